@@ -1,0 +1,71 @@
+/**
+ * Decodes request bodies (JSON, YAML, Kubernetes protobuf) into objects, collecting
+ * duplicate fields, and applies `fieldValidation` (Strict rejects, Warn warns, Ignore).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BadRequestError, UnsupportedMediaTypeError } from '../api/errors.js';
+import type { KubeObject } from '../api/object.js';
+import { parseJsonStrict, parseYamlStrict, findUnknownFields } from '../api/schema/index.js';
+import { decodeProtobuf, isProtobufContentType } from '../api/protobuf/index.js';
+import { addWarning, readBody } from './http-util.js';
+
+export interface DecodedBody {
+  value: unknown;
+  duplicates: string[];
+}
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+export function fieldValidationOf(q: URLSearchParams): FieldValidation {
+  const v = q.get('fieldValidation');
+  if (v === null || v === '') return 'Warn';
+  if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
+  throw new BadRequestError(`fieldValidation parameter: unsupported value "${v}": must be one of Ignore, Warn, Strict`);
+}
+
+function mediaType(req: IncomingMessage): string {
+  return String(req.headers['content-type'] ?? 'application/json').split(';')[0].trim().toLowerCase();
+}
+
+export function decodeBytes(ct: string, buf: Buffer): DecodedBody {
+  if (isProtobufContentType(ct)) {
+    const { object } = decodeProtobuf(buf);
+    return { value: object, duplicates: [] };
+  }
+  const text = buf.toString('utf8');
+  if (ct === 'application/yaml' || ct === 'application/apply-patch+yaml' || ct === 'text/yaml' || ct === 'application/x-yaml') {
+    return parseYamlStrict(text);
+  }
+  if (ct.endsWith('json') || ct === '' || ct === '*/*') return parseJsonStrict(text);
+  throw new UnsupportedMediaTypeError(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf`);
+}
+
+/** Reads and decodes the body of a create/update request into an object. */
+export async function readObject(req: IncomingMessage): Promise<DecodedBody> {
+  const buf = await readBody(req);
+  if (buf.length === 0) throw new BadRequestError('the body of the request is empty');
+  const ct = mediaType(req);
+  const d = decodeBytes(ct, buf);
+  if (d.value === null || typeof d.value !== 'object' || Array.isArray(d.value)) {
+    throw new BadRequestError('the body of the request must be an object');
+  }
+  return d;
+}
+
+/**
+ * Applies fieldValidation: unknown fields come from the schema, duplicates from decoding.
+ * Upstream words these `strict decoding error: unknown field "spec.x", duplicate field "y"`.
+ */
+export function checkFields(res: ServerResponse, mode: FieldValidation, obj: KubeObject, duplicates: string[]): void {
+  if (mode === 'Ignore') return;
+  const unknown = obj.apiVersion && obj.kind ? findUnknownFields(obj.apiVersion, obj.kind, obj) : [];
+  const problems = [
+    ...unknown.map(f => `unknown field "${f.replace(/^\./, '')}"`),
+    ...duplicates.map(f => `duplicate field "${f.replace(/^\./, '')}"`),
+  ];
+  if (problems.length === 0) return;
+  if (mode === 'Strict') throw new BadRequestError(`strict decoding error: ${problems.join(', ')}`);
+  for (const p of problems) addWarning(res, p);
+}
+
+export { mediaType };

@@ -1,0 +1,8 @@
+/** Keeps metadata.managedFields current on every write (the basis of server-side apply). */
+import type { KubeObject } from '../../api/object.js';
+import { recordUpdate } from '../../api/patch/index.js';
+
+export function recordManager(next: KubeObject, prev: KubeObject | undefined, manager: string, operation: 'Update' | 'Apply', subresource?: string): void {
+  if (!manager) return;
+  recordUpdate(prev, next, manager, String(next.apiVersion), operation, subresource);
+}

@@ -1,0 +1,41 @@
+/** Renders objects and lists as the client asked: a meta.k8s.io Table or plain JSON. */
+import type { IncomingMessage } from 'node:http';
+import type { KubeObject } from '../../api/object.js';
+import { apiVersionOf, type ResourceInfo } from '../../api/resources.js';
+import { toTable } from '../tables/index.js';
+import { wantsTable } from '../http-util.js';
+
+export type IncludeObject = 'None' | 'Metadata' | 'Object';
+
+export function includeObjectOf(q: URLSearchParams): IncludeObject {
+  const v = q.get('includeObject');
+  return v === 'None' || v === 'Object' ? v : 'Metadata';
+}
+
+/** Ensures the object carries its kind and apiVersion (stored objects always should). */
+export function typed(ri: ResourceInfo, o: KubeObject): KubeObject {
+  if (o.kind === ri.kind && o.apiVersion === apiVersionOf(ri)) return o;
+  return { ...o, apiVersion: apiVersionOf(ri), kind: ri.kind };
+}
+
+export function renderObject(req: IncomingMessage, q: URLSearchParams, ri: ResourceInfo, o: KubeObject): unknown {
+  if (wantsTable(req)) {
+    return toTable(ri, [typed(ri, o)], { includeObject: includeObjectOf(q), resourceVersion: o.metadata?.resourceVersion });
+  }
+  return typed(ri, o);
+}
+
+export interface ListMeta { resourceVersion: string; continue?: string; remainingItemCount?: number }
+
+export function renderList(req: IncomingMessage, q: URLSearchParams, ri: ResourceInfo, items: KubeObject[], meta: ListMeta): unknown {
+  if (wantsTable(req)) {
+    return toTable(ri, items.map(o => typed(ri, o)), {
+      includeObject: includeObjectOf(q), resourceVersion: meta.resourceVersion,
+      continue: meta.continue, remainingItemCount: meta.remainingItemCount,
+    });
+  }
+  const metadata: Record<string, unknown> = { resourceVersion: meta.resourceVersion };
+  if (meta.continue) metadata.continue = meta.continue;
+  if (meta.remainingItemCount !== undefined) metadata.remainingItemCount = meta.remainingItemCount;
+  return { kind: ri.listKind, apiVersion: apiVersionOf(ri), metadata, items: items.map(o => typed(ri, o)) };
+}

@@ -1,0 +1,55 @@
+/** PUT an object (or its status): optimistic concurrency on metadata.resourceVersion. */
+import { BadRequestError } from '../../api/errors.js';
+import type { KubeObject } from '../../api/object.js';
+import { dryRun, type RequestContext } from '../context.js';
+import { checkFields, fieldValidationOf, readObject } from '../body.js';
+import { sendJson } from '../http-util.js';
+import { admitUpdate } from '../strategy/admission.js';
+import { statusUpdate } from '../strategy/kinds.js';
+import { checkBodyIdentity, managerOf } from './create.js';
+import { recordManager } from './managed-fields.js';
+import { renderObject } from './output.js';
+import { finishDeletionIfDone } from './delete.js';
+
+/**
+ * Writes `incoming` over the stored object through the admission pipeline. Used by
+ * PUT and PATCH. `pinnedRv` (the client's resourceVersion) turns a lost race into 409.
+ */
+export async function writeUpdate(ctx: RequestContext, build: (cur: KubeObject) => KubeObject | Promise<KubeObject>,
+  manager: string, operation: 'Update' | 'Apply' = 'Update'): Promise<KubeObject> {
+  const isStatus = ctx.info.subresource === 'status';
+  let pinned: string | undefined;
+  const { obj } = await ctx.rs.update(ctx.info.namespace, ctx.info.name!, async cur => {
+    const incoming = await build(structuredClone(cur));
+    pinned = incoming.metadata?.resourceVersion || undefined;
+    let next = isStatus ? statusUpdate(incoming, cur) : incoming;
+    next = admitUpdate(ctx.ri, next, cur, isStatus);
+    recordManager(next, cur, manager, operation, isStatus ? 'status' : undefined);
+    if (dryRun(ctx.query)) { next.metadata!.resourceVersion = cur.metadata!.resourceVersion; throw new DryRunResult(next); }
+    if (sameContent(next, cur)) return null;
+    return next;
+  }, { pinned: () => pinned }).catch(e => {
+    if (e instanceof DryRunResult) return { obj: e.obj, changed: false };
+    throw e;
+  });
+  return finishDeletionIfDone(ctx, obj);
+}
+
+class DryRunResult { constructor(readonly obj: KubeObject) {} }
+
+function sameContent(a: KubeObject, b: KubeObject): boolean {
+  const strip = (o: KubeObject) => JSON.stringify({ ...o, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined } });
+  return strip(a) === strip(b);
+}
+
+export async function handleUpdate(ctx: RequestContext): Promise<void> {
+  const body = await readObject(ctx.req);
+  const obj = body.value as KubeObject;
+  checkFields(ctx.res, fieldValidationOf(ctx.query), obj, body.duplicates);
+  checkBodyIdentity(ctx, obj);
+  if (obj.metadata?.name && obj.metadata.name !== ctx.info.name) {
+    throw new BadRequestError(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${ctx.info.name})`);
+  }
+  const out = await writeUpdate(ctx, () => obj, managerOf(ctx, ''));
+  sendJson(ctx.res, 200, renderObject(ctx.req, ctx.query, ctx.ri, out));
+}

@@ -1,0 +1,106 @@
+/**
+ * Watch: a chunked stream of `{"type":...,"object":...}` lines. resourceVersion unset
+ * or "0" first replays the current state as ADDED; N replays everything after N; a
+ * compacted N gets the 410 Expired ERROR event. Selectors turn modifications that
+ * cross the selector's edge into ADDED/DELETED, as upstream's watch cache does.
+ */
+import { GoneError } from '../../api/errors.js';
+import type { KubeObject } from '../../api/object.js';
+import { apiVersionOf } from '../../api/resources.js';
+import type { WatchEvent } from '../../store/types.js';
+import type { RequestContext } from '../context.js';
+import { errorStatus, wantsTable } from '../http-util.js';
+import { decode } from '../storage/codec.js';
+import { toTable } from '../tables/index.js';
+import { includeObjectOf, typed } from './output.js';
+import { filterOf } from './selectors.js';
+
+const BOOKMARK_INTERVAL_MS = 30_000;
+
+export async function handleWatch(ctx: RequestContext): Promise<void> {
+  const { query: q, res, ri } = ctx;
+  const f = filterOf(ri, q);
+  const ns = ctx.info.namespace ?? f.namespace;
+  const match = (o: KubeObject) => (f.name === undefined || o.metadata?.name === f.name) && (!f.matches || f.matches(o));
+  const table = wantsTable(ctx.req);
+  const include = includeObjectOf(q);
+  const bookmarks = q.get('allowWatchBookmarks') === 'true';
+  const rv = q.get('resourceVersion') ?? '';
+  const initial = q.get('sendInitialEvents') === 'true' || ((rv === '' || rv === '0') && q.get('sendInitialEvents') !== 'false');
+  let first = true;
+  let closed = false;
+
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  res.flushHeaders();
+  const render = (o: KubeObject): unknown => {
+    if (!table) return typed(ri, o);
+    const t = toTable(ri, [typed(ri, o)], { includeObject: include, resourceVersion: o.metadata?.resourceVersion }) as { columnDefinitions?: unknown[] };
+    if (!first) t.columnDefinitions = [];
+    first = false;
+    return t;
+  };
+  const send = (type: string, object: unknown) => {
+    if (!closed) res.write(JSON.stringify({ type, object }) + '\n');
+  };
+  const bookmark = (rev: number, initialEnd = false) => {
+    const metadata: Record<string, unknown> = { resourceVersion: String(rev) };
+    if (initialEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
+    send('BOOKMARK', { kind: ri.kind, apiVersion: apiVersionOf(ri), metadata });
+  };
+  const fail = (e: unknown) => {
+    send('ERROR', errorStatus(e));
+    finish();
+  };
+
+  let lastRev = 0;
+  const timers: NodeJS.Timeout[] = [];
+  let watch: { cancel(): void } | undefined;
+  const finish = () => {
+    if (closed) return;
+    closed = true;
+    watch?.cancel();
+    for (const t of timers) clearTimeout(t);
+    res.end();
+  };
+  ctx.req.on('close', finish);
+  res.on('close', finish);
+
+  try {
+    if (initial) {
+      const page = await ctx.rs.list({ namespace: ns, filter: f.matches, name: f.name });
+      for (const o of page.items) send('ADDED', render(o));
+      lastRev = page.revision;
+      if (q.get('sendInitialEvents') === 'true' && bookmarks) bookmark(lastRev, true);
+    } else {
+      lastRev = Number(rv);
+      if (!Number.isFinite(lastRev)) throw new GoneError(`invalid resource version: ${rv}`);
+    }
+  } catch (e) { fail(e); return; }
+  if (closed) return;
+
+  const onEvents = (evs: WatchEvent[]) => {
+    for (const ev of evs) {
+      lastRev = ev.kv.modRevision;
+      const obj = decode(ev.kv);
+      if (ev.type === 'DELETE') {
+        if (match(obj)) send('DELETED', render(obj));
+        continue;
+      }
+      const now = match(obj);
+      const before = !ev.created && ev.prevKv ? match(decode(ev.prevKv)) : false;
+      if (now && (before || (!ev.created && !ev.prevKv))) send('MODIFIED', render(obj));
+      else if (now) send('ADDED', render(obj));
+      else if (before) send('DELETED', render(obj));
+    }
+  };
+  try {
+    watch = ctx.rs.watch(ns, lastRev, onEvents, e => fail(e instanceof GoneError ? e : e));
+  } catch (e) { fail(e); return; }
+
+  const timeout = Number(q.get('timeoutSeconds') ?? 0) || 1800 * (1 + Math.random());
+  timers.push(setTimeout(finish, timeout * 1000));
+  if (bookmarks) {
+    const tick = () => { bookmark(lastRev); timers.push(setTimeout(tick, BOOKMARK_INTERVAL_MS)); };
+    timers.push(setTimeout(tick, BOOKMARK_INTERVAL_MS));
+  }
+}

@@ -1,0 +1,6 @@
+export { ApiServer, VERSION_INFO, type ApiServerOptions } from './server.js';
+export { Authenticator, type UserInfo } from './auth/authenticate.js';
+export { ensurePki, issueClientCert, type Pki } from './auth/pki.js';
+export { writeKubeconfig, kubeconfigYaml } from './auth/kubeconfig.js';
+export type { RequestContext } from './context.js';
+export type { SubresourceHandler } from './dispatch.js';

@@ -1,0 +1,36 @@
+/**
+ * The set of resource stores over one Store, plus the cross-resource checks
+ * handlers need (does the namespace exist, is it terminating).
+ */
+import type { Store } from '../store/types.js';
+import { RESOURCES, findResource, type ResourceInfo } from '../api/resources.js';
+import { ForbiddenError, NotFoundError } from '../api/errors.js';
+import { ResourceStore } from './storage/resource-store.js';
+
+export class Registry {
+  #stores = new Map<ResourceInfo, ResourceStore>();
+  constructor(readonly store: Store) {
+    for (const ri of RESOURCES) this.#stores.set(ri, new ResourceStore(store, ri));
+  }
+
+  for(ri: ResourceInfo): ResourceStore {
+    return this.#stores.get(ri)!;
+  }
+
+  byName(group: string, version: string, plural: string): ResourceStore {
+    return this.for(findResource(group, version, plural)!);
+  }
+
+  get namespaces(): ResourceStore { return this.byName('', 'v1', 'namespaces'); }
+
+  /** Creating in a namespace needs it to exist and not be terminating (upstream's NamespaceLifecycle). */
+  async checkNamespaceForCreate(ns: string): Promise<void> {
+    const kv = await this.namespaces.getKv(undefined, ns);
+    if (!kv) throw new NotFoundError(`namespaces "${ns}" not found`, { name: ns, kind: 'namespaces' });
+    const obj = JSON.parse(kv.value.toString('utf8'));
+    if (obj.metadata?.deletionTimestamp || obj.status?.phase === 'Terminating') {
+      throw new ForbiddenError(`unable to create new content in namespace ${ns} because it is being terminated`,
+        { name: ns, kind: 'namespaces', causes: [{ reason: 'NamespaceTerminating', message: `namespace ${ns} is being terminated`, field: 'metadata.namespace' }] });
+    }
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Parses a request path into what it addresses, like kube-apiserver's RequestInfoFactory:
+ * /api/v1/namespaces/NS/pods/NAME/SUB and /apis/GROUP/VERSION/..., plus legacy /watch/.
+ */
+import { findResource, type ResourceInfo } from '../api/resources.js';
+
+export interface ResourceRequest {
+  group: string;
+  version: string;
+  /** undefined when no resource segment (group-version discovery). */
+  plural?: string;
+  resource?: ResourceInfo;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+  /** Extra path after the subresource (e.g. proxy paths). */
+  rest: string[];
+  legacyWatch: boolean;
+}
+
+const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
+
+/** Returns the resource request for /api and /apis paths, or undefined for other paths. */
+export function parseResourcePath(pathname: string): ResourceRequest | undefined {
+  const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  let group: string;
+  let version: string;
+  let cur: string[];
+  if (parts[0] === 'api' && parts.length >= 2) {
+    group = ''; version = parts[1]; cur = parts.slice(2);
+  } else if (parts[0] === 'apis' && parts.length >= 3) {
+    group = parts[1]; version = parts[2]; cur = parts.slice(3);
+  } else {
+    return undefined;
+  }
+  const out: ResourceRequest = { group, version, rest: [], legacyWatch: false };
+  if (cur[0] === 'watch') { out.legacyWatch = true; cur = cur.slice(1); }
+  if (cur.length === 0) return out;
+  if (cur[0] === 'namespaces' && cur.length > 1) {
+    out.namespace = cur[1];
+    if (cur.length > 2 && !NAMESPACE_SUBRESOURCES.has(cur[2])) cur = cur.slice(2);
+  }
+  out.plural = cur[0];
+  out.name = cur[1];
+  out.subresource = cur[2];
+  out.rest = cur.slice(3);
+  out.resource = findResource(group, version, cur[0]);
+  // The namespace object itself: /api/v1/namespaces/NAME is cluster-scoped.
+  if (out.resource && !out.resource.namespaced && out.plural === 'namespaces') out.namespace = undefined;
+  return out;
+}

@@ -1,0 +1,135 @@
+/**
+ * The API server: HTTPS (or plain HTTP for tests that ask), authentication,
+ * non-resource endpoints (version, health, discovery, OpenAPI) and resource dispatch.
+ */
+import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { BadRequestError, NotFoundError, UnauthorizedError } from '../api/errors.js';
+import type { Store } from '../store/types.js';
+import { Authenticator, type UserInfo } from './auth/authenticate.js';
+import { dispatch, type SubresourceHandler } from './dispatch.js';
+import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, DISCOVERY_V2_CONTENT_TYPE } from './discovery.js';
+import { sendError, sendJson, wantsDiscoveryV2 } from './http-util.js';
+import { Registry } from './registry.js';
+import { parseResourcePath } from './request-info.js';
+import { openapiV3Doc, openapiV3Root } from './openapi/index.js';
+
+export const VERSION_INFO = {
+  major: '1', minor: '32', gitVersion: 'v1.32.4+kubeling', gitCommit: 'kubeling', gitTreeState: 'clean',
+  buildDate: '2026-11-22T00:00:00Z', goVersion: `node${process.versions.node}`, compiler: 'tsc', platform: `linux/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+};
+
+export interface ApiServerOptions {
+  store: Store;
+  /** TLS material; omit for plain HTTP (tests only). */
+  tls?: { key: string; cert: string; ca: string };
+  authenticator?: Authenticator;
+  host?: string;
+  port?: number;
+  /** Serve without authentication (plain-HTTP tests only). */
+  anonymousAdmin?: boolean;
+}
+
+const PUBLIC_PATHS = new Set(['/version', '/healthz', '/livez', '/readyz']);
+
+export class ApiServer {
+  readonly registry: Registry;
+  readonly authenticator: Authenticator;
+  readonly streams = new Map<string, SubresourceHandler>();
+  #server: Server;
+  #ready = false;
+  #opts: ApiServerOptions;
+
+  constructor(opts: ApiServerOptions) {
+    this.#opts = opts;
+    this.registry = new Registry(opts.store);
+    this.authenticator = opts.authenticator ?? new Authenticator();
+    const handler = (req: IncomingMessage, res: ServerResponse) => { this.#handle(req, res); };
+    this.#server = opts.tls
+      ? createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert, ca: opts.tls.ca, requestCert: true, rejectUnauthorized: false }, handler)
+      : createHttpServer(handler);
+    this.#server.keepAliveTimeout = 60_000;
+    this.#server.headersTimeout = 65_000;
+    this.#server.requestTimeout = 0;
+  }
+
+  get server(): Server { return this.#server; }
+
+  async listen(): Promise<AddressInfo> {
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(this.#opts.port ?? 6443, this.#opts.host ?? '0.0.0.0', () => resolve());
+    });
+    return this.#server.address() as AddressInfo;
+  }
+
+  setReady(ready: boolean): void { this.#ready = ready; }
+
+  get url(): string {
+    const a = this.#server.address() as AddressInfo;
+    const host = this.#opts.host && this.#opts.host !== '0.0.0.0' ? this.#opts.host : '127.0.0.1';
+    return `${this.#opts.tls ? 'https' : 'http'}://${host}:${a.port}`;
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>(resolve => {
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections?.();
+    });
+  }
+
+  #handle(req: IncomingMessage, res: ServerResponse): void {
+    let url: URL;
+    try { url = new URL(req.url ?? '/', 'http://x'); } catch { sendError(res, new BadRequestError('malformed URL')); return; }
+    const user = this.#opts.anonymousAdmin ? { username: 'admin', groups: ['system:masters'] } : this.authenticator.authenticate(req);
+    if (!user && !PUBLIC_PATHS.has(url.pathname)) {
+      req.resume();
+      sendError(res, new UnauthorizedError('Unauthorized'));
+      return;
+    }
+    this.#route(req, res, url, user!).catch(err => sendError(res, err));
+  }
+
+  async #route(req: IncomingMessage, res: ServerResponse, url: URL, user: UserInfo): Promise<void> {
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    switch (path) {
+      case '/version': return sendJson(res, 200, VERSION_INFO);
+      case '/healthz': case '/livez': return sendJson(res, 200, 'ok', 'text/plain; charset=utf-8');
+      case '/readyz': return this.#ready ? sendJson(res, 200, 'ok', 'text/plain; charset=utf-8') : sendJson(res, 503, '[-]kubeling-bootstrap failed: not finished\nreadyz check failed', 'text/plain; charset=utf-8');
+      case '/api':
+        if (wantsDiscoveryV2(req)) return sendJson(res, 200, aggregatedDiscovery(true), DISCOVERY_V2_CONTENT_TYPE);
+        return sendJson(res, 200, apiVersions(String(req.headers.host ?? '')));
+      case '/apis':
+        if (wantsDiscoveryV2(req)) return sendJson(res, 200, aggregatedDiscovery(false), DISCOVERY_V2_CONTENT_TYPE);
+        return sendJson(res, 200, apiGroupList());
+      case '/openapi/v3': return sendJson(res, 200, openapiV3Root());
+    }
+    if (path.startsWith('/openapi/v3/')) {
+      const doc = openapiV3Doc(path.slice('/openapi/v3/'.length));
+      if (!doc) throw new NotFoundError('the server could not find the requested resource');
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': doc.length, 'Cache-Control': 'public, immutable' });
+      res.end(doc);
+      return;
+    }
+    const info = parseResourcePath(path);
+    if (!info) {
+      // /apis/<group>: the group's versions.
+      const m = /^\/apis\/([^/]+)$/.exec(path);
+      const g = m && apiGroup(m[1]);
+      if (g) return sendJson(res, 200, g);
+      throw new NotFoundError('the server could not find the requested resource');
+    }
+    if (!info.plural) {
+      const list = apiResourceList(info.group, info.version);
+      if (!list) throw new NotFoundError('the server could not find the requested resource');
+      return sendJson(res, 200, list);
+    }
+    if (!info.resource) throw new NotFoundError('the server could not find the requested resource');
+    if (info.resource.namespaced === false && info.namespace && info.resource.plural !== 'namespaces') {
+      throw new NotFoundError('the server could not find the requested resource');
+    }
+    const ctx = { req, res, query: url.searchParams, info, ri: info.resource, rs: this.registry.for(info.resource), registry: this.registry, user };
+    await dispatch(ctx, this.streams);
+  }
+}

@@ -1,0 +1,56 @@
+/** Object metadata the server owns: uid, creation time, generation, generateName. */
+import { randomUUID } from 'node:crypto';
+import type { KubeObject } from '../../api/object.js';
+import type { ResourceInfo } from '../../api/resources.js';
+
+/** Kinds whose metadata.generation tracks spec changes (as upstream's strategies). */
+const GENERATION_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob',
+  'ReplicationController', 'PodDisruptionBudget', 'ControllerRevision']);
+
+export function tracksGeneration(ri: ResourceInfo): boolean { return GENERATION_KINDS.has(ri.kind); }
+
+// Upstream's generateName alphabet: no vowels or confusable digits.
+const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+export function randomSuffix(n = 5): string {
+  let s = '';
+  for (let i = 0; i < n; i++) s += ALPHABET[Math.floor(Math.random() * ALPHABET.length)];
+  return s;
+}
+
+export function nowRfc3339(d = new Date()): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Fills server-owned metadata on create; drops client-sent values the server owns. */
+export function fillCreateMeta(ri: ResourceInfo, obj: KubeObject): void {
+  const m = (obj.metadata ??= {});
+  m.uid = randomUUID();
+  m.creationTimestamp = nowRfc3339();
+  delete m.resourceVersion;
+  delete m.deletionTimestamp;
+  delete m.deletionGracePeriodSeconds;
+  if (tracksGeneration(ri)) m.generation = 1; else delete m.generation;
+  if (m.selfLink !== undefined) delete m.selfLink;
+}
+
+/** Keeps what clients may not change on update, and bumps generation on spec changes. */
+export function carryUpdateMeta(ri: ResourceInfo, next: KubeObject, prev: KubeObject): void {
+  const m = (next.metadata ??= {});
+  const p = prev.metadata!;
+  m.uid = p.uid;
+  m.creationTimestamp = p.creationTimestamp;
+  m.name = p.name;
+  if (p.namespace !== undefined) m.namespace = p.namespace;
+  if (p.deletionTimestamp) { m.deletionTimestamp = p.deletionTimestamp; m.deletionGracePeriodSeconds = p.deletionGracePeriodSeconds; }
+  else { delete m.deletionTimestamp; delete m.deletionGracePeriodSeconds; }
+  if (tracksGeneration(ri)) {
+    m.generation = p.generation ?? 1;
+    if (specOf(next) !== specOf(prev)) m.generation = (p.generation ?? 1) + 1;
+  } else delete m.generation;
+}
+
+/** Spec-like content as a comparable string (everything except metadata and status). */
+function specOf(o: KubeObject): string {
+  const { metadata: _m, status: _s, ...rest } = o;
+  return JSON.stringify(rest);
+}
