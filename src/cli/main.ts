@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+/** The `kubeling` command. */
+import { Command } from 'commander';
+import { startServer } from './server.js';
+import { log } from './log.js';
+
+const program = new Command();
+program.name('kubeling').description('A small, complete Kubernetes').version('0.1.0');
+
+program.command('server')
+  .description('run the whole cluster on this machine (store, API server, controllers, node agent)')
+  .option('--data-dir <dir>', 'state directory', '/var/lib/kubeling')
+  .option('--write-kubeconfig <file>', 'where to write the admin kubeconfig', '/etc/kubeling/kubeconfig.yaml')
+  .option('--port <port>', 'HTTPS port of the API server', '6443')
+  .option('--bind-address <ip>', 'address to listen on', '0.0.0.0')
+  .option('--tls-san <name...>', 'extra names/IPs for the serving certificate', [])
+  .option('--disable-agent', 'run without the node agent', false)
+  .action(async opts => {
+    const srv = await startServer({
+      dataDir: opts.dataDir, writeKubeconfig: opts.writeKubeconfig, port: Number(opts.port),
+      bindAddress: opts.bindAddress, disableAgent: !!opts.disableAgent, tlsSan: opts.tlsSan,
+    });
+    let stopping = false;
+    const stop = async (sig: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info('shutting down', { signal: sig });
+      await srv.stop();
+      process.exit(0);
+    };
+    process.on('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+  });
+
+program.parseAsync(process.argv).catch(err => {
+  log.error(String(err?.message ?? err));
+  process.exit(1);
+});

@@ -1,0 +1,50 @@
+/**
+ * `kubeling server`: the whole cluster in one process (like k3s) — store, API
+ * server, controllers and, unless disabled, the node agent for this machine.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApiServer, ensurePki, writeKubeconfig } from '../apiserver/index.js';
+import { openSqliteStore } from '../store/index.js';
+import { bootstrapCluster } from './bootstrap.js';
+import { log } from './log.js';
+
+export interface ServerFlags {
+  dataDir: string;
+  writeKubeconfig?: string;
+  port: number;
+  bindAddress: string;
+  disableAgent: boolean;
+  tlsSan: string[];
+}
+
+export interface RunningServer {
+  api: ApiServer;
+  url: string;
+  kubeconfig: string;
+  stop(): Promise<void>;
+}
+
+export async function startServer(flags: ServerFlags): Promise<RunningServer> {
+  const t0 = performance.now();
+  mkdirSync(flags.dataDir, { recursive: true });
+  const pki = ensurePki(join(flags.dataDir, 'tls'), flags.tlsSan);
+  const store = await openSqliteStore(join(flags.dataDir, 'db', 'state.db'));
+  const api = new ApiServer({
+    store, host: flags.bindAddress, port: flags.port,
+    tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert },
+  });
+  await api.listen();
+  const url = api.url.replace('://0.0.0.0', '://127.0.0.1');
+  const kubeconfig = flags.writeKubeconfig ?? join(flags.dataDir, 'kubeconfig.yaml');
+  writeKubeconfig(kubeconfig, url, pki);
+  await bootstrapCluster(api.registry);
+  api.setReady(true);
+  log.info('api server ready', { url, kubeconfig, startupMs: Math.round(performance.now() - t0) });
+  const stop = async () => {
+    api.setReady(false);
+    await api.close();
+    await store.close();
+  };
+  return { api, url, kubeconfig, stop };
+}
