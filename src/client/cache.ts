@@ -1,0 +1,99 @@
+/**
+ * An informer's local cache: objects by key plus secondary indices (client-go's
+ * thread-safe store + indexer). Only the informer writes to it.
+ */
+import type { KubeObject } from '../api/object.js';
+import { keyOf } from './paths.js';
+
+/** Values an object is filed under in one index (e.g. its node name). */
+export type IndexFunc<T extends KubeObject = KubeObject> = (obj: T) => string[];
+
+export const NAMESPACE_INDEX = 'namespace';
+
+export const indexByNamespace: IndexFunc = o => (o.metadata?.namespace ? [o.metadata.namespace] : []);
+/** Pods by `spec.nodeName` (unscheduled pods are filed under nothing). */
+export const indexByNodeName: IndexFunc = o => (typeof o.spec?.nodeName === 'string' && o.spec.nodeName ? [o.spec.nodeName] : []);
+/** Objects by the uid of every owner in `metadata.ownerReferences`. */
+export const indexByOwnerUid: IndexFunc = o => (o.metadata?.ownerReferences ?? []).map(r => r.uid);
+/** Objects by the uid of their controller owner (`controller: true`). */
+export const indexByControllerUid: IndexFunc = o => (o.metadata?.ownerReferences ?? []).filter(r => r.controller).map(r => r.uid);
+
+export class Cache<T extends KubeObject = KubeObject> {
+  readonly #items = new Map<string, T>();
+  readonly #funcs = new Map<string, IndexFunc<T>>();
+  /** index name → value → keys */
+  readonly #indices = new Map<string, Map<string, Set<string>>>();
+
+  constructor() {
+    this.addIndexer(NAMESPACE_INDEX, indexByNamespace as IndexFunc<T>);
+  }
+
+  get size(): number { return this.#items.size; }
+
+  /** Registers an index; objects already cached are filed at once. */
+  addIndexer(name: string, fn: IndexFunc<T>): void {
+    if (this.#funcs.has(name)) throw new Error(`indexer "${name}" already registered`);
+    this.#funcs.set(name, fn);
+    const idx = new Map<string, Set<string>>();
+    this.#indices.set(name, idx);
+    for (const [key, obj] of this.#items) file(idx, fn(obj), key);
+  }
+
+  hasIndexer(name: string): boolean { return this.#funcs.has(name); }
+
+  get(key: string): T | undefined { return this.#items.get(key); }
+
+  list(): T[] { return [...this.#items.values()]; }
+
+  keys(): string[] { return [...this.#items.keys()]; }
+
+  byIndex(name: string, value: string): T[] {
+    const idx = this.#indices.get(name);
+    if (!idx) throw new Error(`no indexer "${name}"`);
+    const keys = idx.get(value);
+    return keys ? [...keys].map(k => this.#items.get(k)!) : [];
+  }
+
+  /** Values currently present in an index (e.g. every node name that has pods). */
+  indexValues(name: string): string[] {
+    return [...(this.#indices.get(name)?.keys() ?? [])];
+  }
+
+  /** Adds or replaces; returns the previous object. */
+  set(obj: T): T | undefined {
+    const key = keyOf(obj);
+    const old = this.#items.get(key);
+    if (old) this.#unfile(key, old);
+    this.#items.set(key, obj);
+    for (const [name, fn] of this.#funcs) file(this.#indices.get(name)!, fn(obj), key);
+    return old;
+  }
+
+  /** Removes by key; returns the removed object. */
+  delete(key: string): T | undefined {
+    const old = this.#items.get(key);
+    if (!old) return undefined;
+    this.#unfile(key, old);
+    this.#items.delete(key);
+    return old;
+  }
+
+  #unfile(key: string, obj: T): void {
+    for (const [name, fn] of this.#funcs) {
+      const idx = this.#indices.get(name)!;
+      for (const v of fn(obj)) {
+        const set = idx.get(v);
+        set?.delete(key);
+        if (set && set.size === 0) idx.delete(v);
+      }
+    }
+  }
+}
+
+function file(idx: Map<string, Set<string>>, values: string[], key: string): void {
+  for (const v of values) {
+    let set = idx.get(v);
+    if (!set) idx.set(v, (set = new Set()));
+    set.add(key);
+  }
+}

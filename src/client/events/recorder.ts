@@ -1,0 +1,168 @@
+/**
+ * Records core/v1 Events about objects, as components do with client-go's recorder.
+ * `event()` returns at once and never throws: writes happen in the background, one at
+ * a time and in order (so a repeat's patch follows its create), with a few retries
+ * for transient failures; beyond `maxQueued` pending writes, new events are dropped.
+ */
+import { hostname } from 'node:os';
+import { AlreadyExistsError, KubelingError, NotFoundError } from '../../api/errors.js';
+import type { KubeObject } from '../../api/object.js';
+import type { Client } from '../client.js';
+import { realClock, sleep, type Clock } from '../clock.js';
+import { defaultLogger, errMessage, type Logger } from '../logger.js';
+import { EventCorrelator, type CoreEvent, type Correlation, type ObjectReference } from './correlator.js';
+
+export type EventType = 'Normal' | 'Warning';
+
+export interface EventRecorderOptions {
+  client: Client;
+  /** source.component and reportingComponent, e.g. "default-scheduler". */
+  component: string;
+  /** source.host (the node, for node agents). */
+  host?: string;
+  /** reportingInstance; default host, else this machine's hostname. */
+  reportingInstance?: string;
+  clock?: Clock;
+  logger?: Logger;
+  maxQueued?: number;
+  /** Correlator tuning (tests). */
+  dedupeWindowMs?: number;
+  burst?: number;
+  refillMs?: number;
+}
+
+const EVENTS = { apiVersion: 'v1', kind: 'Event' };
+const MAX_MESSAGE = 1024;
+const ATTEMPTS = 3;
+
+export class EventRecorder {
+  readonly #o: EventRecorderOptions;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #correlator: EventCorrelator;
+  readonly #pending: Correlation[] = [];
+  #lastNanos = 0n;
+  #draining?: Promise<void>;
+  #closed = false;
+
+  constructor(opts: EventRecorderOptions) {
+    this.#o = opts;
+    this.#clock = opts.clock ?? realClock;
+    this.#log = opts.logger ?? defaultLogger;
+    this.#correlator = new EventCorrelator({ clock: this.#clock, dedupeWindowMs: opts.dedupeWindowMs, burst: opts.burst, refillMs: opts.refillMs });
+  }
+
+  /** Records that `reason` happened to `obj`. Never throws; the write is asynchronous. */
+  event(obj: KubeObject | ObjectReference, type: EventType, reason: string, message: string, opts: { fieldPath?: string } = {}): void {
+    try {
+      if (this.#closed) return;
+      const ref = refOf(obj, opts.fieldPath);
+      if (!ref.name) return;
+      const c = this.#correlator.correlate(this.#make(ref, type, reason, message));
+      if (c.action === 'drop') return;
+      if (this.#pending.length >= (this.#o.maxQueued ?? 1000)) {
+        this.#log.warn('event queue full; dropping event', { reason, object: ref.name });
+        return;
+      }
+      this.#pending.push(c);
+      this.#kick();
+    } catch (e) {
+      this.#log.error('recording event failed', { reason, error: errMessage(e) });
+    }
+  }
+
+  /** Resolves once every event recorded so far was written (or given up on). */
+  async flush(): Promise<void> {
+    while (this.#draining) await this.#draining;
+  }
+
+  /** Stops taking events and waits for the pending writes. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.flush();
+  }
+
+  #make(ref: ObjectReference, type: EventType, reason: string, message: string): CoreEvent {
+    const now = this.#clock.now();
+    // Name like upstream's `<object>.<hex UnixNano>`, unique even within one millisecond.
+    let nanos = BigInt(now) * 1_000_000n;
+    if (nanos <= this.#lastNanos) nanos = this.#lastNanos + 1n;
+    this.#lastNanos = nanos;
+    const ts = new Date(now).toISOString().replace(/\.\d+Z$/, 'Z');
+    const host = this.#o.host;
+    return {
+      apiVersion: 'v1', kind: 'Event',
+      metadata: { name: `${ref.name}.${nanos.toString(16)}`, namespace: ref.namespace || 'default' },
+      involvedObject: ref, reason, type,
+      message: message.length > MAX_MESSAGE ? message.slice(0, MAX_MESSAGE - 3) + '...' : message,
+      source: host ? { component: this.#o.component, host } : { component: this.#o.component },
+      firstTimestamp: ts, lastTimestamp: ts, count: 1,
+      reportingComponent: this.#o.component,
+      reportingInstance: this.#o.reportingInstance ?? host ?? hostname(),
+    };
+  }
+
+  #kick(): void {
+    if (this.#draining) return;
+    this.#draining = this.#drain().finally(() => {
+      this.#draining = undefined;
+      if (this.#pending.length) this.#kick(); // pushed between the loop's end and now
+    });
+  }
+
+  async #drain(): Promise<void> {
+    for (let c = this.#pending.shift(); c; c = this.#pending.shift()) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.#write(c);
+          break;
+        } catch (e) {
+          if (attempt >= ATTEMPTS || !transient(e)) {
+            this.#log.warn('writing event failed; dropped', { reason: c.action !== 'drop' ? c.event.reason : '', error: errMessage(e) });
+            break;
+          }
+          await sleep(this.#clock, 250 * 2 ** attempt);
+        }
+      }
+    }
+  }
+
+  async #write(c: Correlation): Promise<void> {
+    if (c.action === 'drop') return;
+    const ev = c.event;
+    const { client } = this.#o;
+    if (c.action === 'patch') {
+      try {
+        await client.patch(EVENTS, ev.metadata.name, { count: ev.count, message: ev.message, lastTimestamp: ev.lastTimestamp },
+          { namespace: ev.metadata.namespace, type: 'merge' });
+        return;
+      } catch (e) {
+        if (!(e instanceof NotFoundError)) throw e;
+        // The earlier Event is gone (expired or deleted): write it again, count kept.
+      }
+    }
+    try {
+      await client.create(EVENTS, ev as unknown as KubeObject, { namespace: ev.metadata.namespace });
+    } catch (e) {
+      if (!(e instanceof AlreadyExistsError)) throw e;
+    }
+  }
+}
+
+function transient(e: unknown): boolean {
+  if (!(e instanceof KubelingError)) return true;
+  return e.httpStatus >= 500 || e.httpStatus === 429 || e.code === 'KL_CONNECTION' || e.code === 'KL_TIMEOUT';
+}
+
+function refOf(obj: KubeObject | ObjectReference, fieldPath?: string): ObjectReference {
+  const m = (obj as KubeObject).metadata;
+  const ref: ObjectReference = m
+    ? {
+      kind: (obj as KubeObject).kind, namespace: m.namespace, name: m.name, uid: m.uid,
+      apiVersion: (obj as KubeObject).apiVersion, resourceVersion: m.resourceVersion,
+    }
+    : { ...(obj as ObjectReference) };
+  if (fieldPath) ref.fieldPath = fieldPath;
+  for (const k of Object.keys(ref) as Array<keyof ObjectReference>) if (ref[k] === undefined || ref[k] === '') delete ref[k];
+  return ref;
+}

@@ -1,0 +1,171 @@
+/**
+ * HTTP(S) to the API server over one keep-alive agent: JSON requests that throw
+ * kubeling errors, raw requests for subresources, and streaming responses for watches.
+ */
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { TimeoutError } from '../api/errors.js';
+import type { ClientConfig } from './config.js';
+import { ConnectionError, errorFromStatus } from './errors.js';
+
+export type QueryValue = string | number | boolean | undefined | null | readonly string[];
+export type QueryParams = Record<string, QueryValue>;
+
+export interface RawRequest {
+  method: string;
+  /** Absolute path, e.g. /api/v1/namespaces/default/pods/p1/binding. */
+  path: string;
+  query?: QueryParams;
+  /** Buffers and strings are sent as they are; anything else as JSON. */
+  body?: unknown;
+  contentType?: string;
+  accept?: string;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  /** Overrides the client's timeout (0 = none). */
+  timeoutMs?: number;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export const CLIENT_VERSION = '0.1.0';
+
+export function queryString(q: QueryParams | undefined): string {
+  if (!q) return '';
+  const sp = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) {
+    if (v === undefined || v === null || v === '') continue;
+    if (Array.isArray(v)) for (const x of v) sp.append(k, x);
+    else sp.append(k, String(v));
+  }
+  const s = sp.toString();
+  return s ? `?${s}` : '';
+}
+
+export class Transport {
+  readonly #base: URL;
+  readonly #agent: http.Agent;
+  readonly #mod: typeof http | typeof https;
+  readonly #headers: Record<string, string>;
+  readonly #timeoutMs: number;
+
+  constructor(cfg: ClientConfig) {
+    this.#base = new URL(cfg.url);
+    const tls = this.#base.protocol === 'https:';
+    this.#mod = tls ? https : http;
+    this.#agent = tls
+      ? new https.Agent({
+        keepAlive: true, ca: cfg.ca, cert: cfg.cert, key: cfg.key,
+        rejectUnauthorized: !cfg.insecureSkipTLSVerify, servername: cfg.tlsServerName,
+      })
+      : new http.Agent({ keepAlive: true });
+    this.#headers = {
+      'User-Agent': `kubeling-${cfg.component ?? 'client'}/${CLIENT_VERSION} (${process.platform}/${process.arch})`,
+    };
+    if (cfg.token) this.#headers.Authorization = `Bearer ${cfg.token}`;
+    this.#timeoutMs = cfg.timeoutMs ?? 60_000;
+  }
+
+  get baseUrl(): string { return this.#base.origin; }
+
+  /** Sends the request and reads the whole answer, whatever its status. */
+  async request(r: RawRequest): Promise<RawResponse> {
+    const { res, body } = await this.#send(r, false);
+    return { status: res.statusCode ?? 0, headers: res.headers, body: body! };
+  }
+
+  /** Sends the request; 2xx → the decoded JSON body, otherwise the matching kubeling error. */
+  async json<T>(r: RawRequest): Promise<T> {
+    const out = await this.request({ accept: 'application/json', ...r });
+    const decoded = decodeBody(out.body);
+    if (out.status < 200 || out.status > 299) throw errorFromStatus(out.status, decoded);
+    return decoded as T;
+  }
+
+  /**
+   * Opens a streaming answer (watch, logs). Resolves once a 2xx status line arrived;
+   * destroying the returned response ends the request. Non-2xx answers throw.
+   */
+  async stream(r: RawRequest): Promise<http.IncomingMessage> {
+    const { res } = await this.#send({ timeoutMs: 0, accept: 'application/json', ...r }, true);
+    return res;
+  }
+
+  /** Closes idle sockets; open streams end when their owners stop them. */
+  close(): void { this.#agent.destroy(); }
+
+  async #send(r: RawRequest, streaming: boolean, retried = false): Promise<{ res: http.IncomingMessage; body?: Buffer }> {
+    try {
+      return await this.#once(r, streaming);
+    } catch (e) {
+      // A keep-alive socket the server closed just as we reused it: safe to send again once.
+      if (!retried && (e as { reusedSocket?: boolean }).reusedSocket) return this.#send(r, streaming, true);
+      throw e;
+    }
+  }
+
+  #once(r: RawRequest, streaming: boolean): Promise<{ res: http.IncomingMessage; body?: Buffer }> {
+    let payload: Buffer | undefined;
+    const headers: Record<string, string> = { ...this.#headers, Accept: r.accept ?? 'application/json', ...r.headers };
+    if (r.body !== undefined) {
+      payload = Buffer.isBuffer(r.body) ? r.body : Buffer.from(typeof r.body === 'string' ? r.body : JSON.stringify(r.body));
+      headers['Content-Type'] = r.contentType ?? 'application/json';
+      headers['Content-Length'] = String(payload.length);
+    }
+    const url = new URL(r.path + queryString(r.query), this.#base);
+    const timeout = r.timeoutMs ?? this.#timeoutMs;
+    return new Promise((resolve, reject) => {
+      const req = this.#mod.request(url, { method: r.method, headers, agent: this.#agent, signal: r.signal });
+      let settled = false;
+      const fail = (e: unknown) => {
+        if (settled) return;
+        settled = true;
+        const err = r.signal?.aborted ? r.signal.reason ?? e : wrapNetError(e, `${r.method} ${url.pathname}`);
+        if (req.reusedSocket && !r.signal?.aborted && (e as { code?: string }).code === 'ECONNRESET') {
+          (err as { reusedSocket?: boolean }).reusedSocket = true;
+        }
+        reject(err);
+      };
+      if (timeout > 0) {
+        req.setTimeout(timeout, () => req.destroy(new TimeoutError(`${r.method} ${url.pathname}: no answer within ${timeout} ms`)));
+      }
+      req.on('error', fail);
+      req.on('response', res => {
+        const ok = (res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300;
+        if (streaming && ok) {
+          settled = true;
+          req.setTimeout(0);
+          resolve({ res });
+          return;
+        }
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', fail);
+        res.on('end', () => {
+          if (settled) return;
+          settled = true;
+          const body = Buffer.concat(chunks);
+          if (streaming) reject(errorFromStatus(res.statusCode ?? 0, decodeBody(body)));
+          else resolve({ res, body });
+        });
+      });
+      req.end(payload);
+    });
+  }
+}
+
+function decodeBody(body: Buffer): unknown {
+  if (body.length === 0) return undefined;
+  const text = body.toString('utf8');
+  try { return JSON.parse(text); } catch { return text; }
+}
+
+function wrapNetError(e: unknown, what: string): unknown {
+  if (e instanceof TimeoutError || (e as { code?: string })?.code?.startsWith?.('KL_')) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  return new ConnectionError(`${what}: ${msg}`, undefined, { cause: e });
+}

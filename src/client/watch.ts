@@ -1,0 +1,91 @@
+/**
+ * A watch stream: the server's chunked `{"type":...,"object":...}` lines as an async
+ * iterator (or a callback loop). An ERROR event is thrown as its kubeling error (410
+ * Expired → GoneError); `stop()` ends the stream cleanly, from any side.
+ */
+import type { IncomingMessage } from 'node:http';
+import { StringDecoder } from 'node:string_decoder';
+import type { KubeObject } from '../api/object.js';
+import { ConnectionError, errorFromStatus } from './errors.js';
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
+
+export interface WatchEvent<T extends KubeObject = KubeObject> {
+  type: WatchEventType;
+  /** For BOOKMARK only kind, apiVersion and metadata.resourceVersion are set. */
+  object: T;
+}
+
+export class WatchStream<T extends KubeObject = KubeObject> implements AsyncIterable<WatchEvent<T>> {
+  readonly #open: (signal: AbortSignal) => Promise<IncomingMessage>;
+  readonly #abort = new AbortController();
+  #started = false;
+
+  /** Use Client.watch. `open` starts the HTTP request. */
+  constructor(open: (signal: AbortSignal) => Promise<IncomingMessage>) {
+    this.#open = open;
+  }
+
+  get stopped(): boolean { return this.#abort.signal.aborted; }
+
+  /** Ends the stream: a pending or later iteration finishes without an error. */
+  stop(): void { this.#abort.abort(); }
+
+  /** Calls `fn` for every event; resolves when the stream ends or is stopped, rejects on errors. */
+  async forEach(fn: (ev: WatchEvent<T>) => void | Promise<void>): Promise<void> {
+    for await (const ev of this) await fn(ev);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<WatchEvent<T>> {
+    if (this.#started) throw new Error('a WatchStream can be iterated once');
+    this.#started = true;
+    const signal = this.#abort.signal;
+    if (signal.aborted) return;
+    let res: IncomingMessage;
+    try {
+      res = await this.#open(signal);
+    } catch (e) {
+      if (signal.aborted) return;
+      throw e;
+    }
+    const onAbort = () => res.destroy();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const decoder = new StringDecoder('utf8');
+    let buf = '';
+    try {
+      for await (const chunk of res) {
+        buf += decoder.write(chunk as Buffer);
+        let start = 0;
+        for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n', start)) {
+          const line = buf.slice(start, nl);
+          start = nl + 1;
+          if (!line.trim()) continue;
+          yield parseLine<T>(line);
+          if (signal.aborted) return;
+        }
+        buf = buf.slice(start);
+      }
+      if (buf.trim() && !signal.aborted) yield parseLine<T>(buf);
+    } catch (e) {
+      if (signal.aborted) return;
+      if ((e as { code?: string }).code?.startsWith('KL_')) throw e;
+      throw new ConnectionError(`watch stream broke: ${(e as Error).message}`, undefined, { cause: e });
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      // Leaving early (break, throw in the loop body) must close the connection too.
+      if (!res.complete) res.destroy();
+    }
+  }
+}
+
+function parseLine<T extends KubeObject>(line: string): WatchEvent<T> {
+  let ev: { type?: string; object?: unknown };
+  try { ev = JSON.parse(line); } catch {
+    throw new ConnectionError(`watch stream: malformed event line: ${line.slice(0, 200)}`);
+  }
+  if (ev.type === 'ERROR') throw errorFromStatus(Number((ev.object as { code?: number })?.code ?? 500), ev.object);
+  if (ev.type !== 'ADDED' && ev.type !== 'MODIFIED' && ev.type !== 'DELETED' && ev.type !== 'BOOKMARK') {
+    throw new ConnectionError(`watch stream: unknown event type ${String(ev.type)}`);
+  }
+  return { type: ev.type, object: ev.object as T };
+}
