@@ -1,0 +1,41 @@
+/** Cgroup paths of pods and containers, and their removal from every hierarchy. */
+import { existsSync } from 'node:fs';
+import { readdir, rmdir } from 'node:fs/promises';
+import { join } from 'node:path';
+
+const ROOT = '/sys/fs/cgroup';
+const V1 = existsSync(join(ROOT, 'memory', 'memory.limit_in_bytes'));
+
+/** Where the kernel counts OOM kills of a cgroup (`oom_kill N`), v1 or v2. */
+export function oomFile(cgroupsPath: string): string {
+  return V1 ? join(ROOT, 'memory', cgroupsPath, 'memory.oom_control') : join(ROOT, cgroupsPath, 'memory.events');
+}
+
+async function rmdirTree(dir: string): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  await Promise.all(entries.filter(e => e.isDirectory()).map(e => rmdirTree(join(dir, e.name))));
+  for (let i = 0; i < 20; i++) {
+    try {
+      await rmdir(dir);
+      return;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return;
+      if (code !== 'EBUSY') throw e;
+      await new Promise(r => setTimeout(r, 50)); // tasks still leaving
+    }
+  }
+}
+
+/** Removes `path` (and any child cgroups) under every mounted hierarchy. */
+export async function removeCgroup(path: string): Promise<void> {
+  const hierarchies = V1
+    ? (await readdir(ROOT, { withFileTypes: true })).filter(e => e.isDirectory()).map(e => join(ROOT, e.name))
+    : [ROOT];
+  await Promise.all(hierarchies.map(h => rmdirTree(join(h, path))));
+}

@@ -1,0 +1,126 @@
+/**
+ * App containers: create writes the bundle (config.json joining the pause's namespaces,
+ * empty overlay dirs); start has the shim mount the overlay and `runc run -d` it; status
+ * is read from the record, the shim's exit.json and /proc, without spawning anything.
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { constants } from 'node:os';
+import { CreateContainerError, StartContainerError } from '../errors.js';
+import { isAlive, isMountPoint, procStartTime, run } from '../proc.js';
+import type { ContainerConfig, ContainerStatus } from '../runtime.js';
+import { effectiveCapabilities } from './capabilities.js';
+import { oomFile } from './cgroups.js';
+import { newId, overlayOptions, type RuncContext } from './context.js';
+import { containerSpec, mergeEnv, processArgs } from './oci-spec.js';
+import { podFilePaths } from './pod-files.js';
+import type { ContainerRecord } from './records.js';
+import { bundleFiles, launch, readExit, waitForExit } from './shim.js';
+import { resolveUser } from './user.js';
+
+export async function createContainer(ctx: RuncContext, sandboxId: string, cfg: ContainerConfig): Promise<string> {
+  const sb = await ctx.sandboxes.get(sandboxId);
+  if (sb.stopped || !(await isAlive(sb.pid, sb.pidStart))) throw new CreateContainerError(`sandbox ${sandboxId} is not ready`);
+  const id = newId();
+  const dir = ctx.containers.pathOf(id);
+  const logPath = cfg.logPath ?? join(dir, 'container.log');
+  const [img] = await Promise.all([
+    ctx.images.resolve(cfg.image),
+    Promise.all(['rootfs', 'upper', 'work'].map(d => mkdir(join(dir, d), { recursive: true }))),
+    mkdir(dirname(logPath), { recursive: true }),
+  ]);
+  const sec = cfg.security ?? {};
+  const user = await resolveUser(img.layers.map(l => l.dir), img.config.User, sec);
+  if (sec.runAsNonRoot && user.uid === 0) throw new CreateContainerError(`container ${cfg.name} has runAsNonRoot and image will run as root`);
+  const args = processArgs(img.config, cfg.command, cfg.args);
+  if (!args.length) throw new CreateContainerError(`container ${cfg.name}: no command specified`);
+  const spec = containerSpec({
+    rootfs: join(dir, 'rootfs'), readonlyRootfs: !!sec.readonlyRootfs, args,
+    env: mergeEnv(img.config.Env, [{ name: 'HOSTNAME', value: sb.hostname }, ...(cfg.env ?? [])]),
+    cwd: cfg.workingDir || img.config.WorkingDir || '/', ...user,
+    capabilities: effectiveCapabilities({ privileged: sec.privileged, ...sec.capabilities }),
+    noNewPrivileges: !!sec.noNewPrivileges, privileged: !!sec.privileged, ns: sb, pausePid: sb.pid!,
+    cgroupsPath: `${sb.cgroupPath}/${id}`, resources: cfg.resources,
+    podFiles: podFilePaths(ctx.sandboxes.pathOf(sandboxId)), mounts: cfg.mounts ?? [], minOomScoreAdj: ctx.minOomScoreAdj,
+  });
+  const rec: ContainerRecord = {
+    id, sandboxId, name: cfg.name, attempt: cfg.attempt ?? 0, image: cfg.image, imageId: img.id,
+    imageRef: img.repoDigests[0] ?? img.id, labels: cfg.labels ?? {}, annotations: cfg.annotations ?? {},
+    logPath, createdAt: new Date().toISOString(), cgroupPath: `${sb.cgroupPath}/${id}`,
+    overlay: overlayOptions(img, dir), stopSignal: img.config.StopSignal,
+  };
+  await writeFile(join(dir, 'config.json'), JSON.stringify(spec));
+  await ctx.containers.put(rec);
+  return id;
+}
+
+export async function startContainer(ctx: RuncContext, id: string): Promise<void> {
+  const rec = await ctx.containers.get(id);
+  if (rec.startedAt) throw new StartContainerError(`container ${id} was already started`);
+  const dir = ctx.containers.pathOf(id);
+  rec.startedAt = new Date().toISOString();
+  try {
+    const { pid, shimPid } = await launch({
+      shim: ctx.shim, runc: ctx.runc.bin, runcRoot: ctx.runc.root, id, bundle: dir, log: rec.logPath,
+      oomFile: oomFile(rec.cgroupPath), overlay: { options: rec.overlay, rootfs: join(dir, 'rootfs'), layersDir: ctx.images.layersDir },
+    });
+    Object.assign(rec, { pid, shimPid });
+    rec.pidStart = await procStartTime(pid);
+  } catch (e) {
+    // Recorded as exited with 128, like containerd's StartError.
+    await writeFile(bundleFiles(dir).exit, JSON.stringify({ pid: 0, exitCode: 128, signal: 0, oomKilled: false, finishedAt: new Date().toISOString(), startError: (e as Error).message }));
+    throw e;
+  } finally {
+    await ctx.containers.put(rec);
+  }
+}
+
+export async function containerStatus(ctx: RuncContext, rec: ContainerRecord): Promise<ContainerStatus> {
+  const base: ContainerStatus = {
+    id: rec.id, sandboxId: rec.sandboxId, name: rec.name, attempt: rec.attempt, image: rec.image, imageId: rec.imageId,
+    imageRef: rec.imageRef, state: 'created', createdAt: new Date(rec.createdAt), logPath: rec.logPath,
+    labels: rec.labels, annotations: rec.annotations,
+    ...(rec.startedAt ? { startedAt: new Date(rec.startedAt) } : {}), ...(rec.pid ? { pid: rec.pid } : {}),
+  };
+  if (!rec.startedAt) return base;
+  const exit = (await readExit(ctx.containers.pathOf(rec.id))) as (Awaited<ReturnType<typeof readExit>> & { startError?: string }) | undefined;
+  if (exit) {
+    const reason = exit.startError ? 'StartError' : exit.oomKilled ? 'OOMKilled' : exit.exitCode === 0 ? 'Completed' : 'Error';
+    return { ...base, state: 'exited', exitCode: exit.exitCode, reason, finishedAt: new Date(exit.finishedAt), ...(exit.startError ? { message: exit.startError } : {}) };
+  }
+  // Alive, or the shim is still draining its output: running. Neither: the shim was killed.
+  if ((await isAlive(rec.pid, rec.pidStart)) || (await isAlive(rec.shimPid))) return { ...base, state: 'running' };
+  return { ...base, state: 'exited', exitCode: 255, reason: 'Unknown', message: 'the container\'s shim is gone; exit status lost', finishedAt: new Date() };
+}
+
+function signalOf(name: string | undefined): NodeJS.Signals | number {
+  if (!name) return 'SIGTERM';
+  if (/^\d+$/.test(name)) return Number(name);
+  const n = name.toUpperCase().startsWith('SIG') ? name.toUpperCase() : `SIG${name.toUpperCase()}`;
+  return n in constants.signals ? (n as NodeJS.Signals) : 'SIGTERM';
+}
+
+/** Stop signal, up to `timeoutSeconds` of grace, then SIGKILL; resolves once exited. */
+export async function stopAndKill(ctx: RuncContext, rec: ContainerRecord, timeoutSeconds: number): Promise<void> {
+  const dir = ctx.containers.pathOf(rec.id);
+  if (!rec.startedAt || (await readExit(dir)) || !(await isAlive(rec.pid, rec.pidStart))) return;
+  const send = (sig: NodeJS.Signals | number) => { try { process.kill(rec.pid!, sig); } catch { /* exited meanwhile */ } };
+  if (timeoutSeconds > 0) {
+    send(signalOf(rec.stopSignal));
+    if (await waitForExit(dir, timeoutSeconds * 1000)) return;
+  }
+  send('SIGKILL');
+  await waitForExit(dir, 10_000);
+}
+
+export async function removeContainer(ctx: RuncContext, id: string): Promise<void> {
+  const rec = await ctx.containers.find(id);
+  if (!rec) return;
+  await stopAndKill(ctx, rec, 0);
+  const dir = ctx.containers.pathOf(id);
+  if (rec.pid) await ctx.runc.delete(id);
+  const rootfs = join(dir, 'rootfs');
+  if (await isMountPoint(rootfs)) await run('umount', ['-l', rootfs], { allowFailure: true }); // the shim died before unmounting
+  await rm(dir, { recursive: true, force: true });
+  ctx.containers.forget(id);
+}

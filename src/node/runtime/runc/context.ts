@@ -1,0 +1,56 @@
+/** What the sandbox and container operations share: config, stores, CNI, runc, the pause image. */
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { CniNetwork } from '../cni/cni.js';
+import { ImageNotFoundError } from '../errors.js';
+import type { ImageStore, ResolvedImage } from '../images/store.js';
+import type { ContainerRecord, RecordStore, SandboxRecord } from './records.js';
+import type { RuncCli } from './runc-cli.js';
+
+export interface RuncContext {
+  runc: RuncCli;
+  shim: string;
+  images: ImageStore;
+  cni: CniNetwork;
+  sandboxes: RecordStore<SandboxRecord>;
+  containers: RecordStore<ContainerRecord>;
+  cgroupParent: string;
+  pauseImage: string;
+  /** Without CAP_SYS_RESOURCE (as on this VM) oom_score_adj can only go up from ours. */
+  minOomScoreAdj: number;
+}
+
+/** The lowest oom_score_adj this process may give its children. */
+export async function lowestOomScoreAdj(): Promise<number> {
+  const status = await readFile('/proc/self/status', 'utf8');
+  const eff = BigInt('0x' + (/CapEff:\s*([0-9a-f]+)/.exec(status)?.[1] ?? '0'));
+  if (eff & (1n << 24n)) return -1000; // CAP_SYS_RESOURCE
+  return Number((await readFile('/proc/self/oom_score_adj', 'utf8')).trim());
+}
+
+/** runc ids: 24 hex chars (short paths keep overlay option strings short). */
+export function newId(): string {
+  return randomBytes(12).toString('hex');
+}
+
+const pauseCache = new WeakMap<RuncContext, Promise<ResolvedImage>>();
+
+/** The pause image, resolved once per runtime. */
+export function pauseImage(ctx: RuncContext): Promise<ResolvedImage> {
+  let p = pauseCache.get(ctx);
+  if (!p) {
+    p = ctx.images.resolve(ctx.pauseImage).catch(e => {
+      pauseCache.delete(ctx);
+      if (e instanceof ImageNotFoundError) throw new ImageNotFoundError(`pause image ${ctx.pauseImage} is not in the image store: run scripts/build-images.sh`);
+      throw e;
+    });
+    pauseCache.set(ctx, p);
+  }
+  return p;
+}
+
+/** overlayfs options with lowerdirs relative to the layer dir (the shim mounts from there). */
+export function overlayOptions(img: ResolvedImage, dir: string): string {
+  const lower = img.layers.map(l => l.digest.slice(7)).reverse().join(':');
+  return `lowerdir=${lower},upperdir=${dir}/upper,workdir=${dir}/work`;
+}

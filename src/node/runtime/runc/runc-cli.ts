@@ -1,0 +1,59 @@
+/** The runc commands the runtime needs besides `run` (which the shim does). */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { run } from '../proc.js';
+
+export interface RuncState {
+  id: string;
+  pid: number;
+  status: 'created' | 'running' | 'paused' | 'stopped' | string;
+  bundle: string;
+}
+
+export class RuncCli {
+  readonly bin: string;
+  readonly root: string;
+
+  constructor(bin: string, root: string) {
+    this.bin = bin;
+    this.root = root;
+  }
+
+  #args(...a: string[]): string[] {
+    return ['--root', this.root, ...a];
+  }
+
+  async version(): Promise<string> {
+    const r = await run(this.bin, ['--version']);
+    return /runc version (\S+)/.exec(r.stdout.toString())?.[1] ?? 'unknown';
+  }
+
+  /** `runc delete --force`: kills what is left in the cgroup, removes cgroups and state. Missing is fine. */
+  async delete(id: string): Promise<void> {
+    const r = await run(this.bin, this.#args('delete', '--force', id), { allowFailure: true });
+    const err = r.stderr.toString();
+    if (r.code !== 0 && !/does not exist|not found/i.test(err)) throw new Error(`runc delete ${id}: ${err.trim()}`);
+  }
+
+  /** `runc kill [--all] ID SIG`; a container that is gone is fine. */
+  async kill(id: string, signal: string, all = false): Promise<void> {
+    await run(this.bin, this.#args('kill', ...(all ? ['--all'] : []), id, signal), { allowFailure: true });
+  }
+
+  async state(id: string): Promise<RuncState | undefined> {
+    const r = await run(this.bin, this.#args('state', id), { allowFailure: true });
+    return r.code === 0 ? (JSON.parse(r.stdout.toString()) as RuncState) : undefined;
+  }
+
+  async list(): Promise<RuncState[]> {
+    const r = await run(this.bin, this.#args('list', '--format', 'json'), { allowFailure: true });
+    return r.code === 0 ? ((JSON.parse(r.stdout.toString() || '[]') as RuncState[] | null) ?? []) : [];
+  }
+
+  /** Spawns `runc exec` (no tty) with pipes; it exits with the command's status. */
+  exec(id: string, cmd: string[], opts: { env?: string[]; cwd?: string } = {}): ChildProcessWithoutNullStreams {
+    const a = this.#args('exec');
+    for (const e of opts.env ?? []) a.push('--env', e);
+    if (opts.cwd) a.push('--cwd', opts.cwd);
+    return spawn(this.bin, [...a, id, ...cmd], { stdio: ['pipe', 'pipe', 'pipe'] });
+  }
+}

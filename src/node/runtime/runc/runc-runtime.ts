@@ -1,0 +1,182 @@
+/**
+ * The runc implementation of Runtime. Every runc call uses `runcRoot`; the pod network,
+ * cgroup parent and directories all come from the options, so several runtimes (tests)
+ * run side by side and `purge()` leaves the machine as it was.
+ */
+import { existsSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CniNetwork, type CniNetworkOptions } from '../cni/cni.js';
+import { CreateContainerError, ImageInUseError, RuntimeNotFoundError } from '../errors.js';
+import type { ImageStore } from '../images/store.js';
+import { ensureShim } from '../native.js';
+import type { ContainerConfig, ContainerStatus, ExecOptions, ExecResult, ExecSession, ImageService, ListFilter, Runtime, SandboxConfig, SandboxStatus } from '../runtime.js';
+import { removeCgroup } from './cgroups.js';
+import { lowestOomScoreAdj, type RuncContext } from './context.js';
+import { containerStatus, createContainer, removeContainer, startContainer, stopAndKill } from './containers.js';
+import { execCollect, execStream } from './exec.js';
+import { RecordStore, type ContainerRecord, type SandboxRecord } from './records.js';
+import { RuncCli } from './runc-cli.js';
+import { removeSandbox, runSandbox, sandboxStatus, stopSandbox } from './sandboxes.js';
+import { waitForExit } from './shim.js';
+
+export interface RuncRuntimeOptions {
+  /** Records, bundles and overlay upper dirs (kept across agent restarts). */
+  stateDir: string;
+  /** `runc --root` for every call, e.g. /run/kubeling/runc. */
+  runcRoot: string;
+  runcPath?: string;
+  /** kubeling-shim; built from source when missing. Default: the image store's helper. */
+  shimPath?: string;
+  images: ImageStore;
+  /** Default registry.k8s.io/pause:3.10 (built by setup). */
+  pauseImage?: string;
+  /** Parent of every pod cgroup, e.g. /kubeling. */
+  cgroupParent?: string;
+  /** The node's pod network; `dir` defaults to `<stateDir>/cni`. */
+  network: Omit<CniNetworkOptions, 'dir'> & { dir?: string };
+}
+
+function matches(labels: Record<string, string>, want?: Record<string, string>): boolean {
+  return !want || Object.entries(want).every(([k, v]) => labels[k] === v);
+}
+
+export class RuncRuntime implements Runtime {
+  readonly name = 'runc';
+  readonly #ctx: RuncContext;
+  readonly stateDir: string;
+
+  private constructor(ctx: RuncContext, stateDir: string) {
+    this.#ctx = ctx;
+    this.stateDir = stateDir;
+  }
+
+  static async create(o: RuncRuntimeOptions): Promise<RuncRuntime> {
+    const runcPath = o.runcPath ?? (existsSync('/usr/sbin/runc') ? '/usr/sbin/runc' : '/usr/bin/runc');
+    const shim = await ensureShim(o.shimPath ?? o.images.helper);
+    const cni = new CniNetwork({ ...o.network, dir: o.network.dir ?? join(o.stateDir, 'cni') });
+    await cni.init();
+    const ctx: RuncContext = {
+      runc: new RuncCli(runcPath, o.runcRoot), shim, images: o.images, cni,
+      sandboxes: new RecordStore<SandboxRecord>(join(o.stateDir, 'sandboxes'), 'sandbox.json', 'sandbox'),
+      containers: new RecordStore<ContainerRecord>(join(o.stateDir, 'containers'), 'container.json', 'container'),
+      cgroupParent: o.cgroupParent ?? '/kubeling', pauseImage: o.pauseImage ?? 'registry.k8s.io/pause:3.10',
+      minOomScoreAdj: await lowestOomScoreAdj(),
+    };
+    return new RuncRuntime(ctx, o.stateDir);
+  }
+
+  get images(): ImageService {
+    const store = this.#ctx.images;
+    const containers = this.#ctx.containers;
+    return {
+      pull: (ref, opts) => store.pull(ref, opts),
+      resolve: ref => store.resolve(ref),
+      has: ref => store.has(ref),
+      list: () => store.list(),
+      importArchive: (file, opts) => store.importArchive(file, opts),
+      remove: async ref => {
+        const img = await store.resolve(ref);
+        const users = (await containers.all()).filter(c => c.imageId === img.id);
+        if (users.length && (ref === img.id || img.names.length <= 1)) throw new ImageInUseError(`image ${ref} is used by container ${users[0]!.id}`);
+        await store.remove(ref);
+      },
+    };
+  }
+
+  async version(): Promise<{ name: string; version: string }> {
+    return { name: 'runc', version: await this.#ctx.runc.version() };
+  }
+
+  async runSandbox(config: SandboxConfig): Promise<SandboxStatus> {
+    return sandboxStatus(this.#ctx, await runSandbox(this.#ctx, config));
+  }
+
+  stopSandbox(id: string): Promise<void> {
+    return stopSandbox(this.#ctx, id);
+  }
+
+  removeSandbox(id: string): Promise<void> {
+    return removeSandbox(this.#ctx, id);
+  }
+
+  async sandboxStatus(id: string): Promise<SandboxStatus> {
+    return sandboxStatus(this.#ctx, await this.#ctx.sandboxes.get(id));
+  }
+
+  async listSandboxes(filter: ListFilter = {}): Promise<SandboxStatus[]> {
+    const all = await Promise.all((await this.#ctx.sandboxes.all()).filter(r => matches(r.labels, filter.labels)).map(r => sandboxStatus(this.#ctx, r)));
+    return all.filter(s => !filter.state || s.state === filter.state);
+  }
+
+  async createContainer(sandboxId: string, config: ContainerConfig): Promise<string> {
+    if (!(await this.#ctx.sandboxes.find(sandboxId))) throw new CreateContainerError(`sandbox ${sandboxId} not found`);
+    return createContainer(this.#ctx, sandboxId, config);
+  }
+
+  startContainer(id: string): Promise<void> {
+    return startContainer(this.#ctx, id);
+  }
+
+  async stopContainer(id: string, timeoutSeconds: number): Promise<void> {
+    const rec = await this.#ctx.containers.find(id);
+    if (rec) await stopAndKill(this.#ctx, rec, timeoutSeconds);
+  }
+
+  removeContainer(id: string): Promise<void> {
+    return removeContainer(this.#ctx, id);
+  }
+
+  async containerStatus(id: string): Promise<ContainerStatus> {
+    return containerStatus(this.#ctx, await this.#ctx.containers.get(id));
+  }
+
+  async listContainers(filter: ListFilter = {}): Promise<ContainerStatus[]> {
+    const recs = (await this.#ctx.containers.all()).filter(r => (!filter.sandboxId || r.sandboxId === filter.sandboxId) && matches(r.labels, filter.labels));
+    const all = await Promise.all(recs.map(r => containerStatus(this.#ctx, r)));
+    return all.filter(s => !filter.state || s.state === filter.state);
+  }
+
+  async waitContainer(id: string, signal?: AbortSignal): Promise<ContainerStatus> {
+    const rec = await this.#ctx.containers.get(id);
+    for (;;) {
+      const st = await containerStatus(this.#ctx, rec);
+      if (st.state === 'exited' || signal?.aborted) return st;
+      await waitForExit(this.#ctx.containers.pathOf(id), st.state === 'created' ? 250 : 5000, signal);
+    }
+  }
+
+  async reopenContainerLog(id: string): Promise<void> {
+    const st = await this.containerStatus(id);
+    const rec = await this.#ctx.containers.get(id);
+    if (st.state === 'running' && rec.shimPid) process.kill(rec.shimPid, 'SIGUSR1');
+  }
+
+  async #running(id: string): Promise<void> {
+    const st = await this.containerStatus(id);
+    if (st.state !== 'running') throw new RuntimeNotFoundError(`container ${id} is not running`);
+  }
+
+  async exec(id: string, opts: ExecOptions): Promise<ExecResult> {
+    await this.#running(id);
+    return execCollect(this.#ctx.runc, id, opts);
+  }
+
+  execStream(id: string, opts: Omit<ExecOptions, 'input' | 'timeoutMs'>): ExecSession {
+    return execStream(this.#ctx.runc, id, opts);
+  }
+
+  /**
+   * Removes everything this runtime made on the node: sandboxes, containers, runc state
+   * (also containers runc knows that no record names), the bridge, IPAM and cgroups.
+   */
+  async purge(): Promise<void> {
+    const ctx = this.#ctx;
+    await Promise.all((await ctx.sandboxes.all()).map(s => removeSandbox(ctx, s.id).catch(() => {})));
+    await Promise.all((await ctx.containers.all()).map(c => removeContainer(ctx, c.id).catch(() => {})));
+    await Promise.all((await ctx.runc.list()).map(c => ctx.runc.delete(c.id).catch(() => {})));
+    await ctx.cni.destroy();
+    await removeCgroup(ctx.cgroupParent);
+    if (existsSync(ctx.runc.root) && (await readdir(ctx.runc.root)).length === 0) await rm(ctx.runc.root, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Pod sandboxes: the pause container (through the shim, so it is reaped) with the pod's
+ * namespaces, its network (CNI ADD on /proc/<pid>/ns/net) and per-pod files.
+ * The record is written before anything runs, so a crash mid-way is cleaned up later.
+ */
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isAlive, procStartTime } from '../proc.js';
+import type { SandboxConfig, SandboxStatus } from '../runtime.js';
+import { removeCgroup } from './cgroups.js';
+import { newId, overlayOptions, pauseImage, type RuncContext } from './context.js';
+import { removeContainer, stopAndKill } from './containers.js';
+import { sandboxSpec } from './oci-spec.js';
+import { podFilePaths, writeHosts, writeResolvAndHostname } from './pod-files.js';
+import type { SandboxRecord } from './records.js';
+import { launch, waitForExit } from './shim.js';
+
+export async function runSandbox(ctx: RuncContext, cfg: SandboxConfig): Promise<SandboxRecord> {
+  const id = newId();
+  const dir = ctx.sandboxes.pathOf(id);
+  const rec: SandboxRecord = {
+    id, name: cfg.name, namespace: cfg.namespace, uid: cfg.uid, attempt: cfg.attempt ?? 0, hostname: cfg.hostname,
+    labels: cfg.labels ?? {}, annotations: cfg.annotations ?? {},
+    hostNetwork: !!cfg.hostNetwork, hostPID: !!cfg.hostPID, hostIPC: !!cfg.hostIPC, shareProcessNamespace: !!cfg.shareProcessNamespace,
+    createdAt: new Date().toISOString(), cgroupPath: `${ctx.cgroupParent}/pod${id}`,
+    ips: [], portMappings: cfg.portMappings ?? [], networkAttached: false, stopped: false,
+  };
+  await mkdir(podFilePaths(dir).shm, { recursive: true });
+  const [pause] = await Promise.all([pauseImage(ctx), writeResolvAndHostname(dir, cfg), chmod(podFilePaths(dir).shm, 0o1777), ctx.sandboxes.put(rec)]);
+  try {
+    // A one-layer pause image is used in place, read-only; otherwise it gets an overlay.
+    const direct = pause.layers.length === 1;
+    if (!direct) await Promise.all(['rootfs', 'upper', 'work'].map(d => mkdir(join(dir, d))));
+    await writeFile(join(dir, 'config.json'), JSON.stringify(sandboxSpec({
+      rootfs: direct ? pause.layers[0]!.dir : join(dir, 'rootfs'), readonlyRootfs: true, hostname: cfg.hostname,
+      ns: rec, cgroupsPath: `${rec.cgroupPath}/${id}`, sysctls: cfg.sysctls,
+      args: [...(pause.config.Entrypoint ?? []), ...(pause.config.Cmd ?? [])], env: pause.config.Env ?? [],
+      minOomScoreAdj: ctx.minOomScoreAdj,
+    })));
+    const { pid } = await launch({
+      shim: ctx.shim, runc: ctx.runc.bin, runcRoot: ctx.runc.root, id, bundle: dir,
+      overlay: direct ? undefined : { options: overlayOptions(pause, dir), rootfs: join(dir, 'rootfs'), layersDir: ctx.images.layersDir },
+    });
+    rec.pid = pid;
+    rec.pidStart = await procStartTime(pid);
+    if (!cfg.hostNetwork) {
+      rec.networkAttached = true; // maybe attached from here on: DEL is idempotent
+      await ctx.sandboxes.put(rec);
+      const net = await ctx.cni.add(id, `/proc/${pid}/ns/net`, rec.portMappings);
+      rec.ips = net.ips;
+      rec.cniResult = net.raw;
+    }
+    await Promise.all([writeHosts(dir, cfg, rec.ips), ctx.sandboxes.put(rec)]);
+    return rec;
+  } catch (e) {
+    await removeSandbox(ctx, id).catch(() => {});
+    throw e;
+  }
+}
+
+export async function sandboxStatus(ctx: RuncContext, rec: SandboxRecord): Promise<SandboxStatus> {
+  const ready = !rec.stopped && (await isAlive(rec.pid, rec.pidStart));
+  return {
+    id: rec.id, name: rec.name, namespace: rec.namespace, uid: rec.uid, attempt: rec.attempt,
+    state: ready ? 'ready' : 'notready', createdAt: new Date(rec.createdAt), ips: rec.ips, pid: rec.pid,
+    hostNetwork: rec.hostNetwork, labels: rec.labels, annotations: rec.annotations,
+  };
+}
+
+/** Kills the pod's containers, releases its network, kills the pause. Idempotent. */
+export async function stopSandbox(ctx: RuncContext, id: string): Promise<void> {
+  const rec = await ctx.sandboxes.find(id);
+  if (!rec) return;
+  const mine = (await ctx.containers.all()).filter(c => c.sandboxId === id);
+  await Promise.all(mine.map(c => stopAndKill(ctx, c, 0)));
+  const alive = await isAlive(rec.pid, rec.pidStart);
+  if (rec.networkAttached) {
+    await ctx.cni.del(id, alive ? `/proc/${rec.pid}/ns/net` : '', rec.portMappings, rec.cniResult);
+    rec.networkAttached = false;
+  }
+  if (alive) {
+    try { process.kill(rec.pid!, 'SIGKILL'); } catch { /* already gone */ }
+  }
+  rec.stopped = true;
+  await ctx.sandboxes.put(rec);
+}
+
+/** stopSandbox, then removes containers, the pause's runc state, cgroups and files. */
+export async function removeSandbox(ctx: RuncContext, id: string): Promise<void> {
+  const rec = await ctx.sandboxes.find(id);
+  if (!rec) return;
+  await stopSandbox(ctx, id);
+  const mine = (await ctx.containers.all()).filter(c => c.sandboxId === id);
+  await Promise.all(mine.map(c => removeContainer(ctx, c.id)));
+  const dir = ctx.sandboxes.pathOf(id);
+  if (rec.pid) await waitForExit(dir, 5000); // the shim unmounts and reaps before it writes exit.json
+  await ctx.runc.delete(id);
+  await removeCgroup(rec.cgroupPath);
+  await rm(dir, { recursive: true, force: true });
+  ctx.sandboxes.forget(id);
+}

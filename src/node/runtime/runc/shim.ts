@@ -1,0 +1,112 @@
+/**
+ * Starting containers through kubeling-shim (../shim/shim.c) and reading what it leaves:
+ * `pid` (runc's pid file), `runc.log` (runc's JSON log, for start errors) and
+ * `exit.json` (written by the shim when the container ends, even if no agent runs).
+ *
+ * Why a shim: `runc run -d` hands the container's stdio to whoever started runc and
+ * leaves the process to be reaped by someone. The agent may restart, and PID 1 of this VM
+ * does not reap orphans, so a tiny static C process per container is its parent (child
+ * subreaper), copies its stdout/stderr into the CRI log and records its exit status.
+ */
+import { spawn } from 'node:child_process';
+import { watch, type FSWatcher } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { StartContainerError } from '../errors.js';
+
+export interface ShimLaunch {
+  shim: string;
+  runc: string;
+  runcRoot: string;
+  id: string;
+  bundle: string;
+  log?: string;
+  /** memory.oom_control (v1) or memory.events (v2) of the container's cgroup. */
+  oomFile?: string;
+  overlay?: { options: string; rootfs: string; layersDir: string };
+}
+
+export interface ExitInfo {
+  pid: number;
+  exitCode: number;
+  signal: number;
+  oomKilled: boolean;
+  finishedAt: string;
+}
+
+export const bundleFiles = (bundle: string) => ({
+  pid: join(bundle, 'pid'),
+  runcLog: join(bundle, 'runc.log'),
+  exit: join(bundle, 'exit.json'),
+});
+
+/** The last error runc logged (its message for a failed start). */
+export async function runcError(bundle: string): Promise<string> {
+  const text = await readFile(bundleFiles(bundle).runcLog, 'utf8').catch(() => '');
+  const errors = text.split('\n').filter(Boolean).map(l => { try { return JSON.parse(l) as { level?: string; msg?: string }; } catch { return { msg: l }; } })
+    .filter(e => e.level === 'error' || e.level === 'fatal' || !e.level);
+  return errors.at(-1)?.msg ?? 'runc failed without a message';
+}
+
+export async function readExit(bundle: string): Promise<ExitInfo | undefined> {
+  try {
+    return JSON.parse(await readFile(bundleFiles(bundle).exit, 'utf8')) as ExitInfo;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Spawns the shim (in its own session, so it outlives us) and waits for runc's verdict. */
+export function launch(l: ShimLaunch): Promise<{ pid: number; shimPid: number }> {
+  const f = bundleFiles(l.bundle);
+  const args = ['run', '--runc', l.runc, '--root', l.runcRoot, '--id', l.id, '--bundle', l.bundle,
+    '--pid-file', f.pid, '--runc-log', f.runcLog, '--exit', f.exit];
+  if (l.log) args.push('--log', l.log);
+  if (l.oomFile) args.push('--oom', l.oomFile);
+  if (l.overlay) args.push('--overlay', l.overlay.options, '--rootfs', l.overlay.rootfs, '--layers', l.overlay.layersDir);
+  return new Promise((resolve, reject) => {
+    const child = spawn(l.shim, args, { detached: true, stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
+    const sync = child.stdio[3] as NodeJS.ReadableStream & { destroy(): void };
+    let text = '';
+    sync.on('data', (b: Buffer) => { text += b.toString(); });
+    sync.on('error', () => {});
+    sync.on('end', async () => {
+      sync.destroy();
+      child.unref();
+      const [word, rest] = [text.split(' ', 1)[0], text.slice(text.indexOf(' ') + 1).trim()];
+      if (word === 'ok') return resolve({ pid: Number(rest), shimPid: child.pid! });
+      if (rest.startsWith('shim')) return reject(new StartContainerError(`${l.id}: ${rest}`));
+      reject(new StartContainerError(await runcError(l.bundle)));
+    });
+    child.on('error', e => reject(new StartContainerError(`cannot run ${l.shim}: ${e.message}`)));
+  });
+}
+
+/** Resolves with the exit info once exit.json appears, or undefined after `timeoutMs`. */
+export function waitForExit(bundle: string, timeoutMs: number, signal?: AbortSignal): Promise<ExitInfo | undefined> {
+  return new Promise(resolve => {
+    let done = false;
+    let timer: NodeJS.Timeout | undefined;
+    let poller: NodeJS.Timeout | undefined;
+    let watcher: FSWatcher | undefined;
+    const finish = (v: ExitInfo | undefined) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      clearInterval(poller);
+      watcher?.close();
+      signal?.removeEventListener('abort', onAbort);
+      resolve(v);
+    };
+    const check = () => { void readExit(bundle).then(e => { if (e) finish(e); }); };
+    const onAbort = () => finish(undefined);
+    signal?.addEventListener('abort', onAbort);
+    try {
+      watcher = watch(bundle, (_ev, name) => { if (name === 'exit.json') check(); });
+      watcher.on('error', () => {});
+    } catch { /* polling alone */ }
+    poller = setInterval(check, 250); // fs.watch can miss events; polling cannot
+    if (Number.isFinite(timeoutMs)) timer = setTimeout(() => finish(undefined), timeoutMs);
+    check();
+  });
+}
