@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { InternalError } from '../errors.js';
 
 /** How a field's value is shaped. */
 export type FieldType =
@@ -56,7 +57,7 @@ function load(): Loaded {
   try {
     raw = JSON.parse(readFileSync(file, 'utf8')) as FieldsFile;
   } catch (err) {
-    throw new Error(`schema table ${file} is missing or unreadable: run \`npm run build\``, { cause: err });
+    throw new InternalError(`schema table ${file} is missing or unreadable: run \`npm run build\``, undefined, { cause: err });
   }
   const types = new Map<string, ObjectSchema>();
   for (const [name, t] of Object.entries(raw.types)) {

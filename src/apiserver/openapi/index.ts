@@ -4,3 +4,5 @@
  */
 export { openapiV3Root, openapiV3Doc, openapiV3Hash } from './v3.js';
 export type { OpenAPIV3Root } from './v3.js';
+export { openapiV2, OPENAPI_V2_PROTOBUF } from './v2.js';
+export type { OpenAPIV2Response } from './v2.js';
