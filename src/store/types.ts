@@ -7,6 +7,7 @@
  * (the API server stores JSON). Implementations: ./sqlite (embedded default), later ./etcd.
  */
 
+/** Values a Store hands out (and their buffers) may be shared with other callers: treat them as read-only. */
 export interface KeyValue {
   key: string;
   value: Buffer;
@@ -31,7 +32,7 @@ export interface ListOptions {
   limit?: number;
   /** Exclusive start key for continuation (return keys > this). */
   startAfter?: string;
-  /** Read at this revision (0 / undefined = current). Older than compaction → GoneError. */
+  /** Read at this revision (0 / undefined = current). Older than compaction → GoneError; newer than current → BadRequestError. */
   revision?: number;
 }
 
