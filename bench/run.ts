@@ -1,0 +1,16 @@
+/** `npm run bench`: runs each area's benchmark and prints one table each. Args filter by name. */
+import { benchApi } from './api.js';
+
+const benches: Record<string, () => Promise<object[]>> = { api: benchApi };
+
+const only = process.argv.slice(2);
+for (const [name, fn] of Object.entries(benches)) {
+  if (only.length && !only.includes(name)) continue;
+  console.log(`\n## ${name}`);
+  try {
+    console.table(await fn());
+  } catch (e) {
+    console.error(`bench ${name} failed:`, e);
+    process.exitCode = 1;
+  }
+}

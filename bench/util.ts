@@ -1,0 +1,107 @@
+/** Shared bench helpers: percentiles, a spawned server, an HTTPS client from its kubeconfig. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Agent, request } from 'node:https';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+
+export function pct(xs: number[], p: number): number {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
+export const ms = (x: number) => Math.round(x * 100) / 100;
+
+const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+
+export interface BenchServer {
+  url: string;
+  proc: ChildProcess;
+  dataDir: string;
+  kubeconfig: string;
+  startMs: number;
+  stop(): Promise<void>;
+}
+
+/** Spawns `kubeling server` and measures spawn → /readyz answering 200. */
+export async function spawnServer(args: string[] = ['--disable-agent']): Promise<BenchServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kubeling-bench-'));
+  const kubeconfig = join(dataDir, 'kubeconfig.yaml');
+  const t0 = performance.now();
+  const proc = spawn(process.execPath, [MAIN, 'server', '--data-dir', dataDir, '--write-kubeconfig', kubeconfig, '--port', '0', '--bind-address', '127.0.0.1', ...args], {
+    env: { ...process.env, KUBELING_LOG_FORMAT: 'json' }, stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    proc.stderr!.on('data', c => {
+      buf += c;
+      const m = /"msg":"api server ready","url":"([^"]+)"/.exec(buf);
+      if (m) resolve(m[1]);
+    });
+    proc.on('exit', c => reject(new Error(`server exited ${c}: ${buf}`)));
+  });
+  const c = clientFromKubeconfig(kubeconfig);
+  for (;;) {
+    const r = await c.req('GET', '/readyz').catch(() => ({ status: 0, body: '' }));
+    if (r.status === 200) break;
+    await new Promise(r => setTimeout(r, 5));
+  }
+  const startMs = performance.now() - t0;
+  c.close();
+  return {
+    url, proc, dataDir, kubeconfig, startMs,
+    async stop() {
+      proc.kill('SIGTERM');
+      await new Promise(r => proc.once('exit', r));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface HttpClient {
+  req(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: string }>;
+  stream(path: string, onLine: (line: string) => void): () => void;
+  close(): void;
+}
+
+export function clientFromKubeconfig(file: string, maxSockets = 16): HttpClient {
+  const kc = parse(readFileSync(file, 'utf8'));
+  const cl = kc.clusters[0].cluster;
+  const u = kc.users[0].user;
+  const b = (s: string) => Buffer.from(s, 'base64');
+  const url = new URL(cl.server);
+  const agent = new Agent({ keepAlive: true, maxSockets, ca: b(cl['certificate-authority-data']), cert: b(u['client-certificate-data']), key: b(u['client-key-data']) });
+  return {
+    req(method, path, body, headers = {}) {
+      return new Promise((resolve, reject) => {
+        const data = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+        const r = request({ host: url.hostname, port: url.port, method, path, agent, headers: { 'Content-Type': 'application/json', ...headers } }, res => {
+          let s = '';
+          res.setEncoding('utf8');
+          res.on('data', c => { s += c; });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: s }));
+        });
+        r.on('error', reject);
+        r.end(data);
+      });
+    },
+    stream(path, onLine) {
+      const r = request({ host: url.hostname, port: url.port, method: 'GET', path, agent: new Agent({ ca: b(cl['certificate-authority-data']), cert: b(u['client-certificate-data']), key: b(u['client-key-data']) }) }, res => {
+        let buf = '';
+        res.setEncoding('utf8');
+        res.on('data', c => {
+          buf += c;
+          let i;
+          while ((i = buf.indexOf('\n')) >= 0) { onLine(buf.slice(0, i)); buf = buf.slice(i + 1); }
+        });
+      });
+      r.on('error', () => {});
+      r.end();
+      return () => r.destroy();
+    },
+    close() { agent.destroy(); },
+  };
+}
