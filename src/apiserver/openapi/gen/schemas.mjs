@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { readTsDecls } from './sources.mjs';
 import {
-  META, QUANTITY, INT_OR_STRING, RAW_EXTENSION, TIME, MICRO_TIME, FIELDS_V1, PATCH,
+  META, QUANTITY, INT_OR_STRING, RAW_EXTENSION, TIME, MICRO_TIME, FIELDS_V1,
   SPECIAL_TYPES, OPAQUE_TYPES, SCALAR_TYPES, fieldFacts, atomicStructs,
 } from './facts.mjs';
 
@@ -180,4 +180,3 @@ function code(prop) {
   return '.';
 }
 
-export { PATCH };
