@@ -1,0 +1,143 @@
+/**
+ * Sets of field paths, as server-side apply tracks ownership (structured-merge-diff's
+ * fieldpath.Set), stored as a trie of path elements in their FieldsV1 spelling:
+ * `f:<field>`, `k:<json of key fields>` (list-map item), `v:<json>` (set item),
+ * `i:<index>`. A node is a member when the path ending there is in the set; FieldsV1
+ * writes that as `{}` for a leaf and `".": {}` beside the children otherwise.
+ */
+import { isObject, type JsonObject } from './json.js';
+
+export type Path = readonly string[];
+
+export class FieldSet {
+  #member = false;
+  readonly #children = new Map<string, FieldSet>();
+
+  static fromPaths(paths: Iterable<Path>): FieldSet {
+    const s = new FieldSet();
+    for (const p of paths) s.insert(p);
+    return s;
+  }
+
+  /** Decodes a FieldsV1 object (unknown shapes are ignored, as upstream does). */
+  static fromFieldsV1(v: unknown): FieldSet {
+    const s = new FieldSet();
+    if (!isObject(v)) return s;
+    for (const [pe, sub] of Object.entries(v)) {
+      if (pe === '.') continue;
+      const child = FieldSet.fromFieldsV1(sub);
+      const keys = isObject(sub) ? Object.keys(sub) : [];
+      child.#member = keys.length === 0 || keys.includes('.');
+      s.#children.set(pe, child);
+    }
+    return s;
+  }
+
+  toFieldsV1(): JsonObject {
+    const out: JsonObject = {};
+    for (const pe of [...this.#children.keys()].sort()) {
+      const child = this.#children.get(pe)!;
+      const enc = child.toFieldsV1();
+      out[pe] = child.#member && child.#children.size > 0 ? { '.': {}, ...enc } : enc;
+    }
+    return out;
+  }
+
+  insert(path: Path): this {
+    let node: FieldSet = this;
+    for (const pe of path) {
+      let next = node.#children.get(pe);
+      if (!next) node.#children.set(pe, next = new FieldSet());
+      node = next;
+    }
+    if (path.length > 0) node.#member = true;
+    return this;
+  }
+
+  child(pe: string): FieldSet | undefined {
+    return this.#children.get(pe);
+  }
+
+  /** True when `path` itself is a member. */
+  has(path: Path): boolean {
+    const n = this.#at(path);
+    return !!n && n.#member;
+  }
+
+  /** True when `path` or anything below it is a member. */
+  ownsAnyAt(path: Path): boolean {
+    const n = this.#at(path);
+    return !!n && (n.#member || !n.isEmpty());
+  }
+
+  #at(path: Path): FieldSet | undefined {
+    let node: FieldSet | undefined = this;
+    for (const pe of path) {
+      if (!node) return undefined;
+      node = node.#children.get(pe);
+    }
+    return node;
+  }
+
+  isEmpty(): boolean {
+    for (const c of this.#children.values()) if (c.#member || !c.isEmpty()) return false;
+    return true;
+  }
+
+  /** Every member path, depth first in path-element order. */
+  paths(): Path[] {
+    const out: Path[] = [];
+    const walk = (n: FieldSet, prefix: string[]): void => {
+      for (const pe of [...n.#children.keys()].sort()) {
+        const c = n.#children.get(pe)!;
+        const p = [...prefix, pe];
+        if (c.#member) out.push(p);
+        walk(c, p);
+      }
+    };
+    walk(this, []);
+    return out;
+  }
+
+  union(o: FieldSet): FieldSet {
+    return FieldSet.fromPaths([...this.paths(), ...o.paths()]);
+  }
+
+  /** Members of this set that are not members of `o` (children are not implied). */
+  difference(o: FieldSet): FieldSet {
+    return FieldSet.fromPaths(this.paths().filter(p => !o.has(p)));
+  }
+
+  intersection(o: FieldSet): FieldSet {
+    return FieldSet.fromPaths(this.paths().filter(p => o.has(p)));
+  }
+
+  /** Drops `path` and everything below it. */
+  without(path: Path): FieldSet {
+    return FieldSet.fromPaths(this.paths().filter(p => !startsWith(p, path)));
+  }
+
+  equals(o: FieldSet): boolean {
+    const a = this.paths().map(p => p.join('\u0000')), b = o.paths().map(p => p.join('\u0000'));
+    return a.length === b.length && a.every((x, i) => x === b[i]);
+  }
+}
+
+export function startsWith(p: Path, prefix: Path): boolean {
+  return prefix.length <= p.length && prefix.every((pe, i) => p[i] === pe);
+}
+
+/** A path the way kube-apiserver prints it in conflicts: `.spec.containers[name="c"].image`. */
+export function formatPath(path: Path): string {
+  return path.map(pe => {
+    const kind = pe.slice(0, 2), body = pe.slice(2);
+    if (kind === 'f:') return '.' + body;
+    if (kind === 'i:') return `[${body}]`;
+    if (kind === 'v:') return `[=${body}]`;
+    if (kind === 'k:') {
+      const keys = JSON.parse(body) as Record<string, unknown>;
+      return '[' + Object.keys(keys).sort().map(k => `${k}=${JSON.stringify(keys[k])}`).join(',') + ']';
+    }
+    return pe;
+  }).join('');
+}

@@ -1,0 +1,162 @@
+/**
+ * `metadata.managedFields`: who owns which fields. Decoding and encoding the entries,
+ * identifying managers as kube-apiserver does, and recording ordinary writes
+ * (create, update, JSON/merge/strategic patch) so that later applies see their owners.
+ */
+import type { ManagedFieldsEntry } from 'kubernetes-types/meta/v1.js';
+import { apiVersionOf, RESOURCES } from '../resources.js';
+import { clone, isObject, type Json, type JsonObject } from './json.js';
+import { FieldSet, type Path } from './fieldset.js';
+import { rootField } from './schema.js';
+import { compare } from './ssa-walk.js';
+
+export type { ManagedFieldsEntry };
+export type ManagedFieldsOperation = 'Apply' | 'Update';
+
+/** One decoded entry. */
+export interface Manager {
+  manager: string;
+  operation: ManagedFieldsOperation;
+  apiVersion: string;
+  subresource?: string;
+  time?: string;
+  set: FieldSet;
+}
+
+/** Options shared by the write helpers. */
+export interface RecordOptions {
+  /** RFC 3339 time for touched entries (default: now, to the second). */
+  now?: string;
+  /** Subresource written through (`status`, `scale`); part of the manager's identity. */
+  subresource?: string;
+}
+
+/** Fields never tracked (stripmeta.go): identity and server-owned metadata. */
+const STRIPPED: Path[] = [
+  ['f:apiVersion'], ['f:kind'], ['f:metadata'],
+  ...['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'managedFields', 'resourceVersion']
+    .map(f => ['f:metadata', 'f:' + f]),
+];
+const STRIP_SET = FieldSet.fromPaths(STRIPPED);
+
+export function nowSeconds(): string {
+  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+/** Managers are equal when these match; appliers are not told apart by apiVersion. */
+export function managerId(m: Pick<Manager, 'manager' | 'operation' | 'apiVersion' | 'subresource'>): string {
+  return JSON.stringify([m.manager, m.operation, m.operation === 'Apply' ? '' : m.apiVersion, m.subresource ?? '']);
+}
+
+/** `"kubectl"`, `"kube-controller-manager" with subresource "status" using apps/v1` (conflict.go). */
+export function describeManager(m: Manager): string {
+  let s = JSON.stringify(m.manager);
+  if (m.subresource) s += ` with subresource ${JSON.stringify(m.subresource)}`;
+  return m.operation === 'Update' ? `${s} using ${m.apiVersion}` : s;
+}
+
+export function decodeManagedFields(entries: unknown): Manager[] {
+  if (!Array.isArray(entries)) return [];
+  const out: Manager[] = [];
+  for (const e of entries) {
+    if (!isObject(e) || typeof e.manager !== 'string') continue;
+    if (e.operation !== 'Apply' && e.operation !== 'Update') continue;
+    out.push({
+      manager: e.manager, operation: e.operation,
+      apiVersion: typeof e.apiVersion === 'string' ? e.apiVersion : '',
+      subresource: typeof e.subresource === 'string' && e.subresource ? e.subresource : undefined,
+      time: typeof e.time === 'string' ? e.time : undefined,
+      set: FieldSet.fromFieldsV1(e.fieldsV1),
+    });
+  }
+  return out;
+}
+
+/** Entries as kube-apiserver stores them: empty sets dropped, sorted (Apply first). */
+export function encodeManagedFields(managers: Manager[]): ManagedFieldsEntry[] {
+  const sec = (t?: string): number => (t ? Math.floor(Date.parse(t) / 1000) : 0);
+  return managers
+    .filter(m => !m.set.isEmpty())
+    .sort((p, q) => cmp(p.operation, q.operation) || sec(p.time) - sec(q.time) || cmp(p.manager, q.manager)
+      || cmp(p.apiVersion, q.apiVersion) || cmp(p.subresource ?? '', q.subresource ?? ''))
+    .map(m => {
+      const e: ManagedFieldsEntry = { manager: m.manager, operation: m.operation, apiVersion: m.apiVersion };
+      if (m.time) e.time = m.time;
+      e.fieldsType = 'FieldsV1';
+      e.fieldsV1 = m.set.toFieldsV1();
+      if (m.subresource) e.subresource = m.subresource;
+      return e;
+    });
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Top-level fields a write through this endpoint does not own (the registry resets
+ * them): `status` on the main resource of kinds with a status subresource, everything
+ * but `metadata` and `status` on the status subresource.
+ */
+export function ignoredTopLevel(apiVersion: string, kind: string, subresource?: string): (field: string) => boolean {
+  if (subresource === 'status') return f => f !== 'metadata' && f !== 'status';
+  const ri = RESOURCES.find(r => r.kind === kind && apiVersionOf(r) === apiVersion);
+  const hasStatus = ri?.subresources?.includes('status') ?? false;
+  return f => !subresource && hasStatus && f === 'status';
+}
+
+/** Removes untracked and ignored paths from a set. */
+export function trackable(set: FieldSet, ignored: (field: string) => boolean): FieldSet {
+  let out = set.difference(STRIP_SET);
+  for (const top of new Set(out.paths().map(p => p[0]))) if (ignored(top.slice(2))) out = out.without([top]);
+  return out;
+}
+
+/** The object without managedFields (what apply and compare look at). */
+export function body(obj: JsonObject | undefined): JsonObject {
+  const o = clone(obj ?? {});
+  if (isObject(o.metadata)) delete o.metadata.managedFields;
+  return o;
+}
+
+/** Writes entries into a copy's metadata (removing the field when there are none). */
+export function withManagedFields(obj: JsonObject, managers: Manager[]): JsonObject {
+  const entries = encodeManagedFields(managers);
+  const meta: JsonObject = isObject(obj.metadata) ? obj.metadata : (obj.metadata = {});
+  if (entries.length > 0) meta.managedFields = entries as unknown as Json;
+  else delete meta.managedFields;
+  return obj;
+}
+
+function managersOf(obj: JsonObject | undefined): unknown {
+  return isObject(obj?.metadata) ? obj.metadata.managedFields : undefined;
+}
+
+/**
+ * Records an ordinary write by `manager` and returns a copy of `newObj` with updated
+ * managedFields: the manager takes ownership of every field it added or changed (from
+ * any other owner: updates are always forced) and every owner loses the fields it
+ * removed. `oldObj` undefined is a create. A request that sets managedFields itself
+ * (non-empty, different from the stored ones) replaces them. Operation `Apply` returns
+ * an unchanged copy: serverSideApply records its own ownership.
+ */
+export function recordUpdate(oldObj: object | undefined, newObj: object, manager: string, apiVersion: string,
+  operation: ManagedFieldsOperation = 'Update', options: RecordOptions | string = {}): object {
+  const opts: RecordOptions = typeof options === 'string' ? { subresource: options } : options;
+  const subresource = opts.subresource || undefined;
+  const before = oldObj as JsonObject | undefined, after = newObj as JsonObject;
+  if (operation === 'Apply') return clone(after);
+  const kind = typeof after.kind === 'string' ? after.kind : String(before?.kind ?? '');
+  const requested = decodeManagedFields(managersOf(after));
+  const managers = requested.length > 0 && JSON.stringify(managersOf(after)) !== JSON.stringify(managersOf(before))
+    ? requested : decodeManagedFields(managersOf(before));
+  const ignored = ignoredTopLevel(apiVersion, kind, subresource);
+  const c = compare(before ? body(before) : undefined, body(after), rootField(kind));
+  const changed = trackable(c.modified.union(c.added), ignored);
+  const removed = trackable(c.removed, ignored);
+  const id = managerId({ manager, operation, apiVersion, subresource });
+  let self = managers.find(m => managerId(m) === id);
+  if (!self) managers.push(self = { manager, operation, apiVersion, subresource, set: new FieldSet() });
+  for (const m of managers) m.set = m.set.difference(removed).difference(m === self ? new FieldSet() : changed);
+  self.set = self.set.union(changed);
+  if (!changed.isEmpty()) self.time = opts.now ?? nowSeconds();
+  return withManagedFields(clone(after), managers);
+}

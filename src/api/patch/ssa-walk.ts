@@ -1,0 +1,121 @@
+/**
+ * Reading objects as server-side apply does (structured-merge-diff's typed package):
+ * the path element of a list item, the field set a configuration claims, and the
+ * comparison of two versions of an object (added / modified / removed paths).
+ *
+ * Granularity comes from schema.ts: lists are atomic unless typed `map` (items keyed by
+ * their key fields) or `set` (items keyed by value); maps are granular unless `atomic`.
+ * Values a typed object always has (known structs, like Go's non-pointer struct fields,
+ * and fields without omitempty) never become members by appearing; map keys and list
+ * items do.
+ */
+import { BadRequestError } from '../errors.js';
+import { deepEqual, isObject, type Json } from './json.js';
+import { FieldSet, type Path } from './fieldset.js';
+import { childField, elemField, alwaysPresent, type Field } from './schema.js';
+
+export function granularList(f: Field | undefined): boolean {
+  return f?.list === 'map' || f?.list === 'set';
+}
+
+/** The FieldsV1 path element of item `i` of a list described by `f`. */
+export function itemElement(item: Json, f: Field | undefined, i: number): string {
+  if (f?.list === 'map' && isObject(item)) {
+    const key: Record<string, Json> = {};
+    for (const k of [...(f.keys ?? [])].sort()) {
+      const v = item[k] ?? f.keyDefaults?.[k];
+      if (v !== undefined && v !== null) key[k] = v;
+    }
+    return 'k:' + JSON.stringify(key);
+  }
+  if (f?.list === 'set') return 'v:' + JSON.stringify(item);
+  return 'i:' + i;
+}
+
+/**
+ * Path elements of every item. `strict` rejects duplicate keys, as for an applied
+ * configuration; live objects may hold duplicates written by older patch flavours.
+ */
+export function itemElements(list: Json[], f: Field | undefined, where: Path, strict = false): string[] {
+  const seen = new Set<string>();
+  return list.map((item, i) => {
+    const pe = itemElement(item, f, i);
+    if (strict && seen.has(pe)) {
+      throw new BadRequestError(`failed to create typed patch object: ${fmt(where)}: duplicate entries for key ${pe.slice(2)}`);
+    }
+    seen.add(pe);
+    return pe;
+  });
+}
+
+function fmt(p: Path): string {
+  return p.map(pe => (pe.startsWith('f:') ? '.' + pe.slice(2) : `[${pe.slice(2)}]`)).join('');
+}
+
+/** The fields a configuration sets: its leaves, list items and map keys. */
+export function toFieldSet(value: Json, f: Field | undefined): FieldSet {
+  const set = new FieldSet();
+  collect(value, f, [], set);
+  return set;
+}
+
+function collect(v: Json, f: Field | undefined, path: string[], set: FieldSet): void {
+  if (isObject(v) && !f?.atomic) {
+    for (const [k, c] of Object.entries(v)) {
+      const p = [...path, 'f:' + k];
+      if (c === null || (isObject(c) && Object.keys(c).length === 0) || f?.map) set.insert(p);
+      collect(c, childField(f, k), p, set);
+    }
+  } else if (Array.isArray(v) && granularList(f)) {
+    const ef = elemField(f);
+    itemElements(v, f, path, true).forEach((pe, i) => {
+      const p = [...path, pe];
+      collect(v[i], ef, p, set);
+      set.insert(p);
+    });
+  } else if (path.length > 0) {
+    set.insert(path);
+  }
+}
+
+export interface Comparison { added: FieldSet; modified: FieldSet; removed: FieldSet }
+
+/** What changed from `before` to `after` (either may be undefined: absent). */
+export function compare(before: Json | undefined, after: Json | undefined, f: Field | undefined): Comparison {
+  const c: Comparison = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };
+  walk(before, after, f, [], false, c);
+  return c;
+}
+
+function walk(a: Json | undefined, b: Json | undefined, f: Field | undefined, path: string[], item: boolean, c: Comparison): void {
+  const maps = !f?.atomic && (a === undefined || isObject(a)) && (b === undefined || isObject(b));
+  const lists = granularList(f) && (a === undefined || Array.isArray(a)) && (b === undefined || Array.isArray(b));
+  if (maps && (a !== undefined || b !== undefined)) {
+    const am = (a ?? {}) as Record<string, Json>, bm = (b ?? {}) as Record<string, Json>;
+    for (const k of new Set([...Object.keys(am), ...Object.keys(bm)])) {
+      walk(am[k], bm[k], childField(f, k), [...path, 'f:' + k], false, c);
+    }
+    if (item || !alwaysPresent(f)) mark(a, b, path, c);
+  } else if (lists && (a !== undefined || b !== undefined)) {
+    const al = (a ?? []) as Json[], bl = (b ?? []) as Json[];
+    const ef = elemField(f);
+    const ape = itemElements(al, f, path), bpe = itemElements(bl, f, path);
+    const before = new Map(ape.map((pe, i) => [pe, al[i]]));
+    bpe.forEach((pe, i) => walk(before.get(pe), bl[i], ef, [...path, pe], true, c));
+    const after = new Set(bpe);
+    ape.forEach((pe, i) => { if (!after.has(pe)) walk(al[i], undefined, ef, [...path, pe], true, c); });
+    if (!alwaysPresent(f)) mark(a, b, path, c);
+  } else if (a === undefined) {
+    if (b !== undefined) c.added.insert(path);
+  } else if (b === undefined) {
+    c.removed.insert(path);
+  } else if (!deepEqual(a, b)) {
+    c.modified.insert(path);
+  }
+}
+
+function mark(a: Json | undefined, b: Json | undefined, path: string[], c: Comparison): void {
+  if (path.length === 0) return;
+  if (a === undefined) c.added.insert(path);
+  else if (b === undefined) c.removed.insert(path);
+}
