@@ -1,7 +1,8 @@
 /**
  * The embedded default store: a revision log in one SQLite file (see ./log.ts), the live
  * key space in memory (./keyindex.ts), group-committed writes (./writer.ts), watches fed
- * from the write path (./watch.ts) and chunked compaction (./compact.ts).
+ * from the write path (./watch.ts), the latest events in memory (./recent.ts) and
+ * chunked compaction (./compact.ts).
  *
  * One process owns the file (exclusive locking: a second opener fails instead of
  * silently diverging from our in-memory state), so the current revision and the live
@@ -19,6 +20,7 @@ import { BadRequestError, ServiceUnavailableError } from '../api/errors.js';
 import { AutoCompactor, COMPACT_KEY, Compactor, type RetentionOptions } from './compact.js';
 import { getAt, listAt } from './history.js';
 import { KeyIndex } from './keyindex.js';
+import { RecentEvents } from './recent.js';
 import { SCHEMA, normPrefix, prefixEnd, prepare, rowEvent, rowKv, upper, type Statements } from './log.js';
 import type { KeyValue, ListOptions, ListResult, Store, Watch, WatchEvent, WatchOptions } from './types.js';
 import { WatchHub, goneError } from './watch.js';
@@ -27,6 +29,8 @@ import { Writer, type LiveState } from './writer.js';
 export interface SqliteStoreOptions extends RetentionOptions {
   /** Most writes committed in one transaction. Default 1000. */
   maxBatch?: number;
+  /** Recent events kept in memory for past-revision lists and watch catch-up (0 = none). Default 5000. */
+  recentEvents?: number;
 }
 
 /** Opens (creating if needed) the store at `path`; its directory is created too. */
@@ -52,6 +56,7 @@ export class SqliteStore implements Store {
   readonly #state: LiveState;
   readonly #writer: Writer;
   readonly #hub: WatchHub;
+  readonly #recent: RecentEvents;
   readonly #compactor: Compactor;
   readonly #auto: AutoCompactor;
   #closed = false;
@@ -68,13 +73,20 @@ export class SqliteStore implements Store {
     state.compactRev = stmts.getMeta.get(COMPACT_KEY)?.value ?? 0;
     // Compaction may have removed the newest rows (tombstones), never revisions above it.
     state.rev = Math.max(stmts.maxId.get()?.id ?? 0, state.compactRev);
+    const recent = (this.#recent = new RecentEvents(state.rev, opts.recentEvents));
     this.#hub = new WatchHub({
       currentRevision: () => state.rev,
       compactRevision: () => state.compactRev,
-      readLog: (after, upTo, prefix, limit) =>
-        stmts.range.all(after, upTo, prefix, upper(prefixEnd(prefix)), limit).map(rowEvent),
+      readLog: (after, upTo, prefix, limit) => {
+        const held = recent.between(after, upTo);
+        if (held) return (prefix ? held.filter(e => e.kv.key.startsWith(prefix)) : held).slice(0, limit);
+        return stmts.range.all(after, upTo, prefix, upper(prefixEnd(prefix)), limit).map(rowEvent);
+      },
     });
-    this.#writer = new Writer(db, stmts, state, events => this.#hub.publish(events), opts.maxBatch);
+    this.#writer = new Writer(db, stmts, state, events => {
+      recent.push(events);
+      this.#hub.publish(events);
+    }, opts.maxBatch);
     this.#compactor = new Compactor(db, stmts, state);
     this.#auto = new AutoCompactor(state, this.#compactor, opts);
   }
@@ -96,7 +108,7 @@ export class SqliteStore implements Store {
     const lo = opts.startAfter !== undefined && opts.startAfter >= p ? opts.startAfter + '\0' : p;
     const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
     if (rev !== this.#state.rev) {
-      return { ...listAt(this.#state.index, this.#stmts, lo, hi, limit, rev, this.#state.rev), revision: rev };
+      return { ...listAt(this.#state.index, this.#stmts, this.#recent, lo, hi, limit, rev, this.#state.rev), revision: rev };
     }
     const { index } = this.#state;
     const [a, b] = index.range(lo, hi);

@@ -36,6 +36,9 @@ async function makeSqlite(opts: SqliteStoreOptions = { compactInterval: 0 }) {
 }
 
 runStoreContract('sqlite', () => makeSqlite());
+// Again with the recent-event cache off and tiny, so past reads and catch-up also take the SQL paths.
+runStoreContract('sqlite, history from SQL only', () => makeSqlite({ compactInterval: 0, recentEvents: 0 }));
+runStoreContract('sqlite, 64 recent events', () => makeSqlite({ compactInterval: 0, recentEvents: 64 }));
 
 describe('sqlite store', () => {
   it('keeps every acknowledged write when the writer is killed with SIGKILL mid-burst', async () => {
@@ -115,7 +118,7 @@ describe('sqlite store', () => {
   });
 
   it('compacts across many chunks, keeping every later state and one row per live key', async () => {
-    const f = await makeSqlite();
+    const f = await makeSqlite({ compactInterval: 0, recentEvents: 0 });
     try {
       const { store } = f;
       let seed = 3;
@@ -172,6 +175,24 @@ describe('sqlite store', () => {
       await waitFor(() => ok.events.length === 2, 'events');
       assert.deepEqual(errors.map(e => e.message), ['consumer bug']);
       assert.equal(f.store.watchCount(), 1);
+    } finally {
+      await f.cleanup();
+    }
+  });
+
+  it('fails only the write SQLite refuses, not the rest of its batch', async () => {
+    const f = await makeSqlite();
+    try {
+      const store = await f.reopen();
+      await store.close();
+      const raw = new Database(f.path);
+      raw.exec(`CREATE TRIGGER poison BEFORE INSERT ON log WHEN NEW.name = '/poison' BEGIN SELECT RAISE(ABORT, 'poisoned'); END`);
+      raw.close();
+      const s2 = await f.reopen();
+      const [ok1, bad, ok2] = await Promise.allSettled(['/ok1', '/poison', '/ok2'].map(k => s2.create(k, buf(k))));
+      assert.deepEqual([ok1.status, bad.status, ok2.status], ['fulfilled', 'rejected', 'fulfilled']);
+      assert.equal((bad as PromiseRejectedResult).reason.code, 'KL_INTERNAL');
+      assert.deepEqual((await s2.list('/')).items.map(kv => [kv.key, kv.modRevision]), [['/ok1', 1], ['/ok2', 2]]);
     } finally {
       await f.cleanup();
     }
