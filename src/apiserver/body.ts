@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BadRequestError, UnsupportedMediaTypeError } from '../api/errors.js';
 import type { KubeObject } from '../api/object.js';
-import { parseJsonStrict, parseYamlStrict, findUnknownFields } from '../api/schema/index.js';
+import { parseJsonStrict, parseYamlStrict, findUnknownFields, strictDecodingMessage, unknownFieldMessage, duplicateFieldMessage } from '../api/schema/index.js';
 import { decodeProtobuf, isProtobufContentType } from '../api/protobuf/index.js';
 import { addWarning, readBody } from './http-util.js';
 
@@ -60,11 +60,11 @@ export function checkFields(res: ServerResponse, mode: FieldValidation, obj: Kub
   if (mode === 'Ignore') return;
   const unknown = obj.apiVersion && obj.kind ? findUnknownFields(obj.apiVersion, obj.kind, obj) : [];
   const problems = [
-    ...unknown.map(f => `unknown field "${f.replace(/^\./, '')}"`),
-    ...duplicates.map(f => `duplicate field "${f.replace(/^\./, '')}"`),
+    ...duplicates.map(duplicateFieldMessage),
+    ...unknown.map(unknownFieldMessage),
   ];
   if (problems.length === 0) return;
-  if (mode === 'Strict') throw new BadRequestError(`strict decoding error: ${problems.join(', ')}`);
+  if (mode === 'Strict') throw new BadRequestError(strictDecodingMessage(String(obj.apiVersion), String(obj.kind), problems));
   for (const p of problems) addWarning(res, p);
 }
 

@@ -13,7 +13,7 @@ import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersio
 import { sendError, sendJson, wantsDiscoveryV2 } from './http-util.js';
 import { Registry } from './registry.js';
 import { parseResourcePath } from './request-info.js';
-import { openapiV3Doc, openapiV3Root } from './openapi/index.js';
+import { openapiV2, openapiV3Doc, openapiV3Hash, openapiV3Root } from './openapi/index.js';
 
 export const VERSION_INFO = {
   major: '1', minor: '32', gitVersion: 'v1.32.4+kubeling', gitCommit: 'kubeling', gitTreeState: 'clean',
@@ -104,11 +104,19 @@ export class ApiServer {
         if (wantsDiscoveryV2(req)) return sendJson(res, 200, aggregatedDiscovery(false), DISCOVERY_V2_CONTENT_TYPE);
         return sendJson(res, 200, apiGroupList());
       case '/openapi/v3': return sendJson(res, 200, openapiV3Root());
+      case '/openapi/v2': {
+        // An empty but valid v2 document: kubectl then leaves validation to the server.
+        const v2 = openapiV2(req.headers.accept);
+        res.writeHead(200, { 'Content-Type': v2.contentType, 'Content-Length': v2.body.length });
+        res.end(v2.body);
+        return;
+      }
     }
     if (path.startsWith('/openapi/v3/')) {
       const doc = openapiV3Doc(path.slice('/openapi/v3/'.length));
       if (!doc) throw new NotFoundError('the server could not find the requested resource');
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': doc.length, 'Cache-Control': 'public, immutable' });
+      const hash = openapiV3Hash(path.slice('/openapi/v3/'.length));
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': doc.length, 'Cache-Control': 'public, immutable', ETag: `"${hash}"` });
       res.end(doc);
       return;
     }

@@ -73,7 +73,7 @@ describe('kubectl basics', () => {
     assert.match(await k(ts, ['apply', '--server-side', '-f', f]), /serverside-applied/);
     writeFileSync(f, cm({ x: '2' }).replace('settings', 'ssa'));
     await k(ts, ['apply', '--server-side', '-f', f]);
-    const got = JSON.parse(await k(ts, ['get', 'cm', 'ssa', '-o', 'json']));
+    const got = JSON.parse(await k(ts, ['get', 'cm', 'ssa', '-o', 'json', '--show-managed-fields']));
     assert.equal(got.data.x, '2');
     assert.ok(got.metadata.managedFields.some((m: { manager: string; operation: string }) => m.manager === 'kubectl' && m.operation === 'Apply'));
   });
@@ -84,7 +84,7 @@ describe('kubectl basics', () => {
     assert.match(await k(ts, ['get', 'deploy', 'web', '-o', 'wide']), /CONTAINERS\s+IMAGES\s+SELECTOR/);
     assert.match(await k(ts, ['get', 'deploy']), /NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE/);
     const list = JSON.parse(await k(ts, ['get', 'cm', '-l', 'app=demo', '-o', 'json']));
-    assert.deepEqual(list.items.map((i: { metadata: { name: string } }) => i.metadata.name).sort(), ['settings']);
+    assert.deepEqual(list.items.map((i: { metadata: { name: string } }) => i.metadata.name).sort(), ['settings', 'ssa']);
   });
 
   it('label, annotate, and the three patch types', async () => {
@@ -157,7 +157,7 @@ describe('kubectl basics', () => {
 
   it('get -w sees ADDED, MODIFIED and DELETED', async () => {
     const { spawn } = await import('node:child_process');
-    const w = spawn('kubectl', ['--kubeconfig', ts.kubeconfig, 'get', 'cm', '-w', '--output-watch-events', '-o', 'name', '-l', 'watch=me'], { env: { ...process.env, HOME: ts.dataDir } });
+    const w = spawn('kubectl', ['--kubeconfig', ts.kubeconfig, 'get', 'cm', '-w', '--output-watch-events', '-l', 'watch=me'], { env: { ...process.env, HOME: ts.dataDir } });
     let out = '';
     w.stdout.on('data', c => { out += c; });
     const until = async (re: RegExp) => { for (let i = 0; i < 100 && !re.test(out); i++) await new Promise(r => setTimeout(r, 100)); };
@@ -170,9 +170,9 @@ describe('kubectl basics', () => {
     await k(ts, ['delete', 'cm', 'w1']);
     await until(/DELETED/);
     w.kill();
-    assert.match(out, /ADDED\s+configmap\/w1/);
-    assert.match(out, /MODIFIED\s+configmap\/w1/);
-    assert.match(out, /DELETED\s+configmap\/w1/);
+    assert.match(out, /ADDED\s+w1\s/);
+    assert.match(out, /MODIFIED\s+w1\s/);
+    assert.match(out, /DELETED\s+w1\s/);
   });
 
   it('delete and wait --for=delete', async () => {

@@ -3,6 +3,8 @@ import type { KubeObject } from '../../api/object.js';
 import { recordUpdate } from '../../api/patch/index.js';
 
 export function recordManager(next: KubeObject, prev: KubeObject | undefined, manager: string, operation: 'Update' | 'Apply', subresource?: string): void {
-  if (!manager) return;
-  recordUpdate(prev, next, manager, String(next.apiVersion), operation, subresource);
+  if (!manager || operation === 'Apply') return; // apply records its own ownership
+  const out = recordUpdate(prev, next, manager, String(next.apiVersion), operation, subresource) as KubeObject;
+  const mf = out.metadata?.managedFields;
+  if (mf) next.metadata!.managedFields = mf; else delete next.metadata!.managedFields;
 }

@@ -26,7 +26,8 @@ export async function handlePatch(ctx: RequestContext): Promise<void> {
     throw new BadRequestError('force: Forbidden: may not be specified for non-apply patch');
   }
   const manager = managerOf(ctx, type === 'apply' ? '' : (String(ctx.req.headers['user-agent'] ?? 'unknown').split('/')[0]));
-  const pctx = { kind: ctx.ri.kind, apiVersion: apiVersionOf(ctx.ri), manager, force, now: nowRfc3339() };
+  // Non-apply patches get their managedFields entry from writeUpdate, so no manager here.
+  const pctx = { kind: ctx.ri.kind, apiVersion: apiVersionOf(ctx.ri), manager: type === 'apply' ? manager : undefined, force, now: nowRfc3339() };
   let out: KubeObject;
   try {
     out = await writeUpdate(ctx, cur => {

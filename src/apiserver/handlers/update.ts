@@ -23,6 +23,8 @@ export async function writeUpdate(ctx: RequestContext, build: (cur: KubeObject) 
     const incoming = await build(structuredClone(cur));
     pinned = incoming.metadata?.resourceVersion || undefined;
     let next = isStatus ? statusUpdate(incoming, cur) : incoming;
+    // Unpinned writes (PATCH, unconditional PUT) apply to what we just read.
+    if (!next.metadata!.resourceVersion) next.metadata!.resourceVersion = cur.metadata!.resourceVersion;
     next = admitUpdate(ctx.ri, next, cur, isStatus);
     recordManager(next, cur, manager, operation, isStatus ? 'status' : undefined);
     if (dryRun(ctx.query)) { next.metadata!.resourceVersion = cur.metadata!.resourceVersion; throw new DryRunResult(next); }
