@@ -64,8 +64,9 @@ export async function startContainer(ctx: RuncContext, id: string): Promise<void
       shim: ctx.shim, runc: ctx.runc.bin, runcRoot: ctx.runc.root, id, bundle: dir, log: rec.logPath,
       oomFile: oomFile(rec.cgroupPath), overlay: { options: rec.overlay, rootfs: join(dir, 'rootfs'), layersDir: ctx.images.layersDir },
     });
-    Object.assign(rec, { pid, shimPid });
-    rec.pidStart = await procStartTime(pid);
+    // Start times guard every later signal against PID reuse; 'gone' = exited already.
+    const [pidStart, shimStart] = await Promise.all([procStartTime(pid), procStartTime(shimPid)]);
+    Object.assign(rec, { pid, shimPid, pidStart: pidStart ?? 'gone', shimStart: shimStart ?? 'gone' });
   } catch (e) {
     // Recorded as exited with 128, like containerd's StartError.
     await writeFile(bundleFiles(dir).exit, JSON.stringify({ pid: 0, exitCode: 128, signal: 0, oomKilled: false, finishedAt: new Date().toISOString(), startError: (e as Error).message }));
@@ -89,7 +90,7 @@ export async function containerStatus(ctx: RuncContext, rec: ContainerRecord): P
     return { ...base, state: 'exited', exitCode: exit.exitCode, reason, finishedAt: new Date(exit.finishedAt), ...(exit.startError ? { message: exit.startError } : {}) };
   }
   // Alive, or the shim is still draining its output: running. Neither: the shim was killed.
-  if ((await isAlive(rec.pid, rec.pidStart)) || (await isAlive(rec.shimPid))) return { ...base, state: 'running' };
+  if ((await isAlive(rec.pid, rec.pidStart)) || (await isAlive(rec.shimPid, rec.shimStart))) return { ...base, state: 'running' };
   return { ...base, state: 'exited', exitCode: 255, reason: 'Unknown', message: 'the container\'s shim is gone; exit status lost', finishedAt: new Date() };
 }
 
@@ -103,13 +104,17 @@ function signalOf(name: string | undefined): NodeJS.Signals | number {
 /** Stop signal, up to `timeoutSeconds` of grace, then SIGKILL; resolves once exited. */
 export async function stopAndKill(ctx: RuncContext, rec: ContainerRecord, timeoutSeconds: number): Promise<void> {
   const dir = ctx.containers.pathOf(rec.id);
-  if (!rec.startedAt || (await readExit(dir)) || !(await isAlive(rec.pid, rec.pidStart))) return;
-  const send = (sig: NodeJS.Signals | number) => { try { process.kill(rec.pid!, sig); } catch { /* exited meanwhile */ } };
+  if (!rec.startedAt || (await readExit(dir))) return;
+  const send = async (sig: NodeJS.Signals | number) => {
+    if (!(await isAlive(rec.pid, rec.pidStart))) return;
+    try { process.kill(rec.pid!, sig); } catch { /* exited meanwhile */ }
+  };
+  if (!(await isAlive(rec.pid, rec.pidStart)) && !(await isAlive(rec.shimPid, rec.shimStart))) return;
   if (timeoutSeconds > 0) {
-    send(signalOf(rec.stopSignal));
+    await send(signalOf(rec.stopSignal));
     if (await waitForExit(dir, timeoutSeconds * 1000)) return;
   }
-  send('SIGKILL');
+  await send('SIGKILL');
   await waitForExit(dir, 10_000);
 }
 

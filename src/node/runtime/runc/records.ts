@@ -56,6 +56,7 @@ export interface ContainerRecord {
   pid?: number;
   pidStart?: string;
   shimPid?: number;
+  shimStart?: string;
 }
 
 /** JSON records of one kind in `<dir>/<id>/<file>`. */

@@ -11,6 +11,7 @@ import { CreateContainerError, ImageInUseError, RuntimeNotFoundError } from '../
 import type { ImageStore } from '../images/store.js';
 import { ensureShim } from '../native.js';
 import type { ContainerConfig, ContainerStatus, ExecOptions, ExecResult, ExecSession, ImageService, ListFilter, Runtime, SandboxConfig, SandboxStatus } from '../runtime.js';
+import { isAlive } from '../proc.js';
 import { removeCgroup } from './cgroups.js';
 import { lowestOomScoreAdj, type RuncContext } from './context.js';
 import { containerStatus, createContainer, removeContainer, startContainer, stopAndKill } from './containers.js';
@@ -149,7 +150,7 @@ export class RuncRuntime implements Runtime {
   async reopenContainerLog(id: string): Promise<void> {
     const st = await this.containerStatus(id);
     const rec = await this.#ctx.containers.get(id);
-    if (st.state === 'running' && rec.shimPid) process.kill(rec.shimPid, 'SIGUSR1');
+    if (st.state === 'running' && rec.shimPid && (await isAlive(rec.shimPid, rec.shimStart))) process.kill(rec.shimPid, 'SIGUSR1');
   }
 
   async #running(id: string): Promise<void> {
