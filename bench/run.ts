@@ -1,7 +1,8 @@
 /** `npm run bench`: runs each area's benchmark and prints one table each. Args filter by name. */
 import { benchApi } from './api.js';
+import { benchStore } from './store.js';
 
-const benches: Record<string, () => Promise<object[]>> = { api: benchApi };
+const benches: Record<string, () => Promise<object[]>> = { store: benchStore, api: benchApi };
 
 const only = process.argv.slice(2);
 for (const [name, fn] of Object.entries(benches)) {

@@ -15,10 +15,17 @@ program.command('server')
   .option('--bind-address <ip>', 'address to listen on', '0.0.0.0')
   .option('--tls-san <name...>', 'extra names/IPs for the serving certificate', [])
   .option('--disable-agent', 'run without the node agent', false)
+  .option('--disable-controllers', 'run without the controller manager', false)
+  .option('--disable-scheduler', 'run without the scheduler', false)
+  .option('--node-name <name>', 'this node\'s name (default: host name)')
+  .option('--cluster-cidr <cidr>', 'pod network range', '10.42.0.0/16')
+  .option('--service-cidr <cidr>', 'service IP range', '10.43.0.0/16')
   .action(async opts => {
     const srv = await startServer({
       dataDir: opts.dataDir, writeKubeconfig: opts.writeKubeconfig, port: Number(opts.port),
       bindAddress: opts.bindAddress, disableAgent: !!opts.disableAgent, tlsSan: opts.tlsSan,
+      disableControllers: !!opts.disableControllers, disableScheduler: !!opts.disableScheduler,
+      nodeName: opts.nodeName, clusterCidr: opts.clusterCidr, serviceCidr: opts.serviceCidr,
     });
     let stopping = false;
     const stop = async (sig: string) => {

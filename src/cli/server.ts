@@ -8,6 +8,12 @@ import { ApiServer, ensurePki, writeKubeconfig } from '../apiserver/index.js';
 import { openSqliteStore } from '../store/index.js';
 import { bootstrapCluster } from './bootstrap.js';
 import { log } from './log.js';
+import { Client, SharedInformerFactory } from '../client/index.js';
+import type { Component, ComponentContext } from './components.js';
+import { startControllers } from './wire-controllers.js';
+import { startScheduler } from './wire-scheduler.js';
+import { startAgent } from './wire-agent.js';
+import { hostname } from 'node:os';
 
 export interface ServerFlags {
   dataDir: string;
@@ -16,6 +22,11 @@ export interface ServerFlags {
   bindAddress: string;
   disableAgent: boolean;
   tlsSan: string[];
+  nodeName?: string;
+  clusterCidr?: string;
+  serviceCidr?: string;
+  disableControllers?: boolean;
+  disableScheduler?: boolean;
 }
 
 export interface RunningServer {
@@ -41,7 +52,23 @@ export async function startServer(flags: ServerFlags): Promise<RunningServer> {
   await bootstrapCluster(api.registry);
   api.setReady(true);
   log.info('api server ready', { url, kubeconfig, startupMs: Math.round(performance.now() - t0) });
+  const client = Client.fromKubeconfig(kubeconfig);
+  const informers = new SharedInformerFactory(client);
+  const ctx: ComponentContext = {
+    client, informers, nodeName: flags.nodeName ?? hostname(), dataDir: flags.dataDir,
+    config: {
+      clusterCidr: flags.clusterCidr ?? '10.42.0.0/16', serviceCidr: flags.serviceCidr ?? '10.43.0.0/16',
+      nodeMonitorGracePeriod: 40, podEvictionTimeout: 300,
+    },
+  };
+  const components: Component[] = [];
+  if (!flags.disableControllers) components.push(...await startControllers(ctx));
+  if (!flags.disableScheduler) components.push(...await startScheduler(ctx));
+  if (!flags.disableAgent) components.push(...await startAgent(ctx));
+  informers.start();
   const stop = async () => {
+    for (const c of components.reverse()) await c.stop().catch(e => log.warn('component stop failed', { component: c.name, err: String(e) }));
+    informers.stop();
     api.setReady(false);
     await api.close();
     await store.close();

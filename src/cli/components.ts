@@ -1,0 +1,31 @@
+/**
+ * What every control-plane or node component gets from the process that runs it:
+ * a client to the API server (the only way components talk), a shared informer
+ * factory, and a logger. `kubeling server` builds one and starts each component.
+ */
+import type { Client, SharedInformerFactory } from '../client/index.js';
+
+export interface ComponentContext {
+  client: Client;
+  informers: SharedInformerFactory;
+  /** This machine's node name. */
+  nodeName: string;
+  /** The server's data dir (components keep state under it). */
+  dataDir: string;
+  /** Cluster-wide settings from flags. */
+  config: ClusterConfig;
+}
+
+export interface ClusterConfig {
+  clusterCidr: string;
+  serviceCidr: string;
+  /** Node-monitor grace period (s): a node silent this long becomes NotReady/Unknown. */
+  nodeMonitorGracePeriod: number;
+  /** Default toleration seconds for not-ready/unreachable taints. */
+  podEvictionTimeout: number;
+}
+
+export interface Component {
+  name: string;
+  stop(): Promise<void>;
+}
