@@ -1,11 +1,10 @@
 /** Shared bench helpers: percentiles, a spawned server, an HTTPS client from its kubeconfig. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { Agent, request } from 'node:https';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
+import { clientFromKubeconfig } from '../test/e2e/raw-client.js';
 
 export function pct(xs: number[], p: number): number {
   if (!xs.length) return NaN;
@@ -61,47 +60,4 @@ export async function spawnServer(args: string[] = ['--disable-agent']): Promise
   };
 }
 
-export interface HttpClient {
-  req(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: string }>;
-  stream(path: string, onLine: (line: string) => void): () => void;
-  close(): void;
-}
-
-export function clientFromKubeconfig(file: string, maxSockets = 16): HttpClient {
-  const kc = parse(readFileSync(file, 'utf8'));
-  const cl = kc.clusters[0].cluster;
-  const u = kc.users[0].user;
-  const b = (s: string) => Buffer.from(s, 'base64');
-  const url = new URL(cl.server);
-  const agent = new Agent({ keepAlive: true, maxSockets, ca: b(cl['certificate-authority-data']), cert: b(u['client-certificate-data']), key: b(u['client-key-data']) });
-  return {
-    req(method, path, body, headers = {}) {
-      return new Promise((resolve, reject) => {
-        const data = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-        const r = request({ host: url.hostname, port: url.port, method, path, agent, headers: { 'Content-Type': 'application/json', ...headers } }, res => {
-          let s = '';
-          res.setEncoding('utf8');
-          res.on('data', c => { s += c; });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: s }));
-        });
-        r.on('error', reject);
-        r.end(data);
-      });
-    },
-    stream(path, onLine) {
-      const r = request({ host: url.hostname, port: url.port, method: 'GET', path, agent: new Agent({ ca: b(cl['certificate-authority-data']), cert: b(u['client-certificate-data']), key: b(u['client-key-data']) }) }, res => {
-        let buf = '';
-        res.setEncoding('utf8');
-        res.on('data', c => {
-          buf += c;
-          let i;
-          while ((i = buf.indexOf('\n')) >= 0) { onLine(buf.slice(0, i)); buf = buf.slice(i + 1); }
-        });
-      });
-      r.on('error', () => {});
-      r.end();
-      return () => r.destroy();
-    },
-    close() { agent.destroy(); },
-  };
-}
+export { clientFromKubeconfig, type HttpClient } from '../test/e2e/raw-client.js';

@@ -3,7 +3,7 @@
  * duplicate fields, and applies `fieldValidation` (Strict rejects, Warn warns, Ignore).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BadRequestError, UnsupportedMediaTypeError } from '../api/errors.js';
+import { BadRequestError, KubelingError, UnsupportedMediaTypeError } from '../api/errors.js';
 import type { KubeObject } from '../api/object.js';
 import { parseJsonStrict, parseYamlStrict, findUnknownFields, strictDecodingMessage, unknownFieldMessage, duplicateFieldMessage } from '../api/schema/index.js';
 import { decodeProtobuf, isProtobufContentType } from '../api/protobuf/index.js';
@@ -27,7 +27,33 @@ function mediaType(req: IncomingMessage): string {
   return String(req.headers['content-type'] ?? 'application/json').split(';')[0].trim().toLowerCase();
 }
 
+/** Deeper than this is refused (Go's JSON decoder stops at 10000; objects never come close). */
+const MAX_DEPTH = 1000;
+
+function tooDeep(value: unknown): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d > MAX_DEPTH) return true;
+    for (const x of Array.isArray(v) ? v : Object.values(v)) if (x !== null && typeof x === 'object') stack.push([x, d + 1]);
+  }
+  return false;
+}
+
 export function decodeBytes(ct: string, buf: Buffer): DecodedBody {
+  let d: DecodedBody;
+  try {
+    d = decodeAny(ct, buf);
+  } catch (e) {
+    if (e instanceof KubelingError) throw e;
+    throw new BadRequestError(`the body of the request could not be decoded: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (tooDeep(d.value)) throw new BadRequestError(`the body of the request is nested deeper than ${MAX_DEPTH} levels`);
+  return d;
+}
+
+function decodeAny(ct: string, buf: Buffer): DecodedBody {
   if (isProtobufContentType(ct)) {
     const { object } = decodeProtobuf(buf);
     return { value: object, duplicates: [] };
