@@ -4,10 +4,11 @@
  * store and a pod network the test process can reach.
  */
 import assert from 'node:assert/strict';
-import { chmod, mkdir, readFile, readlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readlink, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ContainerConfig, Runtime, SandboxConfig } from '../../src/node/runtime/runtime.js';
+import { eventually } from './fixture.js';
 
 export interface ContractHarness {
   runtime: Runtime;
@@ -163,6 +164,21 @@ export function runtimeContract(name: string, make: () => Promise<ContractHarnes
       assert.ok(out.includes('NoNewPrivs:\t1'));
       assert.ok(out.includes(String(64 << 20)) && out.includes('50000'), 'cgroup limits');
       await assert.rejects(rt.createContainer(sb.id, sh('id -u', { security: { runAsNonRoot: true } })), /runAsNonRoot/);
+      await rt.removeSandbox(sb.id);
+    });
+
+    it('runs privileged containers and reopens a rotated log', async () => {
+      const sb = await rt.runSandbox(pod());
+      const c = await run(sb.id, sh('grep CapEff /proc/self/status; while [ ! -e /tmp/go ]; do sleep 0.05; done; echo after-rotate', { security: { privileged: true } }));
+      const st = await rt.containerStatus(c);
+      const ours = /CapBnd:\s*(\w+)/.exec(await readFile('/proc/self/status', 'utf8'))![1];
+      await eventually(async () => (await log(st.logPath)).includes(`CapEff:\t${ours}`), 5000, 'every capability we have');
+      await rename(st.logPath, `${st.logPath}.1`);
+      await rt.reopenContainerLog(c);
+      await rt.exec(c, { cmd: ['touch', '/tmp/go'] });
+      const done = await rt.waitContainer(c);
+      assert.equal(done.exitCode, 0);
+      assert.deepEqual(await log(st.logPath), ['after-rotate']);
       await rt.removeSandbox(sb.id);
     });
 

@@ -20,6 +20,7 @@ export interface CniNetworkOptions {
   /** Default: the subnet's first address. */
   gateway?: string;
   isGateway?: boolean;
+  /** Default false: pod traffic stays on this machine, and masquerading costs iptables runs per pod. */
   ipMasq?: boolean;
   hairpinMode?: boolean;
   mtu?: number;
@@ -67,7 +68,7 @@ export class CniNetwork {
     this.conflistPath = join(opts.dir, `${opts.name}.conflist`);
     this.#plugins = [
       {
-        type: 'bridge', bridge: opts.bridge, isGateway: opts.isGateway ?? true, ipMasq: opts.ipMasq ?? true,
+        type: 'bridge', bridge: opts.bridge, isGateway: opts.isGateway ?? true, ipMasq: opts.ipMasq ?? false,
         hairpinMode: opts.hairpinMode ?? true, ...(opts.mtu ? { mtu: opts.mtu } : {}),
         ipam: {
           type: 'host-local', dataDir: join(opts.dir, 'ipam'),
@@ -150,7 +151,26 @@ export class CniNetwork {
   /** Removes the bridge, conflist and IPAM state: the node leaves no network behind. */
   async destroy(): Promise<void> {
     await run('ip', ['link', 'del', this.opts.bridge], { allowFailure: true });
+    await removeIdlePortmapChains();
     await rm(this.opts.dir, { recursive: true, force: true });
     this.#bridgeReady = undefined;
+  }
+}
+
+const ipt = (...a: string[]) => run('iptables', ['-w', '-t', 'nat', ...a], { allowFailure: true });
+
+/**
+ * portmap's machine-wide chains (CNI-HOSTPORT-*) outlive every pod; once no pod on the
+ * machine has a host port (DNAT chain empty) they are removed with their jumps.
+ */
+export async function removeIdlePortmapChains(): Promise<void> {
+  const dnat = await ipt('-S', 'CNI-HOSTPORT-DNAT');
+  if (dnat.code !== 0 || dnat.stdout.toString().trim().split('\n').length > 1) return;
+  await ipt('-D', 'PREROUTING', '-m', 'addrtype', '--dst-type', 'LOCAL', '-j', 'CNI-HOSTPORT-DNAT');
+  await ipt('-D', 'OUTPUT', '-m', 'addrtype', '--dst-type', 'LOCAL', '-j', 'CNI-HOSTPORT-DNAT');
+  await ipt('-D', 'POSTROUTING', '-m', 'comment', '--comment', 'CNI portfwd requiring masquerade', '-j', 'CNI-HOSTPORT-MASQ');
+  for (const chain of ['CNI-HOSTPORT-MASQ', 'CNI-HOSTPORT-SETMARK', 'CNI-HOSTPORT-DNAT']) {
+    await ipt('-F', chain);
+    await ipt('-X', chain);
   }
 }

@@ -38,7 +38,7 @@ export async function createContainer(ctx: RuncContext, sandboxId: string, cfg: 
     rootfs: join(dir, 'rootfs'), readonlyRootfs: !!sec.readonlyRootfs, args,
     env: mergeEnv(img.config.Env, [{ name: 'HOSTNAME', value: sb.hostname }, ...(cfg.env ?? [])]),
     cwd: cfg.workingDir || img.config.WorkingDir || '/', ...user,
-    capabilities: effectiveCapabilities({ privileged: sec.privileged, ...sec.capabilities }),
+    capabilities: effectiveCapabilities({ privileged: sec.privileged, ...sec.capabilities }).filter(c => ctx.boundingCaps.has(c)),
     noNewPrivileges: !!sec.noNewPrivileges, privileged: !!sec.privileged, ns: sb, pausePid: sb.pid!,
     cgroupsPath: `${sb.cgroupPath}/${id}`, resources: cfg.resources,
     podFiles: podFilePaths(ctx.sandboxes.pathOf(sandboxId)), mounts: cfg.mounts ?? [], minOomScoreAdj: ctx.minOomScoreAdj,

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { CniNetwork } from '../cni/cni.js';
+import { ALL_CAPABILITIES } from './capabilities.js';
 import { ImageNotFoundError } from '../errors.js';
 import type { ImageStore, ResolvedImage } from '../images/store.js';
 import type { ContainerRecord, RecordStore, SandboxRecord } from './records.js';
@@ -18,6 +19,15 @@ export interface RuncContext {
   pauseImage: string;
   /** Without CAP_SYS_RESOURCE (as on this VM) oom_score_adj can only go up from ours. */
   minOomScoreAdj: number;
+  /** Our bounding set: runc cannot grant a container more (privileged gets these). */
+  boundingCaps: Set<string>;
+}
+
+/** Names of the capabilities in this process's bounding set. */
+export async function boundingCapabilities(): Promise<Set<string>> {
+  const status = await readFile('/proc/self/status', 'utf8');
+  const bnd = BigInt('0x' + (/CapBnd:\s*([0-9a-f]+)/.exec(status)?.[1] ?? '0'));
+  return new Set(ALL_CAPABILITIES.filter((_, i) => bnd & (1n << BigInt(i))));
 }
 
 /** The lowest oom_score_adj this process may give its children. */

@@ -13,7 +13,7 @@ import { ensureShim } from '../native.js';
 import type { ContainerConfig, ContainerStatus, ExecOptions, ExecResult, ExecSession, ImageService, ListFilter, Runtime, SandboxConfig, SandboxStatus } from '../runtime.js';
 import { isAlive } from '../proc.js';
 import { removeCgroup } from './cgroups.js';
-import { lowestOomScoreAdj, type RuncContext } from './context.js';
+import { boundingCapabilities, lowestOomScoreAdj, type RuncContext } from './context.js';
 import { containerStatus, createContainer, removeContainer, startContainer, stopAndKill } from './containers.js';
 import { execCollect, execStream } from './exec.js';
 import { RecordStore, type ContainerRecord, type SandboxRecord } from './records.js';
@@ -62,7 +62,7 @@ export class RuncRuntime implements Runtime {
       sandboxes: new RecordStore<SandboxRecord>(join(o.stateDir, 'sandboxes'), 'sandbox.json', 'sandbox'),
       containers: new RecordStore<ContainerRecord>(join(o.stateDir, 'containers'), 'container.json', 'container'),
       cgroupParent: o.cgroupParent ?? '/kubeling', pauseImage: o.pauseImage ?? 'registry.k8s.io/pause:3.10',
-      minOomScoreAdj: await lowestOomScoreAdj(),
+      minOomScoreAdj: await lowestOomScoreAdj(), boundingCaps: await boundingCapabilities(),
     };
     return new RuncRuntime(ctx, o.stateDir);
   }
