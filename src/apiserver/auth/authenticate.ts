@@ -23,6 +23,17 @@ export class Authenticator {
       return this.#tokens.get(auth.slice(7).trim());
     }
     const sock = req.socket as TLSSocket;
+    // A connection's certificate never changes: look it up once per socket.
+    const known = this.#bySocket.get(sock);
+    if (known !== undefined) return known ?? undefined;
+    const user = this.#fromCert(sock);
+    this.#bySocket.set(sock, user ?? null);
+    return user;
+  }
+
+  #bySocket = new WeakMap<object, UserInfo | null>();
+
+  #fromCert(sock: TLSSocket): UserInfo | undefined {
     if (sock.authorized && typeof sock.getPeerCertificate === 'function') {
       const cert = sock.getPeerCertificate();
       const subj = cert?.subject as unknown as Record<string, string | string[]> | undefined;

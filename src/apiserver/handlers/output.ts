@@ -4,6 +4,7 @@ import type { KubeObject } from '../../api/object.js';
 import { apiVersionOf, type ResourceInfo } from '../../api/resources.js';
 import { toTable } from '../tables/index.js';
 import { wantsTable } from '../http-util.js';
+import { wireJson } from '../storage/codec.js';
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
 
@@ -37,5 +38,7 @@ export function renderList(req: IncomingMessage, q: URLSearchParams, ri: Resourc
   const metadata: Record<string, unknown> = { resourceVersion: meta.resourceVersion };
   if (meta.continue) metadata.continue = meta.continue;
   if (meta.remainingItemCount !== undefined) metadata.remainingItemCount = meta.remainingItemCount;
-  return { kind: ri.listKind, apiVersion: apiVersionOf(ri), metadata, items: items.map(o => typed(ri, o)) };
+  // Items are shared decoded objects: splice their cached JSON instead of re-serialising.
+  const head = JSON.stringify({ kind: ri.listKind, apiVersion: apiVersionOf(ri), metadata });
+  return `${head.slice(0, -1)},"items":[${items.map(o => wireJson(typed(ri, o))).join(',')}]}`;
 }

@@ -10,7 +10,7 @@ import { apiVersionOf } from '../../api/resources.js';
 import type { WatchEvent } from '../../store/types.js';
 import type { RequestContext } from '../context.js';
 import { errorStatus, wantsTable } from '../http-util.js';
-import { decode } from '../storage/codec.js';
+import { decode, wireJson } from '../storage/codec.js';
 import { toTable } from '../tables/index.js';
 import { includeObjectOf, typed } from './output.js';
 import { filterOf } from './selectors.js';
@@ -32,23 +32,23 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
 
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
   res.flushHeaders();
-  const render = (o: KubeObject): unknown => {
-    if (!table) return typed(ri, o);
+  const render = (o: KubeObject): string => {
+    if (!table) return wireJson(typed(ri, o));
     const t = toTable(ri, [typed(ri, o)], { includeObject: include, resourceVersion: o.metadata?.resourceVersion }) as { columnDefinitions?: unknown[] };
     if (!first) t.columnDefinitions = [];
     first = false;
-    return t;
+    return JSON.stringify(t);
   };
-  const send = (type: string, object: unknown) => {
-    if (!closed) res.write(JSON.stringify({ type, object }) + '\n');
+  const send = (type: string, object: string) => {
+    if (!closed) res.write(`{"type":"${type}","object":${object}}\n`);
   };
   const bookmark = (rev: number, initialEnd = false) => {
     const metadata: Record<string, unknown> = { resourceVersion: String(rev) };
     if (initialEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
-    send('BOOKMARK', { kind: ri.kind, apiVersion: apiVersionOf(ri), metadata });
+    send('BOOKMARK', JSON.stringify({ kind: ri.kind, apiVersion: apiVersionOf(ri), metadata }));
   };
   const fail = (e: unknown) => {
-    send('ERROR', errorStatus(e));
+    send('ERROR', JSON.stringify(errorStatus(e)));
     finish();
   };
 

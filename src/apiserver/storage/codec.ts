@@ -38,3 +38,12 @@ export function withRevision(obj: KubeObject, rev: number): KubeObject {
 export function clone<T>(o: T): T {
   return structuredClone(o);
 }
+
+const wire = new WeakMap<object, string>();
+
+/** JSON text of a (shared, immutable) decoded object, computed once per object. */
+export function wireJson(obj: object): string {
+  let s = wire.get(obj);
+  if (s === undefined) { s = JSON.stringify(obj); wire.set(obj, s); }
+  return s;
+}
