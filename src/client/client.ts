@@ -119,19 +119,19 @@ export class Client {
     return this.#t.json<ObjectList<T>>({ method: 'GET', path: resourcePath(ri, namespace), query: { ...q } });
   }
 
-  async create<T extends KubeObject = KubeObject>(ref: ResourceRef, obj: T, opts: WriteOptions = {}): Promise<T> {
+  async create<T extends KubeObject = KubeObject>(ref: ResourceRef, obj: NoInfer<T>, opts: WriteOptions = {}): Promise<T> {
     const ri = resolveResource(ref);
     const ns = this.#ns(ri, opts.namespace ?? obj.metadata?.namespace);
     return this.#t.json<T>({ method: 'POST', path: resourcePath(ri, ns), query: writeQuery(opts), body: obj });
   }
 
   /** PUT: optimistic concurrency on the object's metadata.resourceVersion (ConflictError when stale). */
-  async update<T extends KubeObject = KubeObject>(ref: ResourceRef, obj: T, opts: WriteOptions = {}): Promise<T> {
+  async update<T extends KubeObject = KubeObject>(ref: ResourceRef, obj: NoInfer<T>, opts: WriteOptions = {}): Promise<T> {
     return this.#put(ref, obj, opts);
   }
 
   /** PUT to the status subresource: only status changes are kept. */
-  async updateStatus<T extends KubeObject = KubeObject>(ref: ResourceRef, obj: T, opts: WriteOptions = {}): Promise<T> {
+  async updateStatus<T extends KubeObject = KubeObject>(ref: ResourceRef, obj: NoInfer<T>, opts: WriteOptions = {}): Promise<T> {
     return this.#put(ref, obj, opts, 'status');
   }
 
