@@ -6,11 +6,14 @@ import type { Store } from '../store/types.js';
 import { RESOURCES, findResource, type ResourceInfo } from '../api/resources.js';
 import { ForbiddenError, NotFoundError } from '../api/errors.js';
 import { ResourceStore } from './storage/resource-store.js';
+import { ServiceAllocator } from './strategy/service-alloc.js';
 
 export class Registry {
   #stores = new Map<ResourceInfo, ResourceStore>();
-  constructor(readonly store: Store) {
+  readonly serviceIps: ServiceAllocator;
+  constructor(readonly store: Store, serviceCidr = '10.43.0.0/16') {
     for (const ri of RESOURCES) this.#stores.set(ri, new ResourceStore(store, ri));
+    this.serviceIps = new ServiceAllocator(this.byName('', 'v1', 'services'), serviceCidr);
   }
 
   for(ri: ResourceInfo): ResourceStore {

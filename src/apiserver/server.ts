@@ -29,6 +29,8 @@ export interface ApiServerOptions {
   port?: number;
   /** Serve without authentication (plain-HTTP tests only). */
   anonymousAdmin?: boolean;
+  /** Range Service cluster IPs come from. */
+  serviceCidr?: string;
 }
 
 const PUBLIC_PATHS = new Set(['/version', '/healthz', '/livez', '/readyz']);
@@ -43,7 +45,7 @@ export class ApiServer {
 
   constructor(opts: ApiServerOptions) {
     this.#opts = opts;
-    this.registry = new Registry(opts.store);
+    this.registry = new Registry(opts.store, opts.serviceCidr);
     this.authenticator = opts.authenticator ?? new Authenticator();
     const handler = (req: IncomingMessage, res: ServerResponse) => { this.#handle(req, res); };
     this.#server = opts.tls

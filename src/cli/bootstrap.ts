@@ -1,24 +1,58 @@
-/** Objects every cluster starts with: the system namespaces. Safe to run on every start. */
+/**
+ * Objects every cluster starts with: the system namespaces and the `kubernetes`
+ * Service (first IP of the service range) with endpoints at this API server.
+ * Safe to run on every start.
+ */
 import type { Registry } from '../apiserver/registry.js';
 import { findResource } from '../api/resources.js';
 import { AlreadyExistsError } from '../api/errors.js';
+import type { KubeObject } from '../api/object.js';
+import { localAddresses } from '../apiserver/auth/pki.js';
 import { randomUUID } from 'node:crypto';
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-export async function bootstrapCluster(registry: Registry): Promise<void> {
-  const ns = registry.for(findResource('', 'v1', 'namespaces')!);
-  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+
+async function ensure(registry: Registry, plural: string, group: string, version: string, obj: KubeObject): Promise<void> {
+  const rs = registry.for(findResource(group, version, plural)!);
+  const m = obj.metadata!;
+  if (await rs.getKv(m.namespace, m.name!)) return;
+  m.uid = randomUUID();
+  m.creationTimestamp = now();
+  try { await rs.create(obj); } catch (e) { if (!(e instanceof AlreadyExistsError)) throw e; }
+}
+
+export async function bootstrapCluster(registry: Registry, opts: { port: number }): Promise<void> {
   for (const name of SYSTEM_NAMESPACES) {
-    if (await ns.getKv(undefined, name)) continue;
-    try {
-      await ns.create({
-        apiVersion: 'v1', kind: 'Namespace',
-        metadata: { name, uid: randomUUID(), creationTimestamp: now, labels: { 'kubernetes.io/metadata.name': name } },
-        spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' },
-      });
-    } catch (e) {
-      if (!(e instanceof AlreadyExistsError)) throw e;
-    }
+    await ensure(registry, 'namespaces', '', 'v1', {
+      apiVersion: 'v1', kind: 'Namespace',
+      metadata: { name, labels: { 'kubernetes.io/metadata.name': name } },
+      spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' },
+    });
   }
+  const ip = registry.serviceIps.nthIp(1);
+  await ensure(registry, 'services', '', 'v1', {
+    apiVersion: 'v1', kind: 'Service',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+    spec: {
+      type: 'ClusterIP', clusterIP: ip, clusterIPs: [ip], ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack',
+      internalTrafficPolicy: 'Cluster', sessionAffinity: 'None',
+      ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: opts.port }],
+    },
+    status: { loadBalancer: {} },
+  });
+  const hostIp = localAddresses().find(a => a !== '127.0.0.1' && !a.includes(':')) ?? '127.0.0.1';
+  await ensure(registry, 'endpoints', '', 'v1', {
+    apiVersion: 'v1', kind: 'Endpoints',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+    subsets: [{ addresses: [{ ip: hostIp }], ports: [{ name: 'https', port: opts.port, protocol: 'TCP' }] }],
+  });
+  await ensure(registry, 'endpointslices', 'discovery.k8s.io', 'v1', {
+    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes', 'endpointslice.kubernetes.io/managed-by': 'endpointslicemirroring-controller.k8s.io' } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: [hostIp], conditions: { ready: true } }],
+    ports: [{ name: 'https', port: opts.port, protocol: 'TCP' }],
+  });
 }

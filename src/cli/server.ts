@@ -42,14 +42,14 @@ export async function startServer(flags: ServerFlags): Promise<RunningServer> {
   const pki = ensurePki(join(flags.dataDir, 'tls'), flags.tlsSan);
   const store = await openSqliteStore(join(flags.dataDir, 'db', 'state.db'));
   const api = new ApiServer({
-    store, host: flags.bindAddress, port: flags.port,
+    store, host: flags.bindAddress, port: flags.port, serviceCidr: flags.serviceCidr ?? '10.43.0.0/16',
     tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert },
   });
   await api.listen();
   const url = api.url.replace('://0.0.0.0', '://127.0.0.1');
   const kubeconfig = flags.writeKubeconfig ?? join(flags.dataDir, 'kubeconfig.yaml');
   writeKubeconfig(kubeconfig, url, pki);
-  await bootstrapCluster(api.registry);
+  await bootstrapCluster(api.registry, { port: Number(new URL(url).port) });
   api.setReady(true);
   log.info('api server ready', { url, kubeconfig, startupMs: Math.round(performance.now() - t0) });
   const client = Client.fromKubeconfig(kubeconfig);

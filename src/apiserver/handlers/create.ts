@@ -41,9 +41,12 @@ export async function createObject(ctx: RequestContext, obj: KubeObject, manager
   if (!m.name && m.generateName) m.name = m.generateName + randomSuffix();
   if (ctx.ri.namespaced) await ctx.registry.checkNamespaceForCreate(m.namespace!);
   const admitted = admitCreate(ctx.ri, obj);
+  const undo = ctx.ri.kind === 'Service' ? await ctx.registry.serviceIps.allocate(admitted) : undefined;
   recordManager(admitted, undefined, manager, 'Update');
-  if (dryRun(ctx.query)) return admitted;
-  return ctx.rs.create(admitted);
+  if (dryRun(ctx.query)) { undo?.(); return admitted; }
+  try {
+    return await ctx.rs.create(admitted);
+  } catch (e) { undo?.(); throw e; }
 }
 
 export function managerOf(ctx: RequestContext, fallback: string): string {

@@ -56,7 +56,9 @@ export async function deleteObject(ctx: RequestContext, name: string, opts: Dele
     if (!mark) {
       if (opts.dryRun) return { obj: cur, gone: true };
       try {
-        return { obj: await ctx.rs.remove(ns, name, Number(m.resourceVersion)), gone: true };
+        const gone = await ctx.rs.remove(ns, name, Number(m.resourceVersion));
+        if (ctx.ri.kind === 'Service') ctx.registry.serviceIps.release(gone);
+        return { obj: gone, gone: true };
       } catch (e) {
         if (e instanceof ConflictError) continue; // changed under us: look again
         throw e;

@@ -19,21 +19,30 @@ export async function writeUpdate(ctx: RequestContext, build: (cur: KubeObject) 
   manager: string, operation: 'Update' | 'Apply' = 'Update'): Promise<KubeObject> {
   const isStatus = ctx.info.subresource === 'status';
   let pinned: string | undefined;
-  const { obj } = await ctx.rs.update(ctx.info.namespace, ctx.info.name!, async cur => {
+  let undo: (() => void) | undefined;
+  let before: KubeObject | undefined;
+  const { obj, changed } = await ctx.rs.update(ctx.info.namespace, ctx.info.name!, async cur => {
     const incoming = await build(structuredClone(cur));
     pinned = incoming.metadata?.resourceVersion || undefined;
     let next = isStatus ? statusUpdate(incoming, cur) : incoming;
     // Unpinned writes (PATCH, unconditional PUT) apply to what we just read.
     if (!next.metadata!.resourceVersion) next.metadata!.resourceVersion = cur.metadata!.resourceVersion;
     next = admitUpdate(ctx.ri, next, cur, isStatus);
+    if (ctx.ri.kind === 'Service' && !isStatus) {
+      undo?.();
+      undo = await ctx.registry.serviceIps.allocate(next, cur);
+      before = cur;
+    }
     recordManager(next, cur, manager, operation, isStatus ? 'status' : undefined);
-    if (dryRun(ctx.query)) { next.metadata!.resourceVersion = cur.metadata!.resourceVersion; throw new DryRunResult(next); }
+    if (dryRun(ctx.query)) { undo?.(); next.metadata!.resourceVersion = cur.metadata!.resourceVersion; throw new DryRunResult(next); }
     if (sameContent(next, cur)) return null;
     return next;
   }, { pinned: () => pinned }).catch(e => {
     if (e instanceof DryRunResult) return { obj: e.obj, changed: false };
+    undo?.();
     throw e;
   });
+  if (before && changed) ctx.registry.serviceIps.release(before, obj);
   return finishDeletionIfDone(ctx, obj);
 }
 
