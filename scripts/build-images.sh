@@ -14,14 +14,18 @@ mkdir -p "$STORE" "$BIN"
 command -v gcc >/dev/null || { echo "build-images: gcc is required" >&2; exit 1; }
 [ -x "$BUSYBOX" ] || { echo "build-images: $BUSYBOX missing (apt-get install busybox-static)" >&2; exit 1; }
 
-build() { # build SRC OUT: static, only when the source is newer
-  if [ ! -x "$2" ] || [ "$1" -nt "$2" ]; then
-    gcc -static -Os -s -Wall -o "$2.tmp" "$1" && mv -f "$2.tmp" "$2"
-    echo "built $2"
+build() { # build OUT SOURCES...: static, only when a source is newer than OUT
+  local out="$1" stale=0 f
+  shift
+  [ -x "$out" ] || stale=1
+  for f in "$@"; do [ "$f" -nt "$out" ] && stale=1; done
+  if [ "$stale" = 1 ]; then
+    gcc -static -Os -s -Wall -o "$out.tmp" $(printf '%s\n' "$@" | grep '\.c$') && mv -f "$out.tmp" "$out"
+    echo "built $out"
   fi
 }
-build src/node/pause/pause.c "$BIN/pause"
-build src/node/runtime/shim/shim.c "$BIN/kubeling-shim"
+build "$BIN/pause" src/node/pause/pause.c
+build "$BIN/kubeling-shim" src/node/runtime/shim/*.c src/node/runtime/shim/*.h
 
 CLI=dist/src/node/runtime/images/build-cli.js
 [ -f "$CLI" ] || npx tsc -p tsconfig.json >/dev/null || true

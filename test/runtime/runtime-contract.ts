@@ -120,6 +120,16 @@ export function runtimeContract(name: string, make: () => Promise<ContractHarnes
       s.stdin.end('line\n');
       assert.equal(await s.exited, 0);
       assert.equal(out, 'got line\n');
+      const t = rt.execStream(c, { cmd: ['sh', '-c', 'tty; stty size; read x; echo got $x; exit 3'], tty: true });
+      let tout = '';
+      t.stdout.on('data', (b: Buffer) => { tout += b; });
+      t.resize(100, 40);
+      await eventually(async () => tout.includes('/dev/pts/'), 5000, 'a pty');
+      t.stdin.write('typed\r');
+      assert.equal(await t.exited, 3);
+      assert.match(tout, /\/dev\/pts\/\d+/);
+      assert.match(tout, /40 100/);
+      assert.match(tout, /got typed/);
       await rt.stopContainer(c, 0);
       await assert.rejects(rt.exec(c, { cmd: ['true'] }));
       await rt.removeSandbox(sb.id);

@@ -5,7 +5,7 @@
  * or older than its source, so tests and a fresh checkout work without setup.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, rename, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from './proc.js';
@@ -22,23 +22,26 @@ export function sourceFile(rel: string): string {
   }
 }
 
-export const SHIM_SOURCE = 'src/node/runtime/shim/shim.c';
+/** The shim's sources: every .c (and .h) in this directory, compiled together. */
+export const SHIM_SOURCE = 'src/node/runtime/shim';
 export const PAUSE_SOURCE = 'src/node/pause/pause.c';
 
 /** gcc -static -Os, written atomically so concurrent builders never see half a binary. */
-export async function compileStatic(source: string, out: string): Promise<void> {
+export async function compileStatic(sources: string | string[], out: string): Promise<void> {
   await mkdir(dirname(out), { recursive: true });
   const tmp = `${out}.${process.pid}.${Date.now()}.tmp`;
-  await run('gcc', ['-static', '-Os', '-s', '-Wall', '-o', tmp, source]);
+  await run('gcc', ['-static', '-Os', '-s', '-Wall', '-o', tmp, ...([] as string[]).concat(sources)]);
   await rename(tmp, out);
 }
 
 /** Builds the shim at `out` unless an up-to-date one is there; returns `out`. */
 export async function ensureShim(out: string): Promise<string> {
-  const src = (() => { try { return sourceFile(SHIM_SOURCE); } catch { return undefined; } })();
-  const [o, s] = await Promise.all([stat(out).catch(() => undefined), src ? stat(src) : undefined]);
-  if (o && (!s || o.mtimeMs >= s.mtimeMs)) return out;
-  if (!src) throw new Error(`${out} is missing and ${SHIM_SOURCE} is not found to build it`);
-  await compileStatic(src, out);
+  const dir = (() => { try { return sourceFile(SHIM_SOURCE); } catch { return undefined; } })();
+  const files = dir ? (await readdir(dir)).filter(f => /\.[ch]$/.test(f)).map(f => join(dir, f)) : [];
+  const newest = Math.max(0, ...(await Promise.all(files.map(f => stat(f)))).map(s => s.mtimeMs));
+  const o = await stat(out).catch(() => undefined);
+  if (o && o.mtimeMs >= newest) return out;
+  if (!files.length) throw new Error(`${out} is missing and ${SHIM_SOURCE} is not found to build it`);
+  await compileStatic(files.filter(f => f.endsWith('.c')), out);
   return out;
 }

@@ -158,6 +158,8 @@ export interface ExecOptions {
   input?: string | Buffer;
   /** Kill the exec after this long; the result then has timedOut. */
   timeoutMs?: number;
+  /** Run on a pseudo-terminal (stderr then arrives on stdout). */
+  tty?: boolean;
 }
 
 export interface ExecResult {
@@ -174,6 +176,8 @@ export interface ExecSession {
   stderr: NodeJS.ReadableStream;
   exited: Promise<number>;
   kill(signal?: NodeJS.Signals): void;
+  /** Resizes the pty (no effect without tty). */
+  resize(cols: number, rows: number): void;
 }
 
 export interface ImageService {
@@ -214,6 +218,6 @@ export interface Runtime {
 
   /** Runs a command in a running container and collects its output (probes, hooks). */
   exec(id: string, opts: ExecOptions): Promise<ExecResult>;
-  /** Runs a command with live streams (kubectl exec without a tty). */
+  /** Runs a command with live streams (kubectl exec, with or without a tty). */
   execStream(id: string, opts: Omit<ExecOptions, 'input' | 'timeoutMs'>): ExecSession;
 }

@@ -1,10 +1,29 @@
-/** `runc exec` into a running container: collected (probes, hooks) or streamed (kubectl exec). */
+/**
+ * `runc exec` into a running container: collected (probes, hooks) or streamed (kubectl
+ * exec). With a tty, runc hands the pty master to a console socket, which Node cannot
+ * receive (SCM_RIGHTS), so `kubeling-shim tty-exec` holds it and relays the bytes.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import type { ExecOptions, ExecResult, ExecSession } from '../runtime.js';
 import type { RuncCli } from './runc-cli.js';
 
-export function execCollect(runc: RuncCli, id: string, opts: ExecOptions): Promise<ExecResult> {
+type Piped = ChildProcess & { stdin: Writable; stdout: Readable; stderr: Readable };
+
+function spawnExec(runc: RuncCli, shim: string, id: string, opts: ExecOptions): Piped {
+  if (!opts.tty) return runc.exec(id, opts.cmd, { env: opts.env, cwd: opts.cwd });
+  const base = join(tmpdir(), `kubeling-tty-${randomBytes(6).toString('hex')}`);
+  const tty = { socket: `${base}.sock`, pidFile: `${base}.pid` };
+  const args = ['tty-exec', tty.socket, tty.pidFile, '--', runc.bin, ...runc.execArgs(id, opts.cmd, { env: opts.env, cwd: opts.cwd, tty })];
+  return spawn(shim, args, { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] }) as Piped;
+}
+
+export function execCollect(runc: RuncCli, shim: string, id: string, opts: ExecOptions): Promise<ExecResult> {
   return new Promise(resolve => {
-    const child = runc.exec(id, opts.cmd, { env: opts.env, cwd: opts.cwd });
+    const child = spawnExec(runc, shim, id, opts);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let timedOut = false;
@@ -31,11 +50,17 @@ export function execCollect(runc: RuncCli, id: string, opts: ExecOptions): Promi
   });
 }
 
-export function execStream(runc: RuncCli, id: string, opts: Omit<ExecOptions, 'input' | 'timeoutMs'>): ExecSession {
-  const child = runc.exec(id, opts.cmd, { env: opts.env, cwd: opts.cwd });
+export function execStream(runc: RuncCli, shim: string, id: string, opts: Omit<ExecOptions, 'input' | 'timeoutMs'>): ExecSession {
+  const child = spawnExec(runc, shim, id, opts);
   const exited = new Promise<number>(resolve => {
     child.on('error', () => resolve(126));
     child.on('close', (code, sig) => resolve(code ?? (sig ? 137 : 1)));
   });
-  return { stdin: child.stdin, stdout: child.stdout, stderr: child.stderr, exited, kill: sig => child.kill(sig ?? 'SIGTERM') };
+  const control = child.stdio[3] as Writable | null | undefined;
+  control?.on('error', () => {});
+  return {
+    stdin: child.stdin, stdout: child.stdout, stderr: child.stderr, exited,
+    kill: sig => child.kill(sig ?? 'SIGTERM'),
+    resize: (cols, rows) => { control?.write(`${rows} ${cols}\n`); },
+  };
 }

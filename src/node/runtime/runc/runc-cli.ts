@@ -49,11 +49,18 @@ export class RuncCli {
     return r.code === 0 ? ((JSON.parse(r.stdout.toString() || '[]') as RuncState[] | null) ?? []) : [];
   }
 
-  /** Spawns `runc exec` (no tty) with pipes; it exits with the command's status. */
-  exec(id: string, cmd: string[], opts: { env?: string[]; cwd?: string } = {}): ChildProcessWithoutNullStreams {
+  /** Arguments of `runc exec`; with `tty` the process gets a pty whose master goes to the socket. */
+  execArgs(id: string, cmd: string[], opts: { env?: string[]; cwd?: string; tty?: { socket: string; pidFile: string } } = {}): string[] {
     const a = this.#args('exec');
+    // runc hands out the pty master only when it detaches (the shim then reaps the process).
+    if (opts.tty) a.push('-d', '-t', '--console-socket', opts.tty.socket, '--pid-file', opts.tty.pidFile);
     for (const e of opts.env ?? []) a.push('--env', e);
     if (opts.cwd) a.push('--cwd', opts.cwd);
-    return spawn(this.bin, [...a, id, ...cmd], { stdio: ['pipe', 'pipe', 'pipe'] });
+    return [...a, id, ...cmd];
+  }
+
+  /** Spawns `runc exec` (no tty) with pipes; it exits with the command's status. */
+  exec(id: string, cmd: string[], opts: { env?: string[]; cwd?: string } = {}): ChildProcessWithoutNullStreams {
+    return spawn(this.bin, this.execArgs(id, cmd, opts), { stdio: ['pipe', 'pipe', 'pipe'] });
   }
 }

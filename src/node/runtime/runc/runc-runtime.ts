@@ -160,11 +160,11 @@ export class RuncRuntime implements Runtime {
 
   async exec(id: string, opts: ExecOptions): Promise<ExecResult> {
     await this.#running(id);
-    return execCollect(this.#ctx.runc, id, opts);
+    return execCollect(this.#ctx.runc, this.#ctx.shim, id, opts);
   }
 
   execStream(id: string, opts: Omit<ExecOptions, 'input' | 'timeoutMs'>): ExecSession {
-    return execStream(this.#ctx.runc, id, opts);
+    return execStream(this.#ctx.runc, this.#ctx.shim, id, opts);
   }
 
   /**

@@ -13,28 +13,17 @@
  *   rootfs, reads oom_kill from memory.oom_control and writes exit.json atomically.
  *   Reports "ok <pid>\n" or "err <runc exit code>\n" on fd 3, then closes it.
  *
+ * kubeling-shim tty-exec SOCKET PIDFILE -- RUNC ARGS (exec -d -t --console-socket SOCKET --pid-file PIDFILE …)
+ *   For `kubectl exec -t`: runc only hands out a pty when it detaches, so this listens on
+ *   SOCKET, receives the pty master, becomes the exec'd process's parent (subreaper), copies
+ *   stdin → pty → stdout, resizes on "<rows> <cols>\n" lines from fd 3, and exits with the
+ *   process's status (or runc's, when runc fails).
+ *
  * kubeling-shim whiteout < records
  *   For the image store: NUL-terminated records "w<path>" make an overlayfs whiteout
  *   (char device 0:0) and "o<path>" marks an opaque dir (trusted.overlay.opaque=y).
  */
-#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mount.h>
-#include <sys/prctl.h>
-#include <sys/signalfd.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
-#include <sys/uio.h>
-#include <sys/wait.h>
-#include <sys/xattr.h>
-#include <time.h>
-#include <unistd.h>
+#include "shim.h"
 
 #define LINE_MAX_BYTES 16384
 #define DRAIN_MS 2000
@@ -130,7 +119,7 @@ static int read_stream(struct stream *s) {
   return 0;
 }
 
-static long read_pid_file(const char *path) {
+long read_pid_file(const char *path) {
   char b[32] = {0};
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return -1;
@@ -168,13 +157,13 @@ static void write_exit(const struct opts *o, long pid, int status) {
   rename(tmp, o->exit_file);
 }
 
-static long ms_now(void) {
+long ms_now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-static int cmd_run(struct opts *o) {
+static int run_container(struct opts *o) {
   if (!o->runc || !o->root || !o->id || !o->bundle || !o->pid_file || !o->exit_file || !o->runc_log) {
     dprintf(3, "err shim: missing arguments\n");
     return 2;
@@ -275,44 +264,9 @@ static int cmd_run(struct opts *o) {
   return runc_failed ? 1 : 0;
 }
 
-static int cmd_whiteout(void) {
-  size_t cap = 1 << 16, len = 0;
-  char *buf = malloc(cap);
-  ssize_t n;
-  while (buf && (n = read(0, buf + len, cap - len)) > 0) {
-    len += (size_t)n;
-    if (len == cap) buf = realloc(buf, cap *= 2);
-  }
-  if (!buf) return 3;
-  int rc = 0;
-  for (size_t i = 0; i < len;) {
-    char *rec = buf + i;
-    size_t l = strnlen(rec, len - i);
-    if (i + l >= len) break; /* unterminated record */
-    i += l + 1;
-    if (l < 2) continue;
-    if (rec[0] == 'w' && mknod(rec + 1, S_IFCHR | 0, makedev(0, 0)) < 0 && errno != EEXIST) {
-      fprintf(stderr, "whiteout %s: %s\n", rec + 1, strerror(errno));
-      rc = 1;
-    } else if (rec[0] == 'o' && setxattr(rec + 1, "trusted.overlay.opaque", "y", 1, 0) < 0) {
-      fprintf(stderr, "opaque %s: %s\n", rec + 1, strerror(errno));
-      rc = 1;
-    }
-  }
-  free(buf);
-  return rc;
-}
 
-int main(int argc, char **argv) {
-  if (fcntl(3, F_GETFD) < 0) { /* no sync pipe: park fd 3 on /dev/null so no other fd lands there */
-    int fd = open("/dev/null", O_WRONLY);
-    if (fd >= 0 && fd != 3) { dup2(fd, 3); close(fd); }
-  }
-  if (argc >= 2 && strcmp(argv[1], "whiteout") == 0) return cmd_whiteout();
-  if (argc < 2 || strcmp(argv[1], "run") != 0) {
-    fprintf(stderr, "usage: kubeling-shim run --runc R ... | whiteout\n");
-    return 2;
-  }
+/* kubeling-shim run --flag value ... */
+int cmd_run(int argc, char **argv) {
   struct opts o = {0};
   struct { const char *flag; const char **dst; } map[] = {
       {"--runc", &o.runc},       {"--root", &o.root},         {"--id", &o.id},
@@ -330,5 +284,19 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
-  return cmd_run(&o);
+  return run_container(&o);
+}
+
+int main(int argc, char **argv) {
+  if (fcntl(3, F_GETFD) < 0) { /* no sync pipe: park fd 3 on /dev/null so no other fd lands there */
+    int fd = open("/dev/null", O_WRONLY);
+    if (fd >= 0 && fd != 3) { dup2(fd, 3); close(fd); }
+  }
+  if (argc >= 2 && strcmp(argv[1], "whiteout") == 0) return cmd_whiteout();
+  if (argc >= 2 && strcmp(argv[1], "tty-exec") == 0) return cmd_tty_exec(argc, argv);
+  if (argc < 2 || strcmp(argv[1], "run") != 0) {
+    fprintf(stderr, "usage: kubeling-shim run --runc R ... | tty-exec SOCKET PIDFILE -- RUNC ARGS | whiteout\n");
+    return 2;
+  }
+  return cmd_run(argc, argv);
 }
