@@ -9,6 +9,7 @@ import { AlreadyExistsError } from '../api/errors.js';
 import type { KubeObject } from '../api/object.js';
 import { localAddresses } from '../apiserver/auth/pki.js';
 import { randomUUID } from 'node:crypto';
+import { SYSTEM_PRIORITY_CLASSES } from '../apiserver/strategy/priority.js';
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -29,6 +30,12 @@ export async function bootstrapCluster(registry: Registry, opts: { port: number 
       apiVersion: 'v1', kind: 'Namespace',
       metadata: { name, labels: { 'kubernetes.io/metadata.name': name } },
       spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' },
+    });
+  }
+  for (const pc of SYSTEM_PRIORITY_CLASSES) {
+    await ensure(registry, 'priorityclasses', 'scheduling.k8s.io', 'v1', {
+      apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: pc.name },
+      value: pc.value, description: pc.description, preemptionPolicy: 'PreemptLowerPriority', globalDefault: false,
     });
   }
   const ip = registry.serviceIps.nthIp(1);

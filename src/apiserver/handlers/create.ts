@@ -7,6 +7,7 @@ import { checkFields, fieldValidationOf, readObject } from '../body.js';
 import { sendJson } from '../http-util.js';
 import { admitCreate } from '../strategy/admission.js';
 import { randomSuffix } from '../strategy/meta.js';
+import { admitPriority } from '../strategy/priority.js';
 import { recordManager } from './managed-fields.js';
 import { renderObject } from './output.js';
 
@@ -40,6 +41,8 @@ export async function createObject(ctx: RequestContext, obj: KubeObject, manager
   const m = obj.metadata!;
   if (!m.name && m.generateName) m.name = m.generateName + randomSuffix();
   if (ctx.ri.namespaced) await ctx.registry.checkNamespaceForCreate(m.namespace!);
+  // Priority is resolved before defaulting, so a client-set priority can be told apart.
+  if (ctx.ri.kind === 'Pod' && obj.spec && typeof obj.spec === 'object') await admitPriority(ctx.registry, obj);
   const admitted = admitCreate(ctx.ri, obj);
   const undo = ctx.ri.kind === 'Service' ? await ctx.registry.serviceIps.allocate(admitted) : undefined;
   recordManager(admitted, undefined, manager, 'Update');
