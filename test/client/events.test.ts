@@ -1,0 +1,59 @@
+/** The event recorder against a real API server: core/v1 Events, dedupe into count, never throwing. */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { KubeObject } from '../../src/api/object.js';
+import { Client, EventRecorder } from '../../src/client/index.js';
+import { PODS, pod, quiet, startCluster, type TestCluster } from './helpers.js';
+
+const EVENTS = { apiVersion: 'v1', kind: 'Event' };
+
+describe('EventRecorder (real API server)', () => {
+  let c: TestCluster;
+  before(async () => { c = await startCluster(); });
+  after(async () => { await c.cleanup(); });
+
+  it('writes one Event per distinct occurrence and counts repeats', async () => {
+    const client = c.client('scheduler');
+    const p = await client.create<KubeObject>(PODS, pod('web-1'));
+    const rec = new EventRecorder({ client, component: 'default-scheduler', host: 'node-a', logger: quiet });
+    rec.event(p, 'Warning', 'FailedScheduling', '0/3 nodes are available');
+    rec.event(p, 'Warning', 'FailedScheduling', '0/3 nodes are available');
+    rec.event(p, 'Warning', 'FailedScheduling', '0/3 nodes are available');
+    rec.event(p, 'Normal', 'Scheduled', 'Successfully assigned default/web-1 to n1', { fieldPath: 'spec' });
+    await rec.flush();
+    const list = await client.list<KubeObject>(EVENTS, { namespace: 'default' });
+    const byReason = new Map(list.items.map(e => [e.reason as string, e]));
+    assert.equal(list.items.length, 2);
+    const failed = byReason.get('FailedScheduling')!;
+    assert.equal(failed.count, 3);
+    assert.equal(failed.type, 'Warning');
+    assert.match(failed.metadata!.name!, /^web-1\.[0-9a-f]+$/);
+    assert.deepEqual(failed.involvedObject, {
+      kind: 'Pod', namespace: 'default', name: 'web-1', uid: p.metadata!.uid, apiVersion: 'v1', resourceVersion: p.metadata!.resourceVersion,
+    });
+    assert.deepEqual(failed.source, { component: 'default-scheduler', host: 'node-a' });
+    assert.equal(failed.reportingComponent, 'default-scheduler');
+    assert.equal(failed.reportingInstance, 'node-a');
+    assert.match(failed.firstTimestamp as string, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    assert.ok((failed.lastTimestamp as string) >= (failed.firstTimestamp as string));
+    const scheduled = byReason.get('Scheduled')!;
+    assert.equal(scheduled.count, 1);
+    assert.equal((scheduled.involvedObject as { fieldPath?: string }).fieldPath, 'spec');
+  });
+
+  it('files events about cluster-scoped objects in "default", and never throws at the caller', async () => {
+    const client = c.client();
+    const rec = new EventRecorder({ client, component: 'node-controller', logger: quiet });
+    rec.event({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n9', uid: 'u9' } }, 'Normal', 'RegisteredNode', 'Node n9 registered');
+    await rec.flush();
+    const evs = await client.list<KubeObject>(EVENTS, { namespace: 'default', fieldSelector: 'involvedObject.name=n9' });
+    assert.equal(evs.items.length, 1);
+
+    const dead = new Client({ url: 'http://127.0.0.1:1' });
+    const broken = new EventRecorder({ client: dead, component: 'x', logger: quiet });
+    assert.doesNotThrow(() => broken.event({ metadata: { name: 'p', namespace: 'default' } }, 'Normal', 'R', 'm'));
+    assert.doesNotThrow(() => broken.event(null as unknown as KubeObject, 'Normal', 'R', 'm'));
+    await broken.flush();
+    dead.close();
+  });
+});
