@@ -1,0 +1,104 @@
+/**
+ * One scheduling attempt for one pod, synchronous (upstream's schedulePod): PreFilter,
+ * Filter over (a rotating sample of) nodes, PreScore/Score, pick the best.
+ */
+import type { CycleState } from '../framework/cycle-state.js';
+import type { Diagnosis } from '../framework/fit-error.js';
+import type { NodeLister, NodeScore } from '../framework/interface.js';
+import type { NodeInfo, PodInfo } from '../framework/node-info.js';
+import type { Framework } from '../framework/runtime.js';
+import { Code, Status } from '../framework/status.js';
+
+export type ScheduleOutcome =
+  | { kind: 'scheduled'; node: string; evaluated: number; feasible: number }
+  | { kind: 'unschedulable'; numAllNodes: number; diagnosis: Diagnosis; plugins: Set<string> }
+  | { kind: 'error'; status: Status };
+
+export const NO_NODES = 'no nodes available to schedule pods';
+const MIN_FEASIBLE_NODES = 100;
+const MIN_FEASIBLE_PERCENT = 5;
+
+/** How many feasible nodes are enough to pick from (upstream's numFeasibleNodesToFind). */
+export function numFeasibleNodesToFind(all: number, percentage = 0): number {
+  if (all < MIN_FEASIBLE_NODES) return all;
+  let pct = percentage;
+  if (pct <= 0) pct = Math.max(MIN_FEASIBLE_PERCENT, 50 - Math.floor(all / 125));
+  if (pct >= 100) return all;
+  return Math.max(Math.floor((all * pct) / 100), MIN_FEASIBLE_NODES);
+}
+
+export class Algorithm {
+  #nextStart = 0;
+
+  constructor(
+    readonly fw: Framework,
+    readonly nodes: NodeLister,
+    readonly nominated: (node: string) => readonly PodInfo[],
+    readonly percentageOfNodesToScore = 0,
+    readonly random: () => number = Math.random,
+  ) {}
+
+  schedule(state: CycleState, pod: PodInfo): ScheduleOutcome {
+    const all = this.nodes.list();
+    if (all.length === 0) return { kind: 'error', status: new Status(Code.UnschedulableAndUnresolvable, [NO_NODES]) };
+    const pre = this.fw.runPreFilterPlugins(state, pod, all);
+    if (!pre.isSuccess()) {
+      if (!pre.isRejected()) return { kind: 'error', status: pre };
+      // Every node fails for the same reason.
+      const statuses = new Map(all.map(n => [n.name, pre]));
+      return { kind: 'unschedulable', numAllNodes: all.length, diagnosis: { nodeStatuses: statuses, preFilterMsg: pre.message() }, plugins: new Set([pre.plugin]) };
+    }
+    const found = this.#findFeasible(state, pod, all);
+    if (found instanceof Status) return { kind: 'error', status: found };
+    const { feasible, statuses, evaluated } = found;
+    if (feasible.length === 0) {
+      const plugins = new Set([...statuses.values()].map(s => s.plugin));
+      return { kind: 'unschedulable', numAllNodes: all.length, diagnosis: { nodeStatuses: statuses }, plugins };
+    }
+    if (feasible.length === 1) return { kind: 'scheduled', node: feasible[0]!.name, evaluated, feasible: 1 };
+    const ps = this.fw.runPreScorePlugins(state, pod, feasible);
+    if (!ps.isSuccess()) return { kind: 'error', status: ps };
+    const scores = this.fw.runScorePlugins(state, pod, feasible);
+    if (scores instanceof Status) return { kind: 'error', status: scores };
+    return { kind: 'scheduled', node: this.selectHost(scores), evaluated, feasible: feasible.length };
+  }
+
+  /** Highest total wins; ties are broken at random (reservoir sampling), as upstream. */
+  selectHost(scores: readonly NodeScore[]): string {
+    let best = scores[0]!;
+    let ties = 1;
+    for (let i = 1; i < scores.length; i++) {
+      const s = scores[i]!;
+      if (s.score > best.score) { best = s; ties = 1; }
+      else if (s.score === best.score && this.random() * ++ties < 1) best = s;
+    }
+    return best.name;
+  }
+
+  #findFeasible(state: CycleState, pod: PodInfo, all: readonly NodeInfo[]):
+    { feasible: NodeInfo[]; statuses: Map<string, Status>; evaluated: number } | Status {
+    const statuses = new Map<string, Status>();
+    // A pod nominated by preemption tries its node first.
+    const nom = pod.pod.status?.nominatedNodeName;
+    if (nom) {
+      const ni = this.nodes.get(nom);
+      if (ni && this.fw.runFilterWithNominated(state, pod, ni, this.nominated(nom)).isSuccess()) {
+        return { feasible: [ni], statuses, evaluated: 1 };
+      }
+    }
+    const want = numFeasibleNodesToFind(all.length, this.percentageOfNodesToScore);
+    const feasible: NodeInfo[] = [];
+    const n = all.length;
+    let i = 0;
+    for (; i < n && feasible.length < want; i++) {
+      const ni = all[(this.#nextStart + i) % n]!;
+      const s = this.fw.runFilterWithNominated(state, pod, ni, this.nominated(ni.name));
+      if (s.isSuccess()) feasible.push(ni);
+      else if (s.isRejected()) statuses.set(ni.name, s);
+      else return s;
+    }
+    // Start where we stopped next time, so every node gets its turn.
+    this.#nextStart = (this.#nextStart + i) % n;
+    return { feasible, statuses, evaluated: i };
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * NodeResourcesBalancedAllocation: prefers nodes where cpu and memory would be used in
+ * equal shares after placing the pod: score = (1 - standard deviation of the shares) * 100.
+ */
+import type { CycleState } from '../framework/cycle-state.js';
+import { MAX_NODE_SCORE, type ScorePlugin } from '../framework/interface.js';
+import type { NodeInfo, PodInfo } from '../framework/node-info.js';
+
+export const NAME = 'NodeResourcesBalancedAllocation';
+
+export function balancedScore(fractions: number[]): number {
+  if (fractions.length === 0) return MAX_NODE_SCORE;
+  const f = fractions.map(x => Math.min(x, 1));
+  const mean = f.reduce((a, b) => a + b, 0) / f.length;
+  const variance = f.reduce((a, x) => a + (x - mean) ** 2, 0) / f.length;
+  return Math.floor((1 - Math.sqrt(variance)) * MAX_NODE_SCORE);
+}
+
+export class BalancedAllocation implements ScorePlugin {
+  readonly name = NAME;
+
+  score(_s: CycleState, pod: PodInfo, node: NodeInfo): number {
+    const fr: number[] = [];
+    // Real requests (not the non-zero defaults), as upstream does for balance.
+    if (node.allocatable.milliCPU > 0) fr.push((node.requested.milliCPU + pod.requests.milliCPU) / node.allocatable.milliCPU);
+    if (node.allocatable.memory > 0) fr.push((node.requested.memory + pod.requests.memory) / node.allocatable.memory);
+    return balancedScore(fr);
+  }
+}
+
+export const newBalancedAllocation = (): BalancedAllocation => new BalancedAllocation();

@@ -1,0 +1,44 @@
+/**
+ * ImageLocality: prefers nodes that already hold the pod's images (node.status.images),
+ * weighted by how widely each image is spread so one node is not favoured forever.
+ */
+import type { CycleState } from '../framework/cycle-state.js';
+import type { Handle, NodeLister, ScorePlugin } from '../framework/interface.js';
+import { MAX_NODE_SCORE } from '../framework/interface.js';
+import type { NodeInfo, PodInfo } from '../framework/node-info.js';
+
+export const NAME = 'ImageLocality';
+const MB = 1024 * 1024;
+const MIN_THRESHOLD = 23 * MB;
+const MAX_CONTAINER_THRESHOLD = 1000 * MB;
+
+/** `busybox` → `busybox:latest` (how nodes report names). Digests are left alone. */
+export function normalizedImageName(name: string): string {
+  if (name.includes('@')) return name;
+  const slash = name.lastIndexOf('/');
+  return name.slice(slash + 1).includes(':') ? name : `${name}:latest`;
+}
+
+export class ImageLocality implements ScorePlugin {
+  readonly name = NAME;
+  constructor(readonly nodes: NodeLister) {}
+
+  score(_s: CycleState, pod: PodInfo, node: NodeInfo): number {
+    const total = this.nodes.list().length;
+    const containers = [...(pod.pod.spec?.initContainers ?? []), ...(pod.pod.spec?.containers ?? [])];
+    if (!total || containers.length === 0) return 0;
+    let sum = 0;
+    for (const c of containers) {
+      if (!c.image) continue;
+      const img = normalizedImageName(c.image);
+      const size = this.nodes.imageSize(node.name, img);
+      if (size === undefined) continue;
+      sum += size * (this.nodes.imageNodeCount(img) / total);
+    }
+    const max = MAX_CONTAINER_THRESHOLD * containers.length;
+    const s = Math.min(Math.max(sum, MIN_THRESHOLD), max);
+    return Math.floor((MAX_NODE_SCORE * (s - MIN_THRESHOLD)) / (max - MIN_THRESHOLD));
+  }
+}
+
+export const newImageLocality = (_a: unknown, h: Handle): ImageLocality => new ImageLocality(h.nodes);

@@ -1,0 +1,75 @@
+/**
+ * NodeResourcesFit: the pod's requests (see podRequests) must fit in allocatable minus
+ * what pods already there request, plus a pod slot; scoring is LeastAllocated (emptier
+ * nodes first) over cpu and memory with weight 1 each, like upstream's default.
+ */
+import type { CycleState } from '../framework/cycle-state.js';
+import type { ClusterEvent, EnqueueExtensions, FilterPlugin, PreFilterPlugin, ScorePlugin } from '../framework/interface.js';
+import { MAX_NODE_SCORE } from '../framework/interface.js';
+import type { NodeInfo, PodInfo } from '../framework/node-info.js';
+import type { Resource } from '../framework/resource.js';
+import { Code, SUCCESS, Status } from '../framework/status.js';
+
+export const NAME = 'NodeResourcesFit';
+
+export interface InsufficientResource { resource: string; reason: string; requested: number; used: number; capacity: number; unresolvable: boolean }
+
+/** What does not fit, resource by resource (empty: it fits). */
+export function insufficientResources(req: Resource, node: NodeInfo): InsufficientResource[] {
+  const out: InsufficientResource[] = [];
+  const alloc = node.allocatable;
+  const used = node.requested;
+  if (node.pods.length + 1 > alloc.allowedPodNumber) {
+    out.push({ resource: 'pods', reason: 'Too many pods', requested: 1, used: node.pods.length, capacity: alloc.allowedPodNumber, unresolvable: false });
+  }
+  const check = (name: string, want: number, have: number, inUse: number) => {
+    if (want > 0 && want > have - inUse) {
+      out.push({ resource: name, reason: `Insufficient ${name}`, requested: want, used: inUse, capacity: have, unresolvable: want > have });
+    }
+  };
+  check('cpu', req.milliCPU, alloc.milliCPU, used.milliCPU);
+  check('memory', req.memory, alloc.memory, used.memory);
+  check('ephemeral-storage', req.ephemeralStorage, alloc.ephemeralStorage, used.ephemeralStorage);
+  for (const [name, want] of req.scalar) check(name, want, alloc.scalar.get(name) ?? 0, used.scalar.get(name) ?? 0);
+  return out;
+}
+
+export function fitStatus(req: Resource, node: NodeInfo): Status {
+  const bad = insufficientResources(req, node);
+  if (bad.length === 0) return SUCCESS;
+  // Needing more than the whole node has cannot be fixed by preemption.
+  const code = bad.some(b => b.unresolvable) ? Code.UnschedulableAndUnresolvable : Code.Unschedulable;
+  return new Status(code, bad.map(b => b.reason));
+}
+
+/** LeastAllocated for one resource: the share left free, 0..100. */
+function leastAllocated(requested: number, capacity: number): number {
+  if (capacity === 0 || requested > capacity) return 0;
+  return Math.floor(((capacity - requested) * MAX_NODE_SCORE) / capacity);
+}
+
+export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, ScorePlugin, EnqueueExtensions {
+  readonly name = NAME;
+
+  events(): ClusterEvent[] {
+    return [
+      { resource: 'Node', action: 'Add' }, { resource: 'Node', action: 'UpdateNodeAllocatable' },
+      { resource: 'AssignedPod', action: 'Delete' }, { resource: 'AssignedPod', action: 'UpdatePodScaleDown' },
+    ];
+  }
+
+  // Requests are computed once per pod in PodInfo; nothing more to prepare.
+  preFilter(): Status { return SUCCESS; }
+
+  filter(_s: CycleState, pod: PodInfo, node: NodeInfo): Status {
+    return fitStatus(pod.requests, node);
+  }
+
+  score(_s: CycleState, pod: PodInfo, node: NodeInfo): number {
+    const cpu = leastAllocated(node.nonZeroRequested.milliCPU + pod.nonZeroRequests.milliCPU, node.allocatable.milliCPU);
+    const mem = leastAllocated(node.nonZeroRequested.memory + pod.nonZeroRequests.memory, node.allocatable.memory);
+    return Math.floor((cpu + mem) / 2);
+  }
+}
+
+export const newNodeResourcesFit = (): NodeResourcesFit => new NodeResourcesFit();

@@ -1,0 +1,54 @@
+/**
+ * TaintToleration: NoSchedule/NoExecute taints must be tolerated (filter); fewer
+ * untolerated PreferNoSchedule taints score higher.
+ */
+import type { CycleState } from '../framework/cycle-state.js';
+import type { ClusterEvent, EnqueueExtensions, FilterPlugin, NodeScore, PreScorePlugin, ScorePlugin } from '../framework/interface.js';
+import type { NodeInfo, PodInfo } from '../framework/node-info.js';
+import { SUCCESS, unresolvable, type Status } from '../framework/status.js';
+import { firstUntolerated, toleratedBy } from '../framework/taints.js';
+import type { Toleration } from '../framework/types.js';
+import { defaultNormalizeScore } from './helpers.js';
+
+export const NAME = 'TaintToleration';
+const HARD = ['NoSchedule', 'NoExecute'];
+const KEY = 'PreScore' + NAME;
+
+class PreScoreState { constructor(readonly tolerations: Toleration[]) {} clone() { return this; } }
+
+export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugin, EnqueueExtensions {
+  readonly name = NAME;
+
+  events(): ClusterEvent[] {
+    return [{ resource: 'Node', action: 'Add' }, { resource: 'Node', action: 'UpdateNodeTaint' }];
+  }
+
+  filter(_s: CycleState, pod: PodInfo, node: NodeInfo): Status {
+    const taint = firstUntolerated(node.node?.spec?.taints, pod.pod.spec?.tolerations, HARD);
+    if (!taint) return SUCCESS;
+    return unresolvable(`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`);
+  }
+
+  preScore(state: CycleState, pod: PodInfo): Status {
+    // Only tolerations that can matter for PreferNoSchedule.
+    const tols = (pod.pod.spec?.tolerations ?? []).filter(t => !t.effect || t.effect === 'PreferNoSchedule');
+    state.write(KEY, new PreScoreState(tols));
+    return SUCCESS;
+  }
+
+  score(state: CycleState, pod: PodInfo, node: NodeInfo): number {
+    const tols = state.read<PreScoreState>(KEY)?.tolerations ?? pod.pod.spec?.tolerations ?? [];
+    let n = 0;
+    for (const taint of node.node?.spec?.taints ?? []) {
+      if (taint.effect === 'PreferNoSchedule' && !toleratedBy(tols, taint)) n++;
+    }
+    return n;
+  }
+
+  normalizeScore(_s: CycleState, _p: PodInfo, scores: NodeScore[]): Status {
+    defaultNormalizeScore(scores, true);
+    return SUCCESS;
+  }
+}
+
+export const newTaintToleration = (): TaintToleration => new TaintToleration();
