@@ -1,0 +1,141 @@
+/**
+ * Many fake nodes in one process (kwok-style): registers their Node objects, renews a
+ * Lease per node every 10 s, and "runs" pods bound to them by writing their status
+ * (Running, Ready, a fake pod IP). Nothing is executed. One shared pod informer and a
+ * small worker pool serve every node, so 100+ nodes cost little.
+ *
+ * Pods annotated `kubeling.io/fake-exit-after` end after that long with
+ * `kubeling.io/fake-exit-code`; restartPolicy decides between finishing (Succeeded /
+ * Failed) and restarting (restartCount + 1). Deleted pods go at once (a fake process
+ * exits on SIGTERM immediately).
+ */
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import { NotFoundError } from '../../api/errors.js';
+import type { KubeObject } from '../../api/object.js';
+import { Informer, Queue, defaultLogger, deletedObject, keyOf, type Client, type Logger } from '../../client/index.js';
+import { FakeNode } from './fake-node.js';
+import { fakePodStatus } from './pod-status.js';
+import { FAKE_EXIT_AFTER, FAKE_EXIT_CODE, parseDuration, type FakeNodeSpec } from './spec.js';
+
+const PODS = { apiVersion: 'v1', kind: 'Pod' };
+
+export interface FakeNodePoolOptions {
+  client: Client;
+  nodes: FakeNodeSpec[];
+  logger?: Logger;
+  /** Status writers at once (default 16). */
+  workers?: number;
+  leaseRenewMs?: number;
+  /** First index for addresses, so several pools in one cluster do not overlap. */
+  indexBase?: number;
+}
+
+export class FakeNodePool {
+  readonly nodes = new Map<string, FakeNode>();
+  readonly #o: FakeNodePoolOptions;
+  readonly #log: Logger;
+  readonly #pods: Informer<KubeObject>;
+  readonly #queue = new Queue<string>({ name: 'fake-pods' });
+  #leaseTimer?: NodeJS.Timeout;
+  #workers: Promise<void>[] = [];
+  #stopped = false;
+
+  constructor(o: FakeNodePoolOptions) {
+    this.#o = o;
+    this.#log = o.logger ?? defaultLogger;
+    o.nodes.forEach((s, i) => this.nodes.set(s.name, new FakeNode(o.client, s, (o.indexBase ?? 0) + i)));
+    this.#pods = new Informer(o.client, PODS, { logger: this.#log });
+    const enqueue = (obj: KubeObject) => { if (this.nodes.has(obj.spec?.nodeName)) this.#queue.add(keyOf(obj)); };
+    this.#pods.addEventHandler({
+      onAdd: enqueue, onUpdate: (_o, n) => enqueue(n),
+      onDelete: obj => this.#forget(deletedObject(obj)),
+    });
+  }
+
+  /** Registers every node, then starts heartbeats and pod handling. */
+  async start(): Promise<void> {
+    const list = [...this.nodes.values()];
+    for (let i = 0; i < list.length; i += 16) await Promise.all(list.slice(i, i + 16).map(n => n.register()));
+    await Promise.all(list.map(n => n.renewLease().catch(() => {})));
+    const every = this.#o.leaseRenewMs ?? 10_000;
+    this.#leaseTimer = setInterval(() => {
+      for (const n of this.nodes.values()) void n.renewLease().catch(e => this.#log.warn('fake node lease renewal failed', { node: n.name, error: String(e) }));
+    }, every);
+    this.#leaseTimer.unref();
+    this.#pods.start();
+    for (let i = 0; i < (this.#o.workers ?? 16); i++) this.#workers.push(this.#work());
+  }
+
+  async stop(opts: { deleteNodes?: boolean } = {}): Promise<void> {
+    this.#stopped = true;
+    clearInterval(this.#leaseTimer);
+    this.#pods.stop();
+    this.#queue.shutDown();
+    for (const n of this.nodes.values()) n.stopPods();
+    await Promise.allSettled(this.#workers);
+    if (opts.deleteNodes) await Promise.allSettled([...this.nodes.values()].map(n => n.unregister()));
+  }
+
+  async #work(): Promise<void> {
+    for (;;) {
+      const key = await this.#queue.get();
+      if (key === undefined) return;
+      try { await this.#sync(key); } catch (e) {
+        if (!(e instanceof NotFoundError) && !this.#stopped) {
+          this.#log.warn('fake node pod sync failed', { pod: key, error: e instanceof Error ? e.message : String(e) });
+          setTimeout(() => this.#queue.add(key), 500).unref();
+        }
+      } finally { this.#queue.done(key); }
+    }
+  }
+
+  async #sync(key: string): Promise<void> {
+    const pod = this.#pods.get(key) as Pod | undefined;
+    if (!pod) return;
+    const node = this.nodes.get(pod.spec?.nodeName ?? '');
+    if (!node) return;
+    const m = pod.metadata!;
+    if (m.deletionTimestamp) {
+      node.release(key);
+      await this.#o.client.delete(PODS, m.name!, { namespace: m.namespace, gracePeriodSeconds: 0, preconditions: { uid: m.uid } });
+      return;
+    }
+    if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') { node.release(key); return; }
+    const st = node.podState(key, m.uid!);
+    const want = fakePodStatus(pod, st, node.ip);
+    if (!differs(pod, want)) return;
+    await this.#o.client.patch(PODS, m.name!, { status: want }, { namespace: m.namespace, subresource: 'status', type: 'merge' });
+    this.#armExit(node, pod, key);
+  }
+
+  /** Schedules the fake process's exit, once per run. */
+  #armExit(node: FakeNode, pod: Pod, key: string): void {
+    const after = parseDuration(pod.metadata?.annotations?.[FAKE_EXIT_AFTER] ?? '');
+    if (after === undefined) return;
+    const code = Number(pod.metadata?.annotations?.[FAKE_EXIT_CODE] ?? 0) || 0;
+    const policy = pod.spec?.restartPolicy ?? 'Always';
+    node.armTimer(key, after, () => {
+      const st = node.existing(key);
+      if (!st || st.exit) return;
+      // Never, or OnFailure after success: the pod is done; otherwise the container restarts.
+      if (policy === 'Never' || (policy === 'OnFailure' && code === 0)) st.exit = { code, at: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+      else st.restarts++;
+      this.#queue.add(key);
+    });
+  }
+
+  #forget(obj: KubeObject): void {
+    const node = this.nodes.get(obj.spec?.nodeName);
+    node?.release(keyOf(obj));
+  }
+}
+
+/** Whether the pod's status lacks what we would write (so repeated syncs write nothing). */
+function differs(pod: Pod, want: Record<string, unknown>): boolean {
+  const s = pod.status ?? {};
+  const restarts = (pod.status?.containerStatuses ?? [])[0]?.restartCount ?? 0;
+  const wantRestarts = ((want.containerStatuses as Array<{ restartCount: number }>)[0]?.restartCount) ?? 0;
+  return s.phase !== want.phase || s.podIP !== want.podIP || restarts !== wantRestarts
+    || (s.conditions ?? []).find(c => c.type === 'Ready')?.status !== (want.conditions as Array<{ type: string; status: string }>).find(c => c.type === 'Ready')?.status;
+}
+
