@@ -5,10 +5,12 @@
  * the caller starts the informer factory afterwards.
  */
 import type { Component, ComponentContext } from '../cli/components.js';
+import { startDaemonSetController } from './daemonset.js';
 import { startStatefulSetController } from './statefulset.js';
 
 export async function startControllersB(ctx: ComponentContext): Promise<Component[]> {
   return [
     startStatefulSetController(ctx),
+    startDaemonSetController(ctx),
   ];
 }

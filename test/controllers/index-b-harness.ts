@@ -165,3 +165,6 @@ export function startFakeKubelet(client: Client, ns: string, filter: (pod: KubeO
   })();
   return async () => { stopped = true; await loop; };
 }
+
+export const isReady = (p: KubeObject): boolean =>
+  ((p.status?.conditions ?? []) as Array<{ type: string; status: string }>).some(c => c.type === 'Ready' && c.status === 'True');
