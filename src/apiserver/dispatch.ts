@@ -39,7 +39,7 @@ export async function dispatch(ctx: RequestContext, streams: Map<string, Subreso
     if (sub === 'scale') return handleScale(ctx);
     if (sub === 'binding' && method === 'POST') return handleBinding(ctx);
     if (sub === 'status' || sub === 'finalize' || sub === 'ephemeralcontainers') {
-      const c = sub === 'status' ? ctx : { ...ctx, info: { ...info, subresource: undefined } };
+      const c = sub === 'ephemeralcontainers' ? { ...ctx, info: { ...info, subresource: undefined } } : ctx;
       if (method === 'GET') return handleGet(c);
       if (method === 'PUT') return handleUpdate(c);
       if (method === 'PATCH') return handlePatch(c);

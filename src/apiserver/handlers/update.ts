@@ -18,6 +18,7 @@ import { finishDeletionIfDone } from './delete.js';
 export async function writeUpdate(ctx: RequestContext, build: (cur: KubeObject) => KubeObject | Promise<KubeObject>,
   manager: string, operation: 'Update' | 'Apply' = 'Update'): Promise<KubeObject> {
   const isStatus = ctx.info.subresource === 'status';
+  const path = isStatus ? 'status' : ctx.info.subresource === 'finalize' ? 'finalize' : 'main';
   let pinned: string | undefined;
   let undo: (() => void) | undefined;
   let before: KubeObject | undefined;
@@ -27,7 +28,7 @@ export async function writeUpdate(ctx: RequestContext, build: (cur: KubeObject) 
     let next = isStatus ? statusUpdate(incoming, cur) : incoming;
     // Unpinned writes (PATCH, unconditional PUT) apply to what we just read.
     if (!next.metadata!.resourceVersion) next.metadata!.resourceVersion = cur.metadata!.resourceVersion;
-    next = admitUpdate(ctx.ri, next, cur, isStatus);
+    next = admitUpdate(ctx.ri, next, cur, path);
     if (ctx.ri.kind === 'Service' && !isStatus) {
       undo?.();
       undo = await ctx.registry.serviceIps.allocate(next, cur);

@@ -5,26 +5,32 @@
 import type { KubeObject } from '../../api/object.js';
 import { apiVersionOf, type ResourceInfo } from '../../api/resources.js';
 import { invalid } from '../../api/errors.js';
-import { applyDefaults } from '../../api/defaults/index.js';
-import { validateCreate, validateUpdate } from '../../api/validation/index.js';
+import { applyDefaults, prepareForUpdate } from '../../api/defaults/index.js';
+import { validateCreate, validateStatusUpdate, validateUpdate } from '../../api/validation/index.js';
 import { carryUpdateMeta, fillCreateMeta } from './meta.js';
 import { initialStatus, keepStatusOnUpdate } from './kinds.js';
 
 export function admitCreate(ri: ResourceInfo, obj: KubeObject): KubeObject {
   fillCreateMeta(ri, obj);
-  const out = applyDefaults(ri.kind, apiVersionOf(ri), obj, { uid: obj.metadata!.uid! }) as KubeObject;
+  const out = applyDefaults(ri.kind, apiVersionOf(ri), obj, { uid: obj.metadata!.uid!, operation: 'create' });
   initialStatus(ri, out);
   const errs = validateCreate(ri.kind, out, apiVersionOf(ri));
   if (errs.length) throw invalid(ri.kind, out.metadata?.name ?? out.metadata?.generateName ?? '', errs, ri.group);
   return out;
 }
 
-/** `status` is true for writes through the status subresource. */
-export function admitUpdate(ri: ResourceInfo, next: KubeObject, prev: KubeObject, status: boolean): KubeObject {
+/** Which endpoint a write came through: the main resource, `status`, or a namespace's `finalize`. */
+export type WritePath = 'main' | 'status' | 'finalize';
+
+export function admitUpdate(ri: ResourceInfo, next: KubeObject, prev: KubeObject, path: WritePath): KubeObject {
   carryUpdateMeta(ri, next, prev);
-  const out = applyDefaults(ri.kind, apiVersionOf(ri), next, { uid: prev.metadata!.uid! }) as KubeObject;
-  if (!status) keepStatusOnUpdate(ri, out, prev);
-  const errs = validateUpdate(ri.kind, out, prev, apiVersionOf(ri));
+  // finalize is the one way to change a namespace's spec.finalizers, so it skips that rule.
+  const prepared = path === 'main' ? prepareForUpdate(ri.kind, next, prev) : next;
+  const out = applyDefaults(ri.kind, apiVersionOf(ri), prepared, { uid: prev.metadata!.uid!, operation: 'update' });
+  if (path !== 'status') keepStatusOnUpdate(ri, out, prev);
+  const errs = path === 'status'
+    ? validateStatusUpdate(ri.kind, out, prev, apiVersionOf(ri))
+    : validateUpdate(ri.kind, out, prev, apiVersionOf(ri));
   if (errs.length) throw invalid(ri.kind, out.metadata?.name ?? '', errs, ri.group);
   return out;
 }
