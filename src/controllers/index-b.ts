@@ -6,11 +6,15 @@
  */
 import type { Component, ComponentContext } from '../cli/components.js';
 import { startDaemonSetController } from './daemonset.js';
+import { startJobController } from './job.js';
+import { startTtlAfterFinishedController } from './job-ttl.js';
 import { startStatefulSetController } from './statefulset.js';
 
 export async function startControllersB(ctx: ComponentContext): Promise<Component[]> {
   return [
     startStatefulSetController(ctx),
     startDaemonSetController(ctx),
+    startJobController(ctx),
+    startTtlAfterFinishedController(ctx),
   ];
 }
