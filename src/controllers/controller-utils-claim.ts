@@ -67,7 +67,9 @@ async function canAdopt(o: ClaimOptions): Promise<void> {
 
 async function patchOwnerRefs<T extends KubeObject>(o: ClaimOptions, obj: T, edit: (refs: OwnerReference[]) => OwnerReference[]): Promise<T> {
   const m = obj.metadata!;
+  const refs = edit(m.ownerReferences ?? []);
   return o.client.patch<T>(o.childResource, m.name!, {
-    metadata: { ownerReferences: edit(m.ownerReferences ?? []), resourceVersion: m.resourceVersion, uid: m.uid },
+    // null removes the field, as Go's omitempty would leave it out.
+    metadata: { ownerReferences: refs.length ? refs : null, resourceVersion: m.resourceVersion, uid: m.uid },
   }, { namespace: m.namespace, type: 'merge' });
 }

@@ -51,7 +51,8 @@ export function removeOwnerRefs(client: Client, n: Node, ownerUids: ReadonlySet<
   return editMetadata(client, n, o => {
     const refs = o.metadata?.ownerReferences ?? [];
     const kept = refs.filter(r => !ownerUids.has(r.uid));
-    return kept.length === refs.length ? undefined : { ownerReferences: kept };
+    // null removes the field, as Go's omitempty would leave it out.
+    return kept.length === refs.length ? undefined : { ownerReferences: kept.length ? kept : null };
   });
 }
 
@@ -59,6 +60,8 @@ export function removeOwnerRefs(client: Client, n: Node, ownerUids: ReadonlySet<
 export function removeFinalizer(client: Client, n: Node, finalizer: string): Promise<boolean> {
   return editMetadata(client, n, o => {
     const f = o.metadata?.finalizers ?? [];
-    return f.includes(finalizer) ? { finalizers: f.filter(x => x !== finalizer) } : undefined;
+    if (!f.includes(finalizer)) return undefined;
+    const rest = f.filter(x => x !== finalizer);
+    return { finalizers: rest.length ? rest : null };
   });
 }
