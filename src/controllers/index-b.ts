@@ -5,6 +5,7 @@
  * the caller starts the informer factory afterwards.
  */
 import type { Component, ComponentContext } from '../cli/components.js';
+import { startCronJobController } from './cronjob.js';
 import { startDaemonSetController } from './daemonset.js';
 import { startJobController } from './job.js';
 import { startTtlAfterFinishedController } from './job-ttl.js';
@@ -16,5 +17,6 @@ export async function startControllersB(ctx: ComponentContext): Promise<Componen
     startDaemonSetController(ctx),
     startJobController(ctx),
     startTtlAfterFinishedController(ctx),
+    startCronJobController(ctx),
   ];
 }
