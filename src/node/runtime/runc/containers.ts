@@ -91,6 +91,7 @@ export async function containerStatus(ctx: RuncContext, rec: ContainerRecord): P
   }
   // Alive, or the shim is still draining its output: running. Neither: the shim was killed.
   if ((await isAlive(rec.pid, rec.pidStart)) || (await isAlive(rec.shimPid, rec.shimStart))) return { ...base, state: 'running' };
+  if (await readExit(ctx.containers.pathOf(rec.id))) return containerStatus(ctx, rec); // the shim finished between the two looks
   return { ...base, state: 'exited', exitCode: 255, reason: 'Unknown', message: 'the container\'s shim is gone; exit status lost', finishedAt: new Date() };
 }
 

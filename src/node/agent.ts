@@ -1,0 +1,146 @@
+/**
+ * The node agent (our kubelet): registers the Node, heartbeats through its Lease, runs
+ * this node's pods through per-pod workers over the Runtime, serves logs, and keeps the
+ * pod network contained (unreachable route over the cluster CIDR).
+ *
+ * Stopping the agent leaves pods running: a new agent over the same directories adopts
+ * them (as the kubelet does across restarts). `purgeNode` removes everything.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Pod, Service } from 'kubernetes-types/core/v1.js';
+import type { KubeObject } from '../api/object.js';
+import { EventRecorder } from '../client/index.js';
+import { ImageManager } from './containers/images.js';
+import { informerObjects } from './containers/informer-objects.js';
+import { NodeLease } from './node/lease.js';
+import { NodeStatusReporter } from './node/node-status.js';
+import { addUnreachableRoute, removeUnreachableRoute } from './node/routes.js';
+import { EVICTION_MEMORY_BYTES } from './node/node-object.js';
+import { resolveAgentOptions, type AgentOptions, type AgentOptionsInput } from './options.js';
+import { Backoff } from './pods/backoff.js';
+import type { PodContext } from './pods/context.js';
+import { PodManager } from './pods/pod-manager.js';
+import { runsByName } from './pods/pod-view.js';
+import { PodStatusWriter } from './pods/status-writer.js';
+import { ProbeManager } from './probes/probe-manager.js';
+import { AgentServer } from './server/agent-server.js';
+import { issueNodeToken, revokeNodeToken } from './server/credentials.js';
+import { POD_UID } from './labels.js';
+import { createRuntime, openImageStore } from './setup.js';
+import type { Runtime } from './runtime/index.js';
+import { VolumeManager } from './volumes/volume-manager.js';
+
+export class NodeAgent {
+  readonly options: AgentOptions;
+  readonly runtime: Runtime;
+  readonly pods: PodManager;
+  readonly #server: AgentServer;
+  readonly #status: NodeStatusReporter;
+  readonly #lease: NodeLease;
+  readonly #probes: ProbeManager;
+  readonly #recorder: EventRecorder;
+  readonly #statuses: PodStatusWriter;
+  readonly #token: string;
+  #started?: Promise<void>;
+
+  private constructor(o: AgentOptions, runtime: Runtime, parts: { server: AgentServer; status: NodeStatusReporter; lease: NodeLease; probes: ProbeManager; recorder: EventRecorder; statuses: PodStatusWriter; pods: PodManager; token: string }) {
+    this.options = o;
+    this.runtime = runtime;
+    this.#server = parts.server;
+    this.#status = parts.status;
+    this.#lease = parts.lease;
+    this.#probes = parts.probes;
+    this.#recorder = parts.recorder;
+    this.#statuses = parts.statuses;
+    this.pods = parts.pods;
+    this.#token = parts.token;
+  }
+
+  /** Starts the agent; resolves once the node is registered (pods start as their cache syncs). */
+  static async start(input: AgentOptionsInput): Promise<NodeAgent> {
+    const o = resolveAgentOptions(input);
+    const log = o.logger;
+    await Promise.all(['pods', 'logs', 'runtime'].map(d => mkdir(join(o.dir, d), { recursive: true })));
+    const runtime = o.runtime ?? await createRuntime(o, await openImageStore(o.imagesDir, log));
+    if (o.manageRoute) await addUnreachableRoute(o.clusterCidr);
+
+    const client = o.client.withComponent('kubelet');
+    const recorder = new EventRecorder({ client, component: 'kubelet', host: o.nodeName, logger: log });
+    const pods = o.informers.informerFor<Pod & KubeObject>({ apiVersion: 'v1', kind: 'Pod' }, { fieldSelector: `spec.nodeName=${o.nodeName}` });
+    const configMaps = o.informers.informerFor({ apiVersion: 'v1', kind: 'ConfigMap' });
+    const secrets = o.informers.informerFor({ apiVersion: 'v1', kind: 'Secret' });
+    const services = o.informers.informerFor({ apiVersion: 'v1', kind: 'Service' });
+    const objects = informerObjects(client, { configMaps, secrets, services });
+    const statuses = new PodStatusWriter({ client, logger: log, cached: (ns, name) => pods.getByName(name, ns) });
+    const probes = new ProbeManager({ runtime, recorder });
+    const token = issueNodeToken(o.nodeName);
+    const logsDir = join(o.dir, 'logs');
+    let server!: AgentServer;
+    const status = new NodeStatusReporter({
+      client, runtime, recorder, logger: log, nodeName: o.nodeName, podCidr: o.podCidr, stateDir: o.dir,
+      nodeIP: o.nodeIP, intervalMs: o.statusIntervalMs, port: () => server.port,
+    });
+    const machine = await status.machine();
+    const cx: PodContext = {
+      runtime, client, recorder, logger: log, probes, statuses, objects, logsDir,
+      images: new ImageManager({ images: runtime.images, recorder, logger: log, backoff: new Backoff() }),
+      volumes: new VolumeManager({ root: join(o.dir, 'pods'), objects, client }),
+      hostIP: () => machine.nodeIP,
+      nodeMemoryBytes: () => machine.memoryBytes,
+      allocatable: () => ({ cpuMilli: machine.cpus * 1000, memoryBytes: machine.memoryBytes - EVICTION_MEMORY_BYTES, ephemeralBytes: Math.floor(machine.diskBytes * 0.9) }),
+      dnsService: () => services.getByName('kube-dns', 'kube-system') as Service | undefined,
+      resyncIntervalMs: o.resyncIntervalMs,
+    };
+    const manager = new PodManager(cx, pods);
+    server = new AgentServer({
+      token, logger: log,
+      logs: {
+        pod: (ns, name) => pods.getByName(name, ns),
+        podStatus: pod => statuses.get(pod.metadata!.uid!) ?? pod.status,
+        runs: async (uid, container) => runsByName({ sandboxes: [], containers: await runtime.listContainers({ labels: { [POD_UID]: uid } }) }).get(container) ?? [],
+        state: async id => (await runtime.containerStatus(id).catch(() => undefined))?.state,
+      },
+    });
+    await server.listen(o.serverAddress, o.serverPort);
+    const lease = new NodeLease({ client, nodeName: o.nodeName, logger: log, intervalMs: o.leaseIntervalMs, nodeUid: () => status.node?.metadata?.uid });
+    const agent = new NodeAgent(o, runtime, { server, status, lease, probes, recorder, statuses, pods: manager, token });
+    await registerWithRetry(status, log);
+    lease.start();
+    status.start();
+    agent.#started = manager.start({ configMaps, secrets }).catch(e => log.error('pod manager failed to start', { error: (e as Error).message }));
+    log.info('node agent started', { node: o.nodeName, podCidr: o.podCidr, port: server.port, nodeIP: machine.nodeIP });
+    return agent;
+  }
+
+  get port(): number { return this.#server.port; }
+  get token(): string { return this.#token; }
+
+  /** Resolves once the pod cache synced and orphans were cleaned (tests). */
+  async ready(): Promise<void> { await this.#started; }
+
+  /** Stops the agent; pods keep running. */
+  async stop(): Promise<void> {
+    this.pods.stop();
+    this.#probes.stopAll();
+    this.#lease.stop();
+    this.#status.stop();
+    await this.#server.close();
+    await this.#statuses.idle();
+    await this.#recorder.close();
+    revokeNodeToken(this.options.nodeName, this.#token);
+    if (this.options.manageRoute) await removeUnreachableRoute(this.options.clusterCidr);
+  }
+}
+
+async function registerWithRetry(status: NodeStatusReporter, log: AgentOptions['logger']): Promise<void> {
+  for (let delay = 200; ; delay = Math.min(delay * 2, 5000)) {
+    try {
+      await status.register();
+      return;
+    } catch (e) {
+      log.warn('node registration failed; retrying', { error: (e as Error).message });
+      await new Promise(r => setTimeout(r, delay));
+    }
+  }
+}

@@ -1,0 +1,6 @@
+/** The node room's door: the node agent (kubelet), its options, and the API server's node proxies. */
+export { NodeAgent } from './agent.js';
+export { resolveAgentOptions, type AgentOptions, type AgentOptionsInput } from './options.js';
+export { purgeNode } from './setup.js';
+export { registerNodeProxies } from './api-proxy/index.js';
+export { KUBELET_VERSION } from './node/node-object.js';

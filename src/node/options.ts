@@ -1,0 +1,73 @@
+/**
+ * What the node agent is told: who it is, where it keeps state, and the node's slice of
+ * the pod network. Everything per-node is an option so tests run agents side by side
+ * (own bridge, pod CIDR, runc root, cgroup parent, data dir) and remove them afterwards.
+ */
+import { join } from 'node:path';
+import type { Client, Logger, SharedInformerFactory } from '../client/index.js';
+import type { Runtime } from './runtime/index.js';
+
+export interface AgentOptions {
+  client: Client;
+  informers: SharedInformerFactory;
+  nodeName: string;
+  /** The agent's state: `<dir>/runtime`, `<dir>/pods`, `<dir>/logs`. */
+  dir: string;
+  /** The image store (setup images are built into it when missing). */
+  imagesDir: string;
+  /** The whole pod network (an `unreachable` route covers it; traffic never leaves). */
+  clusterCidr: string;
+  /** This node's part of it (spec.podCIDR, the bridge subnet). */
+  podCidr: string;
+  bridge: string;
+  runcRoot: string;
+  cgroupParent: string;
+  /** The agent's HTTP endpoint (logs); port 0 picks a free one. */
+  serverAddress: string;
+  serverPort: number;
+  /** Default: the address of the interface holding the default route. */
+  nodeIP?: string;
+  /** Masquerade pod traffic leaving the node (CNI bridge ipMasq). */
+  ipMasq: boolean;
+  /** Add/remove the unreachable route (tests sharing a cluster CIDR may turn it off). */
+  manageRoute: boolean;
+  logger: Logger;
+  /** Injected runtime (tests); default a RuncRuntime over the paths above. */
+  runtime?: Runtime;
+  /** Node status and lease periods (ms). */
+  statusIntervalMs: number;
+  leaseIntervalMs: number;
+  /** How often every pod is re-synced even without events (ms). */
+  resyncIntervalMs: number;
+}
+
+export type AgentOptionsInput = Pick<AgentOptions, 'client' | 'informers' | 'nodeName'> & Partial<AgentOptions> & { dataDir: string };
+
+/** Fills defaults: state under `<dataDir>/agent`, images in `<dataDir>/images`, podCidr = the first /24 of the cluster CIDR. */
+export function resolveAgentOptions(i: AgentOptionsInput): AgentOptions {
+  const clusterCidr = i.clusterCidr ?? '10.42.0.0/16';
+  return {
+    ...i,
+    dir: i.dir ?? join(i.dataDir, 'agent'),
+    imagesDir: i.imagesDir ?? join(i.dataDir, 'images'),
+    clusterCidr,
+    podCidr: i.podCidr ?? firstSubnet(clusterCidr, 24),
+    bridge: i.bridge ?? 'kubeling0',
+    runcRoot: i.runcRoot ?? '/run/kubeling/runc',
+    cgroupParent: i.cgroupParent ?? '/kubeling',
+    serverAddress: i.serverAddress ?? '127.0.0.1',
+    serverPort: i.serverPort ?? 10250,
+    ipMasq: i.ipMasq ?? true,
+    manageRoute: i.manageRoute ?? true,
+    logger: i.logger ?? { info() {}, warn() {}, error() {} },
+    statusIntervalMs: i.statusIntervalMs ?? 10_000,
+    leaseIntervalMs: i.leaseIntervalMs ?? 10_000,
+    resyncIntervalMs: i.resyncIntervalMs ?? 10_000,
+  };
+}
+
+/** The first subnet of `bits` inside `cidr` (10.42.0.0/16, 24 → 10.42.0.0/24). */
+export function firstSubnet(cidr: string, bits: number): string {
+  const [ip, len] = cidr.split('/');
+  return Number(len) >= bits ? cidr : `${ip}/${bits}`;
+}

@@ -1,0 +1,317 @@
+/**
+ * One pod's worker: every change to the pod (API updates, container exits, probe
+ * results, back-off expiry, periodic resync) triggers a sync, and syncs of one pod never
+ * overlap. A sync reads what runs, decides (computePodActions), acts, and reports status.
+ * Deletion runs the graceful stop, tears everything down and removes the API object.
+ */
+import { rm } from 'node:fs/promises';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import { ConflictError, NotFoundError } from '../../api/errors.js';
+import { POD_UID } from '../labels.js';
+import type { ContainerStatus } from '../runtime/index.js';
+import type { PodRuntimeFacts } from '../containers/downward.js';
+import { sandboxConfig } from '../containers/sandbox-config.js';
+import { computePodActions, initializedIn, type PodActions, type StartAction } from './actions.js';
+import { podDesc, podLogDir, podRef, type PodContext } from './context.js';
+import { gcPod, TerminationMessages } from './gc.js';
+import { killContainer, killPod } from './kill.js';
+import { rfc3339 } from './phase.js';
+import { buildPodStatus, type Waiting } from './pod-status.js';
+import { isTerminalPhase, nameOf, nextAttempt, specEntries, type PodView } from './pod-view.js';
+import { startPodContainer } from './start-container.js';
+
+const PODS = { apiVersion: 'v1', kind: 'Pod' };
+const CRASH_INITIAL_MS = 10_000;
+const CRASH_MAX_MS = 300_000;
+const CRASH_RESET_AFTER_MS = 600_000;
+const RETRY_MS = 2_000;
+
+export function humanDelay(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s >= 60 ? `${Math.floor(s / 60)}m${s % 60}s` : `${s}s`;
+}
+
+export class PodWorker {
+  readonly uid: string;
+  readonly #cx: PodContext;
+  readonly #onDone: (uid: string) => void;
+  #pod?: Pod;
+  #lastPod: Pod;
+  #dirty = false;
+  #running = false;
+  #stopped = false;
+  #done = false;
+  #wake?: { at: number; timer: NodeJS.Timeout };
+  #resync?: NodeJS.Timeout;
+  readonly #waiting = new Map<string, Waiting>();
+  readonly #crash = new Map<string, number>();
+  readonly #announced = new Set<string>();
+  readonly #exitWatch = new Map<string, AbortController>();
+  readonly #messages = new TerminationMessages();
+  #terminal?: 'Succeeded' | 'Failed';
+  #startTime?: string;
+  #killAt?: number;
+  #hurryTimer?: NodeJS.Timeout;
+
+  constructor(pod: Pod, cx: PodContext, onDone: (uid: string) => void) {
+    this.uid = pod.metadata!.uid!;
+    this.#pod = pod;
+    this.#lastPod = pod;
+    this.#cx = cx;
+    this.#onDone = onDone;
+  }
+
+  get done(): boolean { return this.#done; }
+  get pod(): Pod { return this.#lastPod; }
+
+  /** A new version of the pod from the API, or undefined once it is gone from the API. */
+  update(pod: Pod | undefined): void {
+    this.#pod = pod;
+    if (pod) this.#lastPod = pod;
+    const m = pod?.metadata;
+    const graceMs = !pod ? 0 : m?.deletionTimestamp ? (m.deletionGracePeriodSeconds ?? 30) * 1000 : undefined;
+    if (graceMs !== undefined && this.#killAt !== undefined && Date.now() + graceMs < this.#killAt) this.#hurry(Date.now() + graceMs);
+    this.trigger();
+  }
+
+  trigger(): void {
+    if (this.#done || this.#stopped) return;
+    this.#dirty = true;
+    if (!this.#running) void this.#loop();
+  }
+
+  /** Agent shutdown: stop reacting; containers keep running (a new agent adopts them). */
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#wake?.timer);
+    clearTimeout(this.#resync);
+    clearTimeout(this.#hurryTimer);
+    for (const ac of this.#exitWatch.values()) ac.abort();
+    this.#cx.probes.removePod(this.uid);
+  }
+
+  async #loop(): Promise<void> {
+    this.#running = true;
+    while (this.#dirty && !this.#stopped && !this.#done) {
+      this.#dirty = false;
+      try {
+        await this.#sync();
+      } catch (e) {
+        this.#cx.logger.error('pod sync failed', { pod: podDesc(this.#lastPod), error: (e as Error).message });
+        this.#wakeIn(RETRY_MS);
+      }
+    }
+    this.#running = false;
+    if (!this.#done && !this.#stopped) {
+      clearTimeout(this.#resync);
+      this.#resync = setTimeout(() => this.trigger(), this.#cx.resyncIntervalMs * (0.9 + Math.random() * 0.2));
+      this.#resync.unref();
+    }
+  }
+
+  #wakeIn(ms: number): void {
+    const at = Date.now() + ms;
+    if (this.#wake && this.#wake.at <= at) return;
+    clearTimeout(this.#wake?.timer);
+    this.#wake = { at, timer: setTimeout(() => { this.#wake = undefined; this.trigger(); }, ms) };
+  }
+
+  async #view(): Promise<PodView> {
+    const labels = { [POD_UID]: this.uid };
+    const [sandboxes, containers] = await Promise.all([this.#cx.runtime.listSandboxes({ labels }), this.#cx.runtime.listContainers({ labels })]);
+    sandboxes.sort((a, b) => b.attempt - a.attempt || b.createdAt.getTime() - a.createdAt.getTime());
+    return { sandboxes, containers };
+  }
+
+  #facts(view: PodView): PodRuntimeFacts {
+    const sb = view.sandboxes[0];
+    return { podIPs: sb?.state === 'ready' ? sb.ips : [], hostIP: this.#cx.hostIP(), nodeAllocatable: this.#cx.allocatable() };
+  }
+
+  async #sync(): Promise<void> {
+    const pod = this.#pod;
+    let view = await this.#view();
+    if (!pod || pod.metadata?.deletionTimestamp) return this.#terminate(pod, view);
+    if (isTerminalPhase(pod.status?.phase)) this.#terminal ??= pod.status!.phase as 'Succeeded' | 'Failed';
+    this.#startTime ??= pod.status?.startTime ?? rfc3339(Date.now());
+    if (this.#terminal) return this.#finish(pod, view, false);
+    if (!pod.status?.containerStatuses) this.#report(pod, view, false); // Pending/ContainerCreating at once
+
+    const a = computePodActions({
+      pod, view, probes: { started: id => this.#cx.probes.started(id), unhealthy: id => this.#cx.probes.unhealthy(id) },
+      backoffLeft: (name, last) => this.#backoffLeft(name, last),
+    });
+    if (a.terminal) {
+      this.#terminal = a.terminal;
+      return this.#finish(pod, view, a.initialized);
+    }
+    const changed = await this.#act(pod, view, a);
+    if (changed) view = await this.#view();
+    if (await gcPod(this.#cx, view)) view = await this.#view();
+    this.#adopt(pod, view);
+    await this.#messages.load(view);
+    this.#report(pod, view, initializedIn(pod, view, id => this.#cx.probes.started(id)));
+    if (changed) this.trigger();
+  }
+
+  /** Executes the actions; true when something changed (a new look is due). */
+  async #act(pod: Pod, view: PodView, a: PodActions): Promise<boolean> {
+    const cx = this.#cx;
+    const ref = podRef(pod);
+    let changed = false;
+    if (a.killSandbox) {
+      cx.recorder.event(ref, 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
+      await killPod(cx, pod, { sandboxes: view.sandboxes.filter(s => s.id === a.killSandbox), containers: view.containers.filter(c => c.sandboxId === a.killSandbox) }, 2);
+      changed = true;
+    }
+    let volumes: Map<string, string>;
+    let sandbox = view.sandboxes[0];
+    const facts = this.#facts(view);
+    if (a.createSandbox) {
+      const attempt = view.sandboxes.length ? view.sandboxes[0]!.attempt + 1 : 0;
+      const [v, sb] = await Promise.allSettled([cx.volumes.mount(pod, facts), cx.runtime.runSandbox(sandboxConfig(pod, attempt, cx.dnsService()))]);
+      if (sb.status === 'rejected') {
+        cx.recorder.event(ref, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(sb.reason as Error).message}`);
+        this.#wakeIn(RETRY_MS * 2);
+        return changed;
+      }
+      sandbox = sb.value;
+      facts.podIPs = sandbox.hostNetwork ? [] : sandbox.ips;
+      changed = true;
+      if (v.status === 'rejected') return this.#mountFailed(pod, v.reason as Error) || changed;
+      volumes = v.value;
+    } else {
+      try { volumes = await cx.volumes.mount(pod, facts); } catch (e) { return this.#mountFailed(pod, e as Error) || changed; }
+    }
+    if (a.kill.length) {
+      const grace = Number(pod.spec?.terminationGracePeriodSeconds ?? 30);
+      await Promise.all(a.kill.map(k => killContainer(cx, pod, view.containers.find(c => c.id === k.id)!, grace, k.message)));
+      changed = true;
+    }
+    for (const [name, left] of a.backoff) {
+      const delay = this.#crash.get(name) ?? CRASH_INITIAL_MS;
+      this.#waiting.set(name, { reason: 'CrashLoopBackOff', message: `back-off ${humanDelay(delay)} restarting failed container=${name} pod=${podDesc(pod)}` });
+      if (!this.#announced.has(name + delay)) {
+        this.#announced.add(name + delay);
+        const e = specEntries(pod).all.find(x => x.c.name === name);
+        cx.recorder.event(ref, 'Warning', 'BackOff', `Back-off restarting failed container ${name} in pod ${podDesc(pod)}`, { fieldPath: e?.fieldPath });
+      }
+      this.#wakeIn(left);
+    }
+    if (!a.start.length) return changed;
+    const start = async (s: StartAction) => {
+      const name = s.entry.c.name;
+      if (s.restart) this.#crash.set(name, this.#crash.has(name) ? Math.min(2 * this.#crash.get(name)!, CRASH_MAX_MS) : CRASH_INITIAL_MS);
+      const r = await startPodContainer(cx, { pod, entry: s.entry, sandboxId: sandbox!.id, attempt: nextAttempt(view, name), facts, volumes });
+      if (r.ok) {
+        this.#waiting.delete(name);
+        this.#announced.clear();
+      } else if (!r.id) {
+        this.#waiting.set(name, r.waiting);
+        this.#wakeIn(r.waiting.reason === 'ErrImagePull' || r.waiting.reason === 'ImagePullBackOff' ? CRASH_INITIAL_MS : RETRY_MS * 2);
+      }
+    };
+    const seq = a.start.filter(s => s.entry.kind !== 'app');
+    for (const s of seq) await start(s);
+    await Promise.all(a.start.filter(s => s.entry.kind === 'app').map(start));
+    return true;
+  }
+
+  #mountFailed(pod: Pod, e: Error): boolean {
+    this.#cx.recorder.event(podRef(pod), 'Warning', 'FailedMount', e.message);
+    this.#wakeIn(RETRY_MS);
+    return false;
+  }
+
+  #backoffLeft(name: string, last: ContainerStatus): number {
+    const delay = this.#crash.get(name);
+    if (!delay || !last.finishedAt) return 0;
+    if (last.startedAt && last.finishedAt.getTime() - last.startedAt.getTime() >= CRASH_RESET_AFTER_MS) {
+      this.#crash.delete(name);
+      return 0;
+    }
+    return Math.max(0, last.finishedAt.getTime() + delay - Date.now());
+  }
+
+  /** Exit watchers and probes for running containers (also those adopted after a restart). */
+  #adopt(pod: Pod, view: PodView): void {
+    const sb = view.sandboxes[0];
+    const podIP = sb?.hostNetwork ? this.#cx.hostIP() : (sb?.ips[0] ?? '');
+    const entries = specEntries(pod).all;
+    for (const c of view.containers) {
+      if (c.state !== 'running') continue;
+      if (!this.#exitWatch.has(c.id)) {
+        const ac = new AbortController();
+        this.#exitWatch.set(c.id, ac);
+        void this.#cx.runtime.waitContainer(c.id, ac.signal).then(() => {
+          this.#exitWatch.delete(c.id);
+          if (!ac.signal.aborted) this.trigger();
+        }, () => this.#exitWatch.delete(c.id));
+      }
+      const e = entries.find(x => x.c.name === nameOf(c));
+      if (e && !this.#cx.probes.has(c.id) && (e.c.startupProbe || e.c.livenessProbe || e.c.readinessProbe)) {
+        this.#cx.probes.add({ uid: this.uid, ref: podRef(pod), fieldPath: e.fieldPath, containerId: c.id, container: e.c, podIP, changed: () => this.trigger() }, c.startedAt ?? new Date());
+      }
+    }
+  }
+
+  #report(pod: Pod, view: PodView, initialized: boolean): void {
+    const status = buildPodStatus({
+      pod, view, hostIP: this.#cx.hostIP(), waiting: this.#waiting, initialized, terminal: this.#terminal,
+      ready: id => this.#cx.probes.ready(id), started: id => this.#cx.probes.started(id),
+      message: s => this.#messages.get(s), startTime: this.#startTime ?? rfc3339(Date.now()),
+    });
+    this.#cx.statuses.set(pod, status);
+  }
+
+  /** The pod ended (Succeeded/Failed): stop what still runs, release the sandbox and volumes. */
+  async #finish(pod: Pod, view: PodView, initialized: boolean): Promise<void> {
+    if (view.containers.some(c => c.state === 'running') || view.sandboxes.some(s => s.state === 'ready')) {
+      await killPod(this.#cx, pod, view, Number(pod.spec?.terminationGracePeriodSeconds ?? 30));
+      await this.#cx.volumes.teardown(this.uid);
+      this.#cx.probes.removePod(this.uid);
+      view = await this.#view();
+    }
+    await this.#messages.load(view);
+    this.#waiting.clear();
+    this.#report(pod, view, initialized || pod.status?.conditions?.some(c => c.type === 'Initialized' && c.status === 'True') === true);
+  }
+
+  /** Graceful deletion (or the pod vanished): stop, tear down, then remove the API object. */
+  async #terminate(pod: Pod | undefined, view: PodView): Promise<void> {
+    const cx = this.#cx;
+    const last = pod ?? this.#lastPod;
+    const grace = pod ? Number(pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30) : 0;
+    this.#killAt = Date.now() + grace * 1000;
+    await killPod(cx, pod, view, grace);
+    for (const ac of this.#exitWatch.values()) ac.abort();
+    cx.probes.removePod(this.uid);
+    await Promise.all(view.sandboxes.map(s => cx.runtime.removeSandbox(s.id)));
+    const m = last.metadata!;
+    await cx.volumes.teardown(this.uid);
+    await rm(podLogDir(cx.logsDir, { namespace: m.namespace!, name: m.name!, uid: m.uid! }), { recursive: true, force: true });
+    cx.images.forgetPod(this.uid);
+    if (pod) {
+      try {
+        await cx.client.delete(PODS, m.name!, { namespace: m.namespace, gracePeriodSeconds: 0, preconditions: { uid: m.uid } });
+      } catch (e) {
+        if (!(e instanceof NotFoundError) && !(e instanceof ConflictError)) throw e;
+      }
+    }
+    clearTimeout(this.#hurryTimer);
+    cx.statuses.forget(this.uid);
+    this.#done = true;
+    this.#onDone(this.uid);
+  }
+
+  /** A shorter grace period arrived (or a forced delete) while stopping: SIGKILL at the new deadline. */
+  #hurry(at: number): void {
+    this.#killAt = at;
+    clearTimeout(this.#hurryTimer);
+    this.#hurryTimer = setTimeout(() => {
+      void this.#cx.runtime.listContainers({ labels: { [POD_UID]: this.uid }, state: 'running' })
+        .then(cs => Promise.all(cs.map(c => this.#cx.runtime.stopContainer(c.id, 0))))
+        .catch(() => {});
+    }, Math.max(0, at - Date.now()));
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The agent's HTTP endpoint (upstream's kubelet server, port 10250): `/containerLogs/`
+ * for `kubectl logs` through the API server, and `/healthz`. Every request but /healthz
+ * needs the agent's bearer token (see credentials.ts).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { timingSafeEqual } from 'node:crypto';
+import type { Logger } from '../../client/index.js';
+import { serveContainerLogs, type LogSource } from './logs-handler.js';
+
+export class HttpError extends Error {
+  constructor(readonly code: number, readonly reason: string, message: string) { super(message); }
+}
+
+export function sendStatus(res: ServerResponse, e: HttpError): void {
+  if (res.headersSent) { res.destroy(); return; }
+  const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: e.message, reason: e.reason, code: e.code });
+  res.writeHead(e.code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+export class AgentServer {
+  readonly #server: Server;
+  readonly #token: string;
+  readonly #logs: LogSource;
+  readonly #log: Logger;
+
+  constructor(o: { token: string; logs: LogSource; logger: Logger }) {
+    this.#token = o.token;
+    this.#logs = o.logs;
+    this.#log = o.logger;
+    this.#server = createServer((req, res) => void this.#handle(req, res));
+  }
+
+  async listen(host: string, port: number): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(port, host, () => resolve());
+    });
+    return (this.#server.address() as AddressInfo).port;
+  }
+
+  get port(): number { return (this.#server.address() as AddressInfo | null)?.port ?? 0; }
+
+  async close(): Promise<void> {
+    await new Promise<void>(r => { this.#server.close(() => r()); this.#server.closeAllConnections(); });
+  }
+
+  #authorized(req: IncomingMessage): boolean {
+    const got = Buffer.from(/^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '');
+    const want = Buffer.from(this.#token);
+    return got.length === want.length && timingSafeEqual(got, want);
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://agent');
+    try {
+      if (url.pathname === '/healthz') { res.end('ok'); return; }
+      if (!this.#authorized(req)) throw new HttpError(401, 'Unauthorized', 'Unauthorized');
+      const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+      if (m && req.method === 'GET') {
+        await serveContainerLogs(this.#logs, decodeURIComponent(m[1]!), decodeURIComponent(m[2]!), decodeURIComponent(m[3]!), url.searchParams, req, res);
+        return;
+      }
+      throw new HttpError(404, 'NotFound', `the server could not find the requested resource`);
+    } catch (e) {
+      if (e instanceof HttpError) return sendStatus(res, e);
+      this.#log.error('agent request failed', { path: url.pathname, error: (e as Error).message });
+      sendStatus(res, new HttpError(500, 'InternalError', (e as Error).message));
+    }
+  }
+}

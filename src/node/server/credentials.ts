@@ -1,0 +1,23 @@
+/**
+ * How the API server's proxies authenticate to node agents: each agent makes a random
+ * bearer token at start and registers it here. This works while agent and API server
+ * share a process (`kubeling server`); agents on other machines will need TLS client
+ * certificates from the cluster CA instead (upstream's kubelet-client credentials).
+ */
+import { randomBytes } from 'node:crypto';
+
+const tokens = new Map<string, string>();
+
+export function issueNodeToken(nodeName: string): string {
+  const t = randomBytes(24).toString('base64url');
+  tokens.set(nodeName, t);
+  return t;
+}
+
+export function nodeToken(nodeName: string): string | undefined {
+  return tokens.get(nodeName);
+}
+
+export function revokeNodeToken(nodeName: string, token: string): void {
+  if (tokens.get(nodeName) === token) tokens.delete(nodeName);
+}

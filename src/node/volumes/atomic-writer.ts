@@ -1,0 +1,62 @@
+/**
+ * Writes a volume's files the way upstream's AtomicWriter does, so a reader never sees a
+ * half-updated set: the payload goes into a fresh `..<timestamp>` directory, the
+ * `..data` symlink is swapped to it with one rename, and each top-level name is a
+ * symlink through `..data`. Containers see updates through the bind mount of the dir.
+ */
+import { chmod, chown, mkdir, mkdtemp, readdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+export interface FileProjection {
+  data: Buffer;
+  /** File mode, e.g. 0o644. */
+  mode: number;
+}
+
+export type Payload = Map<string, FileProjection>;
+
+const DATA = '..data';
+
+function timestampDir(): string {
+  const d = new Date();
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `..${d.getUTCFullYear()}_${p(d.getUTCMonth() + 1)}_${p(d.getUTCDate())}_${p(d.getUTCHours())}_${p(d.getUTCMinutes())}_${p(d.getUTCSeconds())}.`;
+}
+
+/** Rejects paths that would leave the volume (absolute, `..` segments, names starting with `..`). */
+export function validPayloadPath(p: string): boolean {
+  if (!p || p.startsWith('/') || p.startsWith('..')) return false;
+  return p.split('/').every(s => s !== '..' && s !== '');
+}
+
+/** Writes `payload` into `dir` atomically; `gid` (fsGroup) owns the files when given. */
+export async function writeAtomic(dir: string, payload: Payload, gid?: number): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o755 });
+  const ts = await mkdtemp(join(dir, timestampDir()));
+  await chmod(ts, 0o755);
+  for (const [rel, f] of payload) {
+    if (!validPayloadPath(rel)) throw new Error(`invalid path in volume payload: ${rel}`);
+    const file = join(ts, rel);
+    await mkdir(dirname(file), { recursive: true, mode: 0o755 });
+    await writeFile(file, f.data, { mode: f.mode });
+    await chmod(file, f.mode); // umask must not narrow the requested mode
+    if (gid !== undefined) await chown(file, 0, gid);
+  }
+  const old = await readlink(join(dir, DATA)).catch(() => undefined);
+  const tmpLink = join(dir, `${DATA}_tmp`);
+  await rm(tmpLink, { force: true });
+  await symlink(ts.slice(dir.length + 1), tmpLink);
+  await rename(tmpLink, join(dir, DATA));
+  const top = new Set([...payload.keys()].map(p => p.split('/')[0]!));
+  for (const name of top) await symlink(join(DATA, name), join(dir, name)).catch(e => { if (e.code !== 'EEXIST') throw e; });
+  for (const name of await readdir(dir)) {
+    if (name.startsWith('..') || top.has(name)) continue;
+    await rm(join(dir, name), { force: true, recursive: true }); // a key that went away
+  }
+  if (old && old !== ts.slice(dir.length + 1)) await rm(join(dir, old), { recursive: true, force: true });
+}
+
+/** A stable fingerprint of a payload (skip rewriting when nothing changed). */
+export function payloadHash(payload: Payload): string {
+  return JSON.stringify([...payload].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, v.mode, v.data.toString('base64')]));
+}

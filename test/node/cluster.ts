@@ -1,0 +1,187 @@
+/**
+ * A private one-node cluster for a node test file: a `kubeling server` child process with
+ * its own data dir, port, bridge, pod CIDR, cluster CIDR, runc root and cgroup parent, and
+ * a shared prebuilt image store. `destroy()` stops it and removes everything (purgeNode);
+ * `leftovers()` lists what would remain on the machine.
+ */
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '../../src/client/index.js';
+import { purgeNode, type AgentOptionsInput } from '../../src/node/index.js';
+import { RuncRuntime } from '../../src/node/runtime/index.js';
+import { openImageStore, runtimeOptions } from '../../src/node/setup.js';
+import { resolveAgentOptions } from '../../src/node/options.js';
+
+const MAIN = fileURLToPath(new URL('./server-main.js', import.meta.url));
+export const isRoot = process.getuid?.() === 0;
+export const rootSkip = isRoot ? false : 'needs root (runc, overlayfs, CNI)';
+const silent = { info() {}, warn() {}, error() {} };
+
+/**
+ * One image store for every node test file (a cache kept between runs): built once in a
+ * temp dir and renamed into place, so test files starting together never build into it at once.
+ */
+const SHARED_ROOT = join(tmpdir(), 'kubeling-node-test-images');
+export const SHARED_IMAGES = join(SHARED_ROOT, 'images');
+
+export async function ensureSharedImages(): Promise<void> {
+  if (existsSync(join(SHARED_IMAGES, 'index.json'))) {
+    await openImageStore(SHARED_IMAGES, silent);
+    return;
+  }
+  const tmp = `${SHARED_ROOT}.tmp-${randomBytes(3).toString('hex')}`;
+  await openImageStore(join(tmp, 'images'), silent);
+  try {
+    renameSync(tmp, SHARED_ROOT);
+  } catch {
+    rmSync(tmp, { recursive: true, force: true }); // another file won the race
+  }
+}
+
+function freeCidrs(): { cluster: string; pod: string } {
+  const routes = execFileSync('ip', ['-4', 'route', 'show'], { encoding: 'utf8' });
+  for (;;) {
+    const n = 2 * (randomBytes(1)[0]! % 127);
+    if (!routes.includes(`10.251.${n}.`) && !routes.includes(`10.251.${n + 1}.`)) return { cluster: `10.251.${n}.0/23`, pod: `10.251.${n}.0/24` };
+  }
+}
+
+export interface KubectlResult { code: number; stdout: string; stderr: string }
+
+export class NodeCluster {
+  readonly hex = randomBytes(3).toString('hex');
+  readonly dataDir = mkdtempSync(join(tmpdir(), `kubeling-node-${this.hex}-`));
+  readonly nodeName = `node-${this.hex}`;
+  readonly bridge = `kln${this.hex}`;
+  readonly cidrs = freeCidrs();
+  readonly runcRoot = `/run/kubeling-test-${this.hex}`;
+  readonly cgroupParent = `/kubeling-test-${this.hex}`;
+  readonly kubeconfig = join(this.dataDir, 'kubeconfig.yaml');
+  proc?: ChildProcess;
+  url = '';
+  port = 0;
+  #client?: Client;
+
+  agentInput(): AgentOptionsInput {
+    return {
+      client: undefined as never, informers: undefined as never, nodeName: this.nodeName, dataDir: this.dataDir,
+      clusterCidr: this.cidrs.cluster, podCidr: this.cidrs.pod, bridge: this.bridge, runcRoot: this.runcRoot,
+      cgroupParent: this.cgroupParent, imagesDir: SHARED_IMAGES, ipMasq: false, logger: silent,
+    };
+  }
+
+  get client(): Client {
+    this.#client ??= Client.fromKubeconfig(this.kubeconfig);
+    return this.#client;
+  }
+
+  /** Starts (or restarts) the server; resolves when the API answers. */
+  async start(): Promise<void> {
+    await ensureSharedImages();
+    const env = {
+      ...process.env, KUBELING_LOG_FORMAT: 'json', KUBELING_POD_CIDR: this.cidrs.pod, KUBELING_BRIDGE: this.bridge,
+      KUBELING_RUNC_ROOT: this.runcRoot, KUBELING_CGROUP_PARENT: this.cgroupParent, KUBELING_IMAGES: SHARED_IMAGES,
+      KUBELING_AGENT_PORT: '0', KUBELING_IP_MASQ: 'false',
+    };
+    const flags = {
+      dataDir: this.dataDir, writeKubeconfig: this.kubeconfig, port: this.port, bindAddress: '127.0.0.1', disableAgent: false,
+      tlsSan: [], nodeName: this.nodeName, clusterCidr: this.cidrs.cluster, disableControllers: true, disableScheduler: true,
+    };
+    const proc = spawn(process.execPath, [MAIN, JSON.stringify(flags)], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    this.proc = proc;
+    await new Promise<void>((resolve, reject) => {
+      let buf = '';
+      let done = false;
+      proc.stderr!.on('data', (c: Buffer) => {
+        buf += c.toString();
+        if (process.env.KUBELING_TEST_VERBOSE) process.stderr.write(c);
+        for (let i; (i = buf.indexOf('\n')) >= 0;) {
+          const line = buf.slice(0, i);
+          buf = buf.slice(i + 1);
+          try {
+            const ev = JSON.parse(line);
+            if (ev.msg === 'api server ready') { this.url = ev.url; this.port = Number(new URL(ev.url).port); }
+            if (ev.msg === 'test server wired' && !done) { done = true; resolve(); }
+          } catch { /* not JSON */ }
+        }
+      });
+      proc.on('exit', code => { if (!done) { done = true; reject(new Error(`server exited ${code}: ${buf}`)); } });
+    });
+  }
+
+  /** SIGTERM: the agent stops, pods keep running. */
+  async stop(): Promise<void> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    const exited = new Promise<void>(r => p.once('exit', () => r()));
+    p.kill('SIGTERM');
+    await exited;
+  }
+
+  kubectl(args: string[], input?: string): Promise<KubectlResult> {
+    return new Promise(resolve => {
+      const child = execFile('kubectl', ['--kubeconfig', this.kubeconfig, '--cache-dir', join(this.dataDir, 'kube-cache'), ...args], {
+        env: { ...process.env, HOME: this.dataDir }, maxBuffer: 64 * 1024 * 1024,
+      }, (err, stdout, stderr) => resolve({ code: err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0, stdout, stderr }));
+      child.stdin!.end(input ?? '');
+    });
+  }
+
+  async k(args: string[], input?: string): Promise<string> {
+    const r = await this.kubectl(args, input);
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+    return r.stdout;
+  }
+
+  /** A runtime over the agent's state, for looking at what runs (pids, namespaces). */
+  async runtime(): Promise<RuncRuntime> {
+    const o = resolveAgentOptions(this.agentInput());
+    return RuncRuntime.create(runtimeOptions(o, await openImageStore(SHARED_IMAGES, silent)));
+  }
+
+  /** Stops the server and removes everything of this node. */
+  async destroy(): Promise<void> {
+    this.#client?.close();
+    await this.stop();
+    await purgeNode(this.agentInput());
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  /** What of this node is still on the machine (should be empty after destroy). */
+  leftovers(): string[] {
+    const out: string[] = [];
+    const links = execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' });
+    if (links.includes(this.bridge)) out.push(`link ${this.bridge} or its veths`);
+    if (execFileSync('ip', ['-4', 'route', 'show'], { encoding: 'utf8' }).includes(this.cidrs.cluster.split('/')[0]!)) out.push('routes');
+    if (existsSync(this.runcRoot)) out.push(`runc root ${this.runcRoot}`);
+    if (readFileSync('/proc/self/mountinfo', 'utf8').includes(this.dataDir)) out.push('mounts');
+    if (existsSync(`/sys/fs/cgroup/memory${this.cgroupParent}`) || existsSync(`/sys/fs/cgroup/pids${this.cgroupParent}`)) out.push('cgroups');
+    if (existsSync(this.dataDir)) out.push('data dir');
+    const ps = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
+    if (ps.includes(this.runcRoot)) out.push('processes');
+    return out;
+  }
+}
+
+/** Polls `fn` until it returns a truthy value (or throws after `ms`). */
+export async function eventually<T>(fn: () => Promise<T | undefined | false | null>, ms = 20_000, what = 'condition'): Promise<T> {
+  const end = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) { last = e; }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise(r => setTimeout(r, 100));
+  }
+}
+
+/** Adds `spec.nodeName` to every Pod document of a manifest (no scheduler runs in these tests). */
+export function onNode(yaml: string, node: string): string {
+  return yaml.replace(/^spec:\n/gm, `spec:\n  nodeName: ${node}\n`);
+}
