@@ -1,6 +1,6 @@
 /** Leader election over a real Lease: one leader at a time; takeover on release and on a silent crash. */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import type { KubeObject } from '../../src/api/object.js';
 import { LeaderElector } from '../../src/client/index.js';
 import { quiet, startCluster, waitFor, type TestCluster } from './helpers.js';
@@ -13,8 +13,8 @@ describe('LeaderElector (real API server)', () => {
   before(async () => { c = await startCluster(); });
   after(async () => { await c.cleanup(); });
 
-  /** Two candidates for `lease`; records terms and whether two ever led at once. */
-  function candidates(lease: string, releaseOnCancel = true) {
+  /** Two candidates for `lease`; records terms and whether two ever led at once. Stopped after the test. */
+  function candidates(t: TestContext, lease: string, releaseOnCancel = true) {
     const leading = new Set<string>();
     let overlap = false;
     const terms: string[] = [];
@@ -30,13 +30,14 @@ describe('LeaderElector (real API server)', () => {
         },
         onStoppedLeading: () => { leading.delete(id); terms.push(`stop ${id}`); },
       });
+      t.after(() => abort.abort());
       return { id, el, abort, done: el.run(abort.signal) };
     };
     return { a: make('a'), b: make('b'), leading, terms, overlap: () => overlap };
   }
 
-  it('elects exactly one; the other takes over when the leader steps down', async () => {
-    const { a, b, leading, terms, overlap } = candidates('ctrl-release');
+  it('elects exactly one; the other takes over when the leader steps down', async t => {
+    const { a, b, leading, terms, overlap } = candidates(t, 'ctrl-release');
     await waitFor(() => leading.size === 1, 'a leader');
     await new Promise(r => setTimeout(r, 500)); // several renew rounds
     const [first, second] = a.el.isLeader() ? [a, b] : [b, a];
@@ -61,8 +62,8 @@ describe('LeaderElector (real API server)', () => {
     assert.deepEqual(terms, [`start ${first.id}`, `stop ${first.id}`, `start ${second.id}`, `stop ${second.id}`]);
   });
 
-  it('takes over only after the lease expires when the leader vanishes without releasing', async () => {
-    const { a, b, leading, overlap } = candidates('ctrl-crash', false);
+  it('takes over only after the lease expires when the leader vanishes without releasing', async t => {
+    const { a, b, leading, overlap } = candidates(t, 'ctrl-crash', false);
     await waitFor(() => leading.size === 1, 'a leader');
     const [first, second] = a.el.isLeader() ? [a, b] : [b, a];
     // Simulate a crash: the leader's API server connection is gone for good.
@@ -76,7 +77,7 @@ describe('LeaderElector (real API server)', () => {
     assert.equal(overlap(), false);
   });
 
-  it('stops leading when it cannot renew before the deadline', async () => {
+  it('stops leading when it cannot renew before the deadline', async t => {
     const lost: string[] = [];
     const abort = new AbortController();
     const el = new LeaderElector({
@@ -85,6 +86,7 @@ describe('LeaderElector (real API server)', () => {
       onStoppedLeading: () => { lost.push('stopped'); },
     });
     const done = el.run(abort.signal);
+    t.after(() => abort.abort());
     await waitFor(() => el.isLeader(), 'leading');
     await c.stopApi();
     const t0 = Date.now();
