@@ -168,3 +168,23 @@ export function startFakeKubelet(client: Client, ns: string, filter: (pod: KubeO
 
 export const isReady = (p: KubeObject): boolean =>
   ((p.status?.conditions ?? []) as Array<{ type: string; status: string }>).some(c => c.type === 'Ready' && c.status === 'True');
+
+/** TEST ONLY — a kubelet posting a healthy node status (all conditions fresh). */
+export async function fakeKubeletPostNodeReady(client: Client, name: string): Promise<void> {
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const cond = (type: string, status: string, reason: string) => ({ type, status, reason, message: 'fake node', lastHeartbeatTime: now, lastTransitionTime: now });
+  await client.patch(NODE, name, { status: { conditions: [cond('Ready', 'True', 'KubeletReady'), cond('MemoryPressure', 'False', 'KubeletHasSufficientMemory'),
+    cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure'), cond('PIDPressure', 'False', 'KubeletHasSufficientPID')] } }, { subresource: 'status' });
+}
+
+/** TEST ONLY — keeps the Leases of the named fake nodes fresh, as kubelets do; edit `alive` to stop one. */
+export function startFakeHeartbeats(client: Client, alive: Set<string>, periodMs = 300): () => Promise<void> {
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      for (const n of [...alive]) await renewFakeNodeLease(client, n).catch(() => {});
+      await sleep(periodMs);
+    }
+  })();
+  return async () => { stopped = true; await loop; };
+}
