@@ -27,8 +27,9 @@ describe('Deployment controller (e2e, kubectl)', () => {
     (await items(ts, ['get', 'events', '--field-selector', `involvedObject.kind=${kind},involvedObject.name=${name}`]))
       .map(e => `${e.reason}: ${e.message}`);
 
-  it('creates its ReplicaSet and pods, and completes once the pods are ready', async () => {
+  it('creates its ReplicaSet and pods, and completes once the pods are ready', async t => {
     ready.paused = true;
+    t.after(() => ready.resume());
     await apply(ts, deploymentYaml({ name: 'web', replicas: 3 }));
     const [rs] = await waitFor('one ReplicaSet', async () => { const s = await setsOf('web'); return s.length === 1 && s; });
     const rsName = rs!.metadata!.name!;

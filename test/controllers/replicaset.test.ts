@@ -79,8 +79,9 @@ describe('ReplicaSet and ReplicationController controllers (e2e, kubectl)', () =
     await k(ts, ['delete', 'pod', victim]);
   });
 
-  it('scales down not-ready pods first, with SuccessfulDelete events', async () => {
+  it('scales down not-ready pods first, with SuccessfulDelete events', async t => {
     ready.paused = true;
+    t.after(() => ready.resume());
     await k(ts, ['scale', 'rs/rs1', '--replicas=4']);
     const fresh = await waitFor('a 4th pod', async () => {
       const p = await podsOf('rs1');
@@ -90,7 +91,6 @@ describe('ReplicaSet and ReplicationController controllers (e2e, kubectl)', () =
     await waitFor('the not-ready pod deleted', async () => !names(await podsOf('rs1')).includes(fresh.metadata!.name!));
     assert.equal((await podsOf('rs1')).length, 3);
     assert.ok((await eventsFor('ReplicaSet', 'rs1')).includes(`SuccessfulDelete: Deleted pod: ${fresh.metadata!.name}`));
-    ready.resume();
   });
 
   it('counts pods available only after minReadySeconds', async () => {
