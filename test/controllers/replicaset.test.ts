@@ -100,6 +100,31 @@ describe('ReplicaSet and ReplicationController controllers (e2e, kubectl)', () =
     await waitFor('available', async () => (await kjson(ts, ['get', 'rs', 'slow'])).status?.availableReplicas === 2, 15_000);
   });
 
+  it('reports failing creates as FailedCreate events and the ReplicaFailure condition, until they succeed', async () => {
+    const broken = (pc: string) => `apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: broken}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: broken}}
+  template:
+    metadata: {labels: {app: broken}}
+    spec: {${pc}containers: [{name: main, image: nginx:1.25}]}
+`;
+    await apply(ts, broken('priorityClassName: does-not-exist, '));
+    const cond = await waitFor('ReplicaFailure', async () =>
+      (await kjson(ts, ['get', 'rs', 'broken'])).status?.conditions?.find((c: { type: string }) => c.type === 'ReplicaFailure'));
+    assert.deepEqual([cond.status, cond.reason], ['True', 'FailedCreate']);
+    assert.match(cond.message, /no PriorityClass with name does-not-exist was found/);
+    const ev = await eventsFor('ReplicaSet', 'broken');
+    assert.ok(ev.some(e => /^FailedCreate: Error creating: .*no PriorityClass with name does-not-exist was found/.test(e)), ev.join('\n'));
+    await apply(ts, broken(''));
+    await waitFor('2 pods and no failure', async () => {
+      const rs = await kjson(ts, ['get', 'rs', 'broken']);
+      return rs.status?.replicas === 2 && !rs.status?.conditions;
+    });
+  });
+
   it('runs ReplicationControllers the same way (kubectl scale, owner refs)', async () => {
     await apply(ts, `apiVersion: v1
 kind: ReplicationController
