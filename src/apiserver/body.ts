@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BadRequestError, KubelingError, UnsupportedMediaTypeError } from '../api/errors.js';
 import type { KubeObject } from '../api/object.js';
-import { parseJsonStrict, parseYamlStrict, findUnknownFields, strictDecodingMessage, unknownFieldMessage, duplicateFieldMessage } from '../api/schema/index.js';
+import { parseJsonStrict, parseYamlStrict, findUnknownFields, strictDecodingMessage, unknownFieldMessage, duplicateFieldMessage, checkTypes } from '../api/schema/index.js';
 import { decodeProtobuf, isProtobufContentType } from '../api/protobuf/index.js';
 import { addWarning, readBody } from './http-util.js';
 
@@ -83,6 +83,8 @@ export async function readObject(req: IncomingMessage): Promise<DecodedBody> {
  * Upstream words these `strict decoding error: unknown field "spec.x", duplicate field "y"`.
  */
 export function checkFields(res: ServerResponse, mode: FieldValidation, obj: KubeObject, duplicates: string[]): void {
+  // Wrong JSON types fail decoding whatever the field validation mode.
+  if (obj.apiVersion && obj.kind) checkTypes(String(obj.apiVersion), String(obj.kind), obj);
   if (mode === 'Ignore') return;
   const unknown = obj.apiVersion && obj.kind ? findUnknownFields(obj.apiVersion, obj.kind, obj) : [];
   const problems = [

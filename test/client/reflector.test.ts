@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { it } from 'node:test';
-import { Client, Informer } from '../../src/client/index.js';
+import { Client, FakeClock, Informer } from '../../src/client/index.js';
 import { CONFIGMAPS, quiet, waitFor } from './helpers.js';
 
 const item = (name: string, rv: string) => ({ metadata: { name, namespace: 'ns', resourceVersion: rv } });
@@ -56,4 +56,34 @@ it('resumes from the last BOOKMARK version and relists after a 410 answer', asyn
   ]);
   assert.deepEqual(inf.keys().sort(), ['ns/b', 'ns/d'], 'the relist replaced a and c');
   assert.equal(inf.lastSyncResourceVersion, '21');
+});
+
+it('ends a watch the server never closes after its timeout plus slack, and watches again', async t => {
+  const watches: string[] = [];
+  const server = createServer((req, res) => {
+    const u = new URL(req.url!, 'http://x');
+    if (u.searchParams.get('watch') !== 'true') {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ metadata: { resourceVersion: '7' }, items: [] }));
+      return;
+    }
+    watches.push(`rv=${u.searchParams.get('resourceVersion')} timeout=${u.searchParams.get('timeoutSeconds')}`);
+    res.writeHead(200); // and then silence, as from a vanished peer
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const client = new Client({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+  const clock = new FakeClock();
+  const inf = new Informer(client, CONFIGMAPS, { logger: quiet, clock, minWatchTimeoutSeconds: 10 });
+  t.after(() => { inf.stop(); client.close(); server.closeAllConnections(); server.close(); });
+  inf.start();
+  await waitFor(() => watches.length === 1, 'first watch');
+  const timeout = Number(/timeout=(\d+)/.exec(watches[0])![1]);
+  assert.ok(timeout >= 10 && timeout <= 20);
+  clock.advance((timeout + 29) * 1000);
+  await new Promise(r => setTimeout(r, 50));
+  assert.equal(watches.length, 1);
+  clock.advance(1000);
+  await waitFor(() => watches.length === 2, 'second watch');
+  assert.match(watches[1], /^rv=7 /);
 });

@@ -5,9 +5,14 @@
  * objects with no machine behind them) and a fake kubelet that writes pod status.
  */
 import type { KubeObject } from '../../src/api/object.js';
-import { Client, SharedInformerFactory, silentLogger } from '../../src/client/index.js';
+import { Client, SharedInformerFactory, defaultLogger, silentLogger } from '../../src/client/index.js';
 import type { ClusterConfig, Component, ComponentContext } from '../../src/cli/components.js';
 import { k, startTestServer, type TestServer } from '../e2e/harness.js';
+
+// KUBELING_TEST_VERBOSE=1 also shows the controllers' info lines (e.g. "sync failed; requeued").
+if (process.env.KUBELING_TEST_VERBOSE) {
+  (defaultLogger as { info: typeof defaultLogger.info }).info = (msg, f) => process.stderr.write(`${JSON.stringify({ level: 'info', msg, ...f })}\n`);
+}
 
 export interface Env {
   ts: TestServer;

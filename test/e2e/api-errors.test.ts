@@ -44,6 +44,12 @@ describe('bad input and invalid objects', () => {
     });
   }
 
+  it('refuses wrong JSON types at decoding, like Go', async () => {
+    const r = await c.req('POST', PODS, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'typed' }, spec: { containers: [{ name: 5, image: 'busybox' }] } });
+    assert.equal(r.status, 400);
+    assert.match(status(r).message, /cannot unmarshal number into Go struct field Container\.spec\.containers\.name of type string/);
+  });
+
   it('answers unknown resources and groups with 404', async () => {
     for (const p of ['/api/v1/namespaces/default/widgets', '/apis/nope.example.com/v1/things', '/apis/apps/v9/deployments']) {
       const r = await c.req('GET', p);

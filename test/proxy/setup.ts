@@ -35,7 +35,7 @@ export async function hostIP(): Promise<string> {
   return /\bsrc (\S+)/.exec(r.stdout)?.[1] ?? '127.0.0.1';
 }
 
-export async function startWorld(pods: number, o: { ns?: string } = {}): Promise<World> {
+export async function startWorld(pods: number, o: { ns?: string; proxy?: Partial<ProxyOptions> } = {}): Promise<World> {
   const b = randomBytes(2);
   const serviceCidr = `10.${100 + (b[0] % 50)}.${b[1]}.0/24`;
   const prefix = randomPrefix();
@@ -55,7 +55,7 @@ export async function startWorld(pods: number, o: { ns?: string } = {}): Promise
   };
   try {
     env = await startEnv(ctx => {
-      proxy = mk(ctx);
+      proxy = mk(ctx, o.proxy);
       return [
         new EndpointSliceController({ client: ctx.client, informers: ctx.informers, logger: silentLogger }).start(),
         new ServiceLBController({ client: ctx.client, informers: ctx.informers, logger: silentLogger }).start(),

@@ -8,3 +8,4 @@ export { parseYamlStrict } from './yaml-strict.js';
 export { kindSchema, objectSchema } from './types.js';
 export type { StrictParseResult } from './json-strict.js';
 export type { FieldType, FieldSchema, ObjectSchema } from './types.js';
+export { checkTypes } from './type-check.js';

@@ -9,7 +9,8 @@ import { InternalError } from '../errors.js';
 
 /** How a field's value is shaped. */
 export type FieldType =
-  | { readonly kind: 'scalar' }
+  /** `json`: the JSON type required (s string, i integer, n number, b boolean); absent = string or number. */
+  | { readonly kind: 'scalar'; readonly json?: 's' | 'i' | 'n' | 'b' }
   /** Arbitrary JSON kept as is (RawExtension, FieldsV1): never checked for unknown fields. */
   | { readonly kind: 'opaque' }
   | { readonly kind: 'list'; readonly items: FieldType }
@@ -79,12 +80,15 @@ function load(): Loaded {
 }
 
 const SCALAR: FieldType = { kind: 'scalar' };
+const SCALARS: Record<string, FieldType> = {
+  s: { kind: 'scalar', json: 's' }, i: { kind: 'scalar', json: 'i' }, n: { kind: 'scalar', json: 'n' }, b: { kind: 'scalar', json: 'b' },
+};
 const OPAQUE: FieldType = { kind: 'opaque' };
 
 // Codes written by the generator: '.' scalar, '*' opaque, '[' list of, '{' map of, else a type.
 function decode(code: string): FieldType {
   switch (code[0]) {
-    case '.': return SCALAR;
+    case '.': return SCALARS[code[1]] ?? SCALAR;
     case '*': return OPAQUE;
     case '[': return { kind: 'list', items: decode(code.slice(1)) };
     case '{': return { kind: 'map', values: decode(code.slice(1)) };

@@ -61,6 +61,7 @@ export function managerOf(ctx: RequestContext, fallback: string): string {
 export async function handleCreate(ctx: RequestContext): Promise<void> {
   const body = await readObject(ctx.req);
   const obj = body.value as KubeObject;
+  checkBodyIdentity(ctx, obj);
   checkFields(ctx.res, fieldValidationOf(ctx.query), obj, body.duplicates);
   const out = await createObject(ctx, obj, managerOf(ctx, ''));
   sendJson(ctx.res, 201, renderObject(ctx.req, ctx.query, ctx.ri, out));

@@ -24,6 +24,7 @@ export async function writeUpdate(ctx: RequestContext, build: (cur: KubeObject) 
   let before: KubeObject | undefined;
   const { obj, changed } = await ctx.rs.update(ctx.info.namespace, ctx.info.name!, async cur => {
     const incoming = await build(structuredClone(cur));
+    if (!incoming.metadata || typeof incoming.metadata !== 'object') incoming.metadata = {};
     pinned = incoming.metadata?.resourceVersion || undefined;
     let next = isStatus ? statusUpdate(incoming, cur) : incoming;
     // Unpinned writes (PATCH, unconditional PUT) apply to what we just read.
@@ -57,8 +58,8 @@ function sameContent(a: KubeObject, b: KubeObject): boolean {
 export async function handleUpdate(ctx: RequestContext): Promise<void> {
   const body = await readObject(ctx.req);
   const obj = body.value as KubeObject;
-  checkFields(ctx.res, fieldValidationOf(ctx.query), obj, body.duplicates);
   checkBodyIdentity(ctx, obj);
+  checkFields(ctx.res, fieldValidationOf(ctx.query), obj, body.duplicates);
   if (obj.metadata?.name && obj.metadata.name !== ctx.info.name) {
     throw new BadRequestError(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${ctx.info.name})`);
   }

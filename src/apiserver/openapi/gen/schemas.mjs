@@ -171,12 +171,15 @@ function code(prop) {
   if (ref) {
     const name = ref.slice('#/components/schemas/'.length);
     if (OPAQUE_TYPES.has(name)) return '*';
-    return SCALAR_TYPES.has(name) ? '.' : name;
+    // Quantity and IntOrString take a string or a number; Time and the like are strings.
+    if (SCALAR_TYPES.has(name)) return /IntOrString|Quantity/.test(name) ? '.' : '.s';
+    return name;
   }
   if (prop['x-kubernetes-preserve-unknown-fields']) return '*';
   if (prop.type === 'array') return '[' + code(prop.items);
   if (prop.type === 'object' && prop.additionalProperties) return '{' + code(prop.additionalProperties);
   if (prop.type === 'object') return '*';
-  return '.';
+  // Scalar codes carry the JSON type so decoding can refuse a wrong one, as Go's does.
+  return { string: '.s', integer: '.i', number: '.n', boolean: '.b' }[prop.type] ?? '.';
 }
 

@@ -1,0 +1,88 @@
+/**
+ * Decode-time type checking, as Go's JSON decoder does it in kube-apiserver: a value of
+ * the wrong JSON type is a 400 (`json: cannot unmarshal number into Go struct field
+ * Container.spec.containers.name of type string`), and nulls become the zero value
+ * (dropped fields, `{}` list items), so later stages only ever see well-typed objects.
+ */
+import { BadRequestError } from '../errors.js';
+import { kindSchema, objectSchema, type FieldType } from './types.js';
+
+const GO_TYPE = { s: 'string', i: 'int32', n: 'float64', b: 'bool' } as const;
+
+function jsonType(v: unknown): string {
+  if (Array.isArray(v)) return 'array';
+  if (v === null) return 'null';
+  return typeof v === 'object' ? 'object' : typeof v;
+}
+
+class TypeMismatch extends Error {
+  constructor(readonly got: string, readonly owner: string, readonly path: string, readonly want: string) { super('type'); }
+}
+
+function zero(t: FieldType): unknown {
+  if (t.kind === 'object' || t.kind === 'map') return {};
+  if (t.kind === 'list') return [];
+  if (t.kind === 'scalar') return t.json === 's' ? '' : t.json === 'b' ? false : t.json ? 0 : '';
+  return null;
+}
+
+function check(v: unknown, t: FieldType, owner: string, path: string): void {
+  switch (t.kind) {
+    case 'opaque': return;
+    case 'scalar': {
+      const ok = t.json === 's' ? typeof v === 'string'
+        : t.json === 'b' ? typeof v === 'boolean'
+          : t.json === 'i' ? typeof v === 'number' && Number.isInteger(v)
+            : t.json === 'n' ? typeof v === 'number'
+              : typeof v === 'string' || typeof v === 'number';
+      if (!ok) throw new TypeMismatch(jsonType(v), owner, path, t.json ? GO_TYPE[t.json] : 'string');
+      return;
+    }
+    case 'list': {
+      if (!Array.isArray(v)) throw new TypeMismatch(jsonType(v), owner, path, 'array');
+      for (let i = 0; i < v.length; i++) {
+        if (v[i] === null) v[i] = zero(t.items);
+        check(v[i], t.items, owner, path);
+      }
+      return;
+    }
+    case 'map': {
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new TypeMismatch(jsonType(v), owner, path, 'map');
+      const o = v as Record<string, unknown>;
+      for (const k of Object.keys(o)) {
+        if (o[k] === null) o[k] = zero(t.values);
+        check(o[k], t.values, owner, path);
+      }
+      return;
+    }
+    case 'object': {
+      const schema = objectSchema(t.name);
+      const short = t.name.slice(t.name.lastIndexOf('.') + 1);
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new TypeMismatch(jsonType(v), owner, path, short);
+      if (!schema) return;
+      const o = v as Record<string, unknown>;
+      for (const k of Object.keys(o)) {
+        const f = schema.fields.get(k);
+        if (!f) continue; // unknown fields are field validation's business
+        if (o[k] === null) { delete o[k]; continue; }
+        check(o[k], f.type, short, path ? `${path}.${k}` : k);
+      }
+    }
+  }
+}
+
+/**
+ * Checks `obj` against its kind's schema, normalising nulls in place. Throws a
+ * BadRequestError worded like kube-apiserver's decoding errors. Kinds without a schema pass.
+ */
+export function checkTypes(apiVersion: string, kind: string, obj: unknown): void {
+  const root = kindSchema(apiVersion, kind);
+  if (!root) return;
+  try {
+    check(obj, { kind: 'object', name: root.name }, kind, '');
+  } catch (e) {
+    if (!(e instanceof TypeMismatch)) throw e;
+    const version = apiVersion.slice(apiVersion.indexOf('/') + 1);
+    throw new BadRequestError(`${kind} in version "${version}" cannot be handled as a ${kind}: json: cannot unmarshal ${e.got} into Go struct field ${e.owner}.${e.path} of type ${e.want}`);
+  }
+}
