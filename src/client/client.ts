@@ -39,6 +39,8 @@ export interface WatchOptions {
   allowWatchBookmarks?: boolean;
   /** The server ends the stream after this long. */
   timeoutSeconds?: number;
+  /** Aborting it stops the stream (like `stop()`). */
+  signal?: AbortSignal;
 }
 
 export interface WriteOptions {
@@ -168,10 +170,13 @@ export class Client {
    */
   watch<T extends KubeObject = KubeObject>(ref: ResourceRef, opts: WatchOptions = {}): WatchStream<T> {
     const ri = resolveResource(ref);
-    const { namespace, ...q } = opts;
-    return new WatchStream<T>(signal => this.#t.stream({
+    const { namespace, signal: outer, ...q } = opts;
+    const w = new WatchStream<T>(signal => this.#t.stream({
       method: 'GET', path: resourcePath(ri, namespace), query: { ...q, watch: true }, signal,
     }));
+    if (outer?.aborted) w.stop();
+    else outer?.addEventListener('abort', () => w.stop(), { once: true });
+    return w;
   }
 
   /** JSON request to a subresource, e.g. POST pods/p/binding, GET deployments/d/scale. */

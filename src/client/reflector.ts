@@ -38,6 +38,8 @@ export class Reflector<T extends KubeObject> {
   readonly #o: ReflectorOptions;
   readonly #clock: Clock;
   #rv = '';
+  /** Watch events received so far (progress marker for back-off). */
+  #events = 0;
 
   constructor(client: Client, ri: ResourceInfo, sink: ReflectorSink<T>, opts: ReflectorOptions) {
     this.#client = client;
@@ -55,23 +57,28 @@ export class Reflector<T extends KubeObject> {
     const first = this.#o.initialBackoffMs ?? 800;
     let delay = first;
     let needList = true;
+    let gone = 0;
     while (!signal.aborted) {
+      const seen = this.#events;
       try {
         if (needList) {
           await this.#list(signal);
           needList = false;
         }
-        const healthy = await this.#watch(signal);
+        if (!(await this.#watch(signal))) throw new Error('watch closed at once without events');
         delay = first;
-        if (!healthy) throw new Error('watch closed at once without events');
+        gone = 0;
       } catch (e) {
         if (signal.aborted) break;
-        if (e instanceof GoneError) {
-          // Our version fell out of the server's window: only a fresh list can catch up.
+        if (this.#events > seen) { delay = first; gone = 0; } // it worked for a while: start back-off afresh
+        // Our version fell out of the server's window: only a fresh list can catch up.
+        // Relist at once, unless even a fresh list's version expires (then back off).
+        if (e instanceof GoneError && gone++ === 0) {
           this.#o.logger.info('watch expired; relisting', { resource: this.#ri.plural, resourceVersion: this.#rv, error: errMessage(e) });
           needList = true;
           continue;
         }
+        if (e instanceof GoneError) needList = true;
         this.#o.logger.warn('list/watch failed; retrying', { resource: this.#ri.plural, resourceVersion: this.#rv, error: errMessage(e), retryInMs: Math.round(delay) });
         await sleep(this.#clock, jitter(delay, 0.5), signal);
         delay = Math.min(delay * 2, this.#o.maxBackoffMs ?? 30_000);
@@ -100,25 +107,31 @@ export class Reflector<T extends KubeObject> {
   /** Watches from the last version until the stream ends; false when it ended at once, empty. */
   async #watch(signal: AbortSignal): Promise<boolean> {
     const min = this.#o.minWatchTimeoutSeconds ?? 300;
+    const timeoutSeconds = Math.floor(min * (1 + Math.random()));
     const w = this.#client.watch<T>(this.#ri, {
       namespace: this.#o.namespace, labelSelector: this.#o.labelSelector, fieldSelector: this.#o.fieldSelector,
-      resourceVersion: this.#rv, allowWatchBookmarks: true, timeoutSeconds: Math.floor(min * (1 + Math.random())),
+      resourceVersion: this.#rv, allowWatchBookmarks: true, timeoutSeconds,
     });
     const stop = () => w.stop();
     signal.addEventListener('abort', stop, { once: true });
+    // A server that vanished without closing the socket never ends the stream: past its
+    // own timeout plus slack, we end it and watch again from the same version.
+    const deadline = this.#clock.setTimeout(stop, (timeoutSeconds + 30) * 1000);
     const started = this.#clock.now();
     let events = 0;
     try {
       for await (const ev of w) {
         events++;
+        this.#events++;
         const rv = ev.object?.metadata?.resourceVersion;
         if (ev.type !== 'BOOKMARK') this.#sink.event(ev.type, this.#typed(ev.object));
         if (rv) this.#rv = rv;
       }
     } finally {
       signal.removeEventListener('abort', stop);
+      this.#clock.clearTimeout(deadline);
     }
-    return signal.aborted || events > 0 || this.#clock.now() - started >= 1000;
+    return signal.aborted || w.stopped || events > 0 || this.#clock.now() - started >= 1000;
   }
 
   /** Stamps kind/apiVersion on objects that lack them (list items may), before anyone sees them. */

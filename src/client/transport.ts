@@ -91,7 +91,8 @@ export class Transport {
    * destroying the returned response ends the request. Non-2xx answers throw.
    */
   async stream(r: RawRequest): Promise<http.IncomingMessage> {
-    const { res } = await this.#send({ timeoutMs: 0, accept: 'application/json', ...r }, true);
+    // The timeout bounds the wait for the status line only; the stream itself may idle.
+    const { res } = await this.#send({ accept: 'application/json', ...r }, true);
     return res;
   }
 
