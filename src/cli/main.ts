@@ -4,6 +4,9 @@ import { Command } from 'commander';
 import { startServer } from './server.js';
 import { log } from './log.js';
 
+// A stray rejection in one component must not take the whole cluster down: log it.
+process.on('unhandledRejection', err => log.error('unhandled rejection', { err: String((err as Error)?.stack ?? err) }));
+
 const program = new Command();
 program.name('kubeling').description('A small, complete Kubernetes').version('0.1.0');
 
