@@ -45,17 +45,21 @@ describe('Queue', () => {
     assert.equal(await g, 'x');
   });
 
-  it('shutDown releases idle workers, drains what is queued, ignores new adds', async () => {
+  it('shutDown releases idle workers, drops what is queued, ignores new adds', async () => {
     const q = new Queue();
     const idle = q.get();
     q.shutDown();
     assert.equal(await idle, undefined);
     const q2 = new Queue();
     q2.add('a');
-    q2.shutDown();
     q2.add('b');
     assert.equal(await q2.get(), 'a');
-    assert.equal(await q2.get(), undefined);
+    q2.add('a'); // dirty while processing
+    q2.shutDown();
+    q2.add('c');
+    q2.done('a');
+    assert.equal(q2.len(), 0);
+    assert.equal(await q2.get(), undefined, 'a stopped controller works off no backlog');
   });
 
   it('shutDownWithDrain waits for keys in progress', async () => {

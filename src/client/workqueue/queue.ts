@@ -44,23 +44,24 @@ export class Queue<T = string> {
   processingCount(): number { return this.#processing.size; }
 
   /**
-   * The next key; waits while the queue is empty. After shutDown, keys still queued
-   * are handed out, then it resolves undefined: the worker should exit.
+   * The next key; waits while the queue is empty. After shutDown it resolves undefined:
+   * the worker should exit. (Unlike client-go, keys still queued are not handed out:
+   * a controller that lost its leadership must stop at once, not work off a backlog.)
    */
   get(): Promise<T | undefined> {
+    if (this.#shuttingDown) return Promise.resolve(undefined);
     if (this.len() > 0) {
       let out!: T;
       this.#handOut(this.#pop(), item => { out = item!; });
       return Promise.resolve(out);
     }
-    if (this.#shuttingDown) return Promise.resolve(undefined);
     return new Promise(resolve => this.#waiters.push(resolve));
   }
 
   /** The worker finished with `item`; if it was re-added meanwhile, it is queued again. */
   done(item: T): void {
     this.#processing.delete(item);
-    if (this.#dirty.has(item)) {
+    if (this.#dirty.has(item) && !this.#shuttingDown) {
       const waiter = this.#waiters.shift();
       if (waiter) this.#handOut(item, waiter);
       else this.#items.push(item);
@@ -69,9 +70,12 @@ export class Queue<T = string> {
     }
   }
 
-  /** Stops accepting keys and releases idle workers (their `get` resolves undefined). */
+  /** Stops accepting and handing out keys (queued ones are dropped); idle workers' `get` resolves undefined. */
   shutDown(): void {
     this.#shuttingDown = true;
+    this.#items = [];
+    this.#head = 0;
+    this.#dirty.clear();
     for (const w of this.#waiters.splice(0)) w(undefined);
   }
 
