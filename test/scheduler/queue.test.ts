@@ -8,7 +8,8 @@ import { harness, makePod } from './builders.js';
 function newQueue(clock = new FakeClock()) {
   const h = harness([]);
   const fw: Framework = new Framework(inTreeRegistry(), defaultProfile(), h.handle);
-  const q = new SchedulingQueue({ less: fw.queueLess, pluginEvents: fw.events, clock });
+  // Unset options (as the scheduler passes them) keep the defaults.
+  const q = new SchedulingQueue({ less: fw.queueLess, pluginEvents: fw.events, clock, initialBackoffMs: undefined, maxBackoffMs: undefined });
   return { q, clock };
 }
 

@@ -41,7 +41,8 @@ export class SchedulingQueue {
   #closed = false;
 
   constructor(opts: SchedulingQueueOptions) {
-    this.#o = { clock: realClock, initialBackoffMs: 1000, maxBackoffMs: 10_000, maxInUnschedulableMs: 5 * 60_000, ...opts };
+    const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as SchedulingQueueOptions;
+    this.#o = { clock: realClock, initialBackoffMs: 1000, maxBackoffMs: 10_000, maxInUnschedulableMs: 5 * 60_000, ...given };
     const key = (q: QueuedPodInfo) => q.podInfo.key;
     this.#active = new Heap(key, this.#o.less);
     this.#backoff = new Heap(key, (a, b) => this.backoffExpiry(a) < this.backoffExpiry(b));
