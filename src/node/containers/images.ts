@@ -12,7 +12,8 @@ import type { EventRecorder, Logger, ObjectReference } from '../../client/index.
 import { parseReference, type ImageService } from '../runtime/index.js';
 import type { Backoff } from '../pods/backoff.js';
 
-export type ImageResult = { ok: true } | { ok: false; reason: string; message: string };
+/** A failure says when to look again (`retryMs`): soon after ErrImagePull (to show ImagePullBackOff), else when the back-off ends. */
+export type ImageResult = { ok: true } | { ok: false; reason: string; message: string; retryMs?: number };
 
 const UNREACHABLE_CACHE_MS = 30_000;
 
@@ -56,10 +57,11 @@ export class ImageManager {
     if (policy === 'Always' && present && (this.#unreachable.get(domain) ?? 0) > Date.now()) return alreadyPresent();
 
     const key = `${podKey}/${image}`;
-    if (this.#backoff.remaining(key) > 0) {
+    const left = this.#backoff.remaining(key);
+    if (left > 0) {
       const message = `Back-off pulling image "${image}"`;
       ev('Normal', 'BackOff', message);
-      return { ok: false, reason: 'ImagePullBackOff', message };
+      return { ok: false, reason: 'ImagePullBackOff', message, retryMs: left };
     }
     ev('Normal', 'Pulling', `Pulling image "${image}"`);
     const t0 = performance.now();
@@ -80,7 +82,7 @@ export class ImageManager {
       const message = `Failed to pull image "${image}": ${err.message}`;
       ev('Warning', 'Failed', message);
       ev('Warning', 'Failed', 'Error: ErrImagePull');
-      return { ok: false, reason: 'ErrImagePull', message };
+      return { ok: false, reason: 'ErrImagePull', message, retryMs: 1000 };
     }
   }
 

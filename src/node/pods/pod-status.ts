@@ -72,7 +72,9 @@ export function buildPodStatus(i: StatusInput): PodStatus {
   const appWaiting = !i.initialized && inits.length ? 'PodInitializing' : 'ContainerCreating';
   const init = inits.map(e => containerStatus(i, e, runs.get(e.c.name), initWaiting));
   const app = apps.map(e => containerStatus(i, e, runs.get(e.c.name), appWaiting));
-  const phase = i.terminal ?? podPhase(pod, init, app, i.initialized);
+  let phase = i.terminal ?? podPhase(pod, init, app, i.initialized);
+  // A terminal phase only once nothing runs (sidecars are stopped first), as upstream since 1.27.
+  if (!i.terminal && isTerminalPhase(phase) && view.containers.some(c => c.state === 'running')) phase = pod.status?.phase && !isTerminalPhase(pod.status.phase) ? pod.status.phase : 'Running';
   const ips = sb?.hostNetwork ? [i.hostIP] : (sb?.ips ?? []);
   // A finished pod keeps the IPs it had (upstream keeps status.podIP after termination).
   const podIPs = ips.length ? ips : (pod.status?.podIPs ?? []).map(p => p.ip!).filter(Boolean);

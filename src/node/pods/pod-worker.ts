@@ -208,7 +208,7 @@ export class PodWorker {
         this.#announced.clear();
       } else if (!r.id) {
         this.#waiting.set(name, r.waiting);
-        this.#wakeIn(r.waiting.reason === 'ErrImagePull' || r.waiting.reason === 'ImagePullBackOff' ? CRASH_INITIAL_MS : RETRY_MS * 2);
+        this.#wakeIn(r.retryMs ?? RETRY_MS * 2);
       }
     };
     const seq = a.start.filter(s => s.entry.kind !== 'app');

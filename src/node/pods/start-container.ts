@@ -23,7 +23,7 @@ export interface StartInput {
   volumes: Map<string, string>;
 }
 
-export type StartResult = { ok: true; id: string } | { ok: false; waiting: Waiting; id?: string };
+export type StartResult = { ok: true; id: string } | { ok: false; waiting: Waiting; id?: string; retryMs?: number };
 
 export async function startPodContainer(cx: PodContext, i: StartInput): Promise<StartResult> {
   const { pod, entry } = i;
@@ -33,7 +33,7 @@ export async function startPodContainer(cx: PodContext, i: StartInput): Promise<
   const m = pod.metadata!;
 
   const img = await cx.images.ensure(m.uid!, ref, c, entry.fieldPath);
-  if (!img.ok) return { ok: false, waiting: { reason: img.reason, message: img.message } };
+  if (!img.ok) return { ok: false, waiting: { reason: img.reason, message: img.message }, retryMs: img.retryMs };
 
   let id: string;
   try {
