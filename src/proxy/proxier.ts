@@ -116,8 +116,9 @@ export class Proxier {
     return this.#started;
   }
 
-  /** Runs a sync now (after any in progress) and returns its result. */
+  /** Runs a sync now (after any in progress) and returns its result; only after start(). */
   async syncNow(): Promise<SyncResult> {
+    if (!this.#ready) throw new Error('proxy not started (or its caches have not synced yet)');
     this.#dirty = true;
     await this.#drain();
     return this.lastSync!;

@@ -45,9 +45,8 @@ describe('proxy lifecycle', () => {
 
     const p2 = w.newProxy({ keepRulesOnStop: true });
     w.proxy = p2;
-    await w.synced('fresh endpoints', () => seenEndpoints(w, 'fresh').length === 2 && !w.proxy.caches.services.some(s => s.metadata?.name === 'old'));
     await p2.start();
-    await p2.syncNow();
+    await w.synced('fresh endpoints', () => seenEndpoints(w, 'fresh').length === 2 && !w.proxy.caches.services.some(s => s.metadata?.name === 'old'));
     const restarted = await ourRules(w.prefix);
     assert.ok(!restarted.some(l => l.includes('STALE')), 'stale chain removed');
     assert.ok(!restarted.some(l => l.includes('px/old')), 'deleted service gone');
