@@ -27,6 +27,12 @@ describe('Deployment controller (e2e, kubectl)', () => {
     (await items(ts, ['get', 'events', '--field-selector', `involvedObject.kind=${kind},involvedObject.name=${name}`]))
       .map(e => `${e.reason}: ${e.message}`);
 
+  it('runs the controller manager under the kube-controller-manager Lease', async () => {
+    const lease = await kjson(ts, ['-n', 'kube-system', 'get', 'lease', 'kube-controller-manager']);
+    assert.ok(lease.spec.holderIdentity, 'someone holds the lease');
+    assert.equal(lease.spec.leaseDurationSeconds, 15);
+  });
+
   it('creates its ReplicaSet and pods, and completes once the pods are ready', async t => {
     ready.paused = true;
     t.after(() => ready.resume());
