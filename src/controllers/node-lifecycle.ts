@@ -11,7 +11,7 @@ import {
 } from '../client/index.js';
 import type { Component, ComponentContext } from '../cli/components.js';
 import {
-  ZoneLimiter, conditionStatus, sameTaints, wantedNoExecute, wantedNoSchedule, withTaints, zoneOf, zoneState,
+  NOT_READY, UNREACHABLE, ZoneLimiter, conditionStatus, sameTaints, wantedNoExecute, wantedNoSchedule, withTaints, zoneOf, zoneState,
 } from './node-lifecycle-taints.js';
 import { NODE, POD, POD_BY_NODE, isPodReady, rfc3339, runController, type Obj } from './workload-utils-b.js';
 
@@ -110,13 +110,15 @@ export function startNodeLifecycleController(ctx: ComponentContext, opts: NodeLi
   async function syncTaints(node: Obj, ready: string | undefined, now: number): Promise<void> {
     let noExecute = wantedNoExecute(ready);
     const has = (key?: string) => !!key && (node.spec?.taints ?? []).some((t: { key: string; effect: string }) => t.key === key && t.effect === 'NoExecute');
-    if (noExecute && !has(noExecute)) {
-      const wait = noExecuteAllowed(node, ready, now);
-      if (wait === 'never') noExecute = undefined;
-      else if (wait > 0) {
+    if (noExecute && allNodesDown(node, ready)) {
+      // Every node down at once: more likely our side of the network than the nodes. No evictions.
+      noExecute = undefined;
+    } else if (noExecute && !has(noExecute)) {
+      const wait = zoneWait(node, ready, now);
+      if (wait > 0) {
         if (Number.isFinite(wait)) queue.addAfter(node.metadata!.name!, wait);
         // Keep what is there meanwhile (the other NoExecute taint, if any, still applies).
-        noExecute = ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable'].find(k => has(k));
+        noExecute = [NOT_READY, UNREACHABLE].find(k => has(k));
       }
     }
     const taints = withTaints(node, wantedNoSchedule({ ...node, status: { conditions: readyAs(node, ready) } }), noExecute, rfc3339(now));
@@ -126,14 +128,19 @@ export function startNodeLifecycleController(ctx: ComponentContext, opts: NodeLi
     await client.update(NODE, next);
   }
 
-  /** 0 to taint now, ms to wait (zone rate), or 'never' (every node down: the problem is likely ours). */
-  function noExecuteAllowed(node: Obj, ready: string | undefined, now: number): number | 'never' {
-    const zone = zoneOf(node);
-    const isReady = (n: Obj) => (n.metadata!.name === node.metadata!.name ? ready : conditionStatus(n, 'Ready')) === 'True';
+  const isReadyAs = (self: Obj, ready: string | undefined) => (n: Obj) =>
+    (n.metadata!.name === self.metadata!.name ? ready : conditionStatus(n, 'Ready')) === 'True';
+
+  function allNodesDown(node: Obj, ready: string | undefined): boolean {
     const all = nodes.list();
-    if (all.length && !all.some(isReady)) return 'never';
-    const inZone = all.filter(n => zoneOf(n) === zone);
-    const state = zoneState(inZone.map(isReady), opts.unhealthyZoneThreshold ?? 0.55);
+    return all.length > 0 && !all.some(isReadyAs(node, ready));
+  }
+
+  /** 0 to taint now (a token was taken), else ms until the zone's rate allows it (Infinity: not while partly disrupted). */
+  function zoneWait(node: Obj, ready: string | undefined, now: number): number {
+    const zone = zoneOf(node);
+    const all = nodes.list();
+    const state = zoneState(all.filter(n => zoneOf(n) === zone).map(isReadyAs(node, ready)), opts.unhealthyZoneThreshold ?? 0.55);
     let rate = opts.evictionRate ?? 0.1;
     if (state === 'PartialDisruption') rate = all.length > (opts.largeClusterSize ?? 50) ? opts.secondaryEvictionRate ?? 0.01 : 0;
     return limiter.tryAccept(zone, rate, now);
