@@ -5,6 +5,7 @@
  * Namespaces: get/update/patch/delete/create use `opts.namespace`, else the object's,
  * else the config's default; list and watch without `namespace` span all namespaces.
  */
+import type { IncomingMessage } from 'node:http';
 import type { Status } from '../api/errors.js';
 import type { KubeObject } from '../api/object.js';
 import type { ResourceInfo } from '../api/resources.js';
@@ -156,9 +157,9 @@ export class Client {
   }
 
   /** DELETE on a collection (deletecollection), narrowed by selectors. */
-  async deleteCollection(ref: ResourceRef, opts: DeleteOptions & { labelSelector?: string; fieldSelector?: string } = {}): Promise<unknown> {
+  async deleteCollection(ref: ResourceRef, opts: DeleteOptions & { labelSelector?: string; fieldSelector?: string } = {}): Promise<ObjectList | Status> {
     const ri = resolveResource(ref);
-    return this.#t.json<unknown>({
+    return this.#t.json<ObjectList | Status>({
       method: 'DELETE', path: resourcePath(ri, opts.namespace),
       query: { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector }, body: deleteBody(opts),
     });
@@ -195,7 +196,7 @@ export class Client {
   requestJson<T = unknown>(r: RawRequest): Promise<T> { return this.#t.json<T>(r); }
 
   /** Any streaming request (e.g. pods/log?follow=true); destroy the response to end it. */
-  stream(r: RawRequest): ReturnType<Transport['stream']> { return this.#t.stream(r); }
+  stream(r: RawRequest): Promise<IncomingMessage> { return this.#t.stream(r); }
 
   /** Releases idle keep-alive sockets. */
   close(): void { this.#t.close(); }

@@ -28,3 +28,4 @@ export { LeaderElector, type LeaderElectionOptions } from './leader-election.js'
 export { EventRecorder, type EventRecorderOptions, type EventType } from './events/recorder.js';
 export type { CoreEvent, ObjectReference } from './events/correlator.js';
 export { defaultLogger, silentLogger, type LogFields, type Logger } from './logger.js';
+export type { KubeObject } from '../api/object.js';
