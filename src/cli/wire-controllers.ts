@@ -18,14 +18,18 @@ export async function startControllers(ctx: ComponentContext): Promise<Component
   // elector gets its own connections so renewals never queue behind controller traffic.
   const cctx: ComponentContext & { logger: typeof log } = { ...ctx, client: ctx.client.withComponent(CONTROLLER_MANAGER), logger: log };
   const abort = new AbortController();
-  let running: RunningController[] = [];
+  const running: RunningController[] = [];
+  const electionClient = ctx.client.withComponent(`${CONTROLLER_MANAGER}-leader-election`);
   const elector = new LeaderElector({
-    client: ctx.client.withComponent(`${CONTROLLER_MANAGER}-leader-election`),
+    client: electionClient,
     name: CONTROLLER_MANAGER, namespace: 'kube-system',
     identity: `${ctx.nodeName}_${randomUUID()}`,
     logger: log,
     onStartedLeading: async () => {
-      running = [...await startControllersA(cctx), ...await startControllersB(cctx)];
+      // Each half starts on its own: one failing must not leave the other's controllers untracked.
+      for (const [half, start] of [['A', startControllersA], ['B', startControllersB]] as const) {
+        try { running.push(...await start(cctx)); } catch (e) { log.error('starting controllers failed', { half, err: String(e) }); }
+      }
       log.info('controllers started', { controllers: running.map(c => c.name) });
     },
     onStoppedLeading: async () => {
@@ -40,6 +44,8 @@ export async function startControllers(ctx: ComponentContext): Promise<Component
     async stop() {
       abort.abort();
       await done;
+      cctx.client.close();
+      electionClient.close();
     },
   }];
 }
