@@ -7,13 +7,14 @@
  *   KUBELING_RUNC_ROOT (/run/kubeling/runc), KUBELING_CGROUP_PARENT (/kubeling),
  *   KUBELING_IMAGES (<data-dir>/images), KUBELING_AGENT_PORT (10250; 0 = any),
  *   KUBELING_AGENT_ADDRESS (127.0.0.1), KUBELING_NODE_IP, KUBELING_IP_MASQ (true),
- *   KUBELING_UNREACHABLE_ROUTE (true).
+ *   KUBELING_UNREACHABLE_ROUTE (true), KUBELING_AGENT_LEASE_MS / KUBELING_AGENT_STATUS_MS (10000).
  */
 import { NodeAgent } from '../node/index.js';
 import type { Component, ComponentContext } from './components.js';
 import { log } from './log.js';
 
 const env = (k: string) => process.env[k] || undefined;
+const num = (k: string) => (env(k) === undefined ? undefined : Number(env(k)));
 const bool = (k: string) => (env(k) === undefined ? undefined : !/^(0|false|no)$/i.test(env(k)!));
 
 export async function startAgent(ctx: ComponentContext): Promise<Component[]> {
@@ -23,6 +24,7 @@ export async function startAgent(ctx: ComponentContext): Promise<Component[]> {
     clusterCidr: ctx.config.clusterCidr, podCidr: env('KUBELING_POD_CIDR'), bridge: env('KUBELING_BRIDGE'),
     runcRoot: env('KUBELING_RUNC_ROOT'), cgroupParent: env('KUBELING_CGROUP_PARENT'), imagesDir: env('KUBELING_IMAGES'),
     serverPort: port === undefined ? undefined : Number(port), serverAddress: env('KUBELING_AGENT_ADDRESS'),
+    leaseIntervalMs: num('KUBELING_AGENT_LEASE_MS'), statusIntervalMs: num('KUBELING_AGENT_STATUS_MS'),
     nodeIP: env('KUBELING_NODE_IP'), ipMasq: bool('KUBELING_IP_MASQ'), manageRoute: bool('KUBELING_UNREACHABLE_ROUTE'),
     logger: log,
   });

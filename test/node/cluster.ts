@@ -80,15 +80,15 @@ export class NodeCluster {
   }
 
   /** Starts (or restarts) the server; resolves when the API answers. */
-  async start(): Promise<void> {
+  async start(o: { agent?: boolean; env?: Record<string, string> } = {}): Promise<void> {
     await ensureSharedImages();
     const env = {
       ...process.env, KUBELING_LOG_FORMAT: 'json', KUBELING_POD_CIDR: this.cidrs.pod, KUBELING_BRIDGE: this.bridge,
       KUBELING_RUNC_ROOT: this.runcRoot, KUBELING_CGROUP_PARENT: this.cgroupParent, KUBELING_IMAGES: SHARED_IMAGES,
-      KUBELING_AGENT_PORT: '0', KUBELING_IP_MASQ: 'false',
+      KUBELING_AGENT_PORT: '0', KUBELING_IP_MASQ: 'false', ...o.env,
     };
     const flags = {
-      dataDir: this.dataDir, writeKubeconfig: this.kubeconfig, port: this.port, bindAddress: '127.0.0.1', disableAgent: false,
+      dataDir: this.dataDir, writeKubeconfig: this.kubeconfig, port: this.port, bindAddress: '127.0.0.1', disableAgent: o.agent === false,
       tlsSan: [], nodeName: this.nodeName, clusterCidr: this.cidrs.cluster, disableControllers: true, disableScheduler: true,
     };
     const proc = spawn(process.execPath, [MAIN, JSON.stringify(flags)], { env, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -113,13 +113,15 @@ export class NodeCluster {
     });
   }
 
-  /** SIGTERM: the agent stops, pods keep running. */
-  async stop(): Promise<void> {
+  /** SIGTERM (or SIGKILL, a crash): the agent stops, pods keep running. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const p = this.proc;
     if (!p || p.exitCode !== null || p.signalCode !== null) return;
     const exited = new Promise<void>(r => p.once('exit', () => r()));
-    p.kill('SIGTERM');
+    p.kill(signal);
     await exited;
+    this.#client?.close();
+    this.#client = undefined;
   }
 
   kubectl(args: string[], input?: string): Promise<KubectlResult> {

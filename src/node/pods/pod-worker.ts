@@ -250,7 +250,9 @@ export class PodWorker {
       }
       const e = entries.find(x => x.c.name === nameOf(c));
       if (e && !this.#cx.probes.has(c.id) && (e.c.startupProbe || e.c.livenessProbe || e.c.readinessProbe)) {
-        this.#cx.probes.add({ uid: this.uid, ref: podRef(pod), fieldPath: e.fieldPath, containerId: c.id, container: e.c, podIP, changed: () => this.trigger() }, c.startedAt ?? new Date());
+        const api = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find(s => s.containerID === `runc://${c.id}`);
+        this.#cx.probes.add({ uid: this.uid, ref: podRef(pod), fieldPath: e.fieldPath, containerId: c.id, container: e.c, podIP, changed: () => this.trigger() },
+          c.startedAt ?? new Date(), { started: api?.started, ready: api?.ready });
       }
     }
   }

@@ -45,12 +45,15 @@ export class ProbeManager {
   unhealthy(id: string): string | undefined { return this.#byId.get(id)?.unhealthy; }
   has(id: string): boolean { return this.#byId.has(id); }
 
-  /** Starts probing a running container (idempotent). `startedAt` anchors initialDelaySeconds. */
-  add(s: ProbeSubject, startedAt: Date): void {
+  /**
+   * Starts probing a running container (idempotent). `startedAt` anchors initialDelaySeconds;
+   * `known` carries what the API last said (a restarted agent keeps Ready pods Ready).
+   */
+  add(s: ProbeSubject, startedAt: Date, known: { started?: boolean; ready?: boolean } = {}): void {
     if (this.#byId.has(s.containerId)) return;
     const c = s.container;
     const st: ContainerProbes & { uid: string } = {
-      uid: s.uid, started: !c.startupProbe, ready: !c.readinessProbe, timers: [], stopped: false,
+      uid: s.uid, started: !c.startupProbe || !!known.started, ready: !c.readinessProbe || !!known.ready, timers: [], stopped: false,
     };
     this.#byId.set(s.containerId, st);
     if (c.startupProbe) this.#loop(s, st, 'startup', c.startupProbe, startedAt);
