@@ -26,6 +26,8 @@ export interface ClientConfig {
   component?: string;
   /** Timeout for non-watch requests, ms (default 60 000; 0 = none). */
   timeoutMs?: number;
+  /** Most concurrent non-streaming connections; more requests wait for a free one (default 64). */
+  maxConnections?: number;
 }
 
 interface Named<T> { name: string; [k: string]: unknown; cluster?: T; user?: T; context?: T }

@@ -48,7 +48,10 @@ export function queryString(q: QueryParams | undefined): string {
 
 export class Transport {
   readonly #base: URL;
+  /** Requests share a bounded pool of keep-alive sockets (bursts queue, not thousands of sockets). */
   readonly #agent: http.Agent;
+  /** Streams (watches, logs) hold a socket each for long: their own pool, so they never starve requests or wait for them. */
+  readonly #streamAgent: http.Agent;
   readonly #mod: typeof http | typeof https;
   readonly #headers: Record<string, string>;
   readonly #timeoutMs: number;
@@ -57,12 +60,14 @@ export class Transport {
     this.#base = new URL(cfg.url);
     const tls = this.#base.protocol === 'https:';
     this.#mod = tls ? https : http;
-    this.#agent = tls
+    const agent = (maxSockets: number) => tls
       ? new https.Agent({
-        keepAlive: true, ca: cfg.ca, cert: cfg.cert, key: cfg.key,
+        keepAlive: true, maxSockets, ca: cfg.ca, cert: cfg.cert, key: cfg.key,
         rejectUnauthorized: !cfg.insecureSkipTLSVerify, servername: cfg.tlsServerName,
       })
-      : new http.Agent({ keepAlive: true });
+      : new http.Agent({ keepAlive: true, maxSockets });
+    this.#agent = agent(cfg.maxConnections ?? 64);
+    this.#streamAgent = agent(Infinity);
     this.#headers = {
       'User-Agent': `kubeling-${cfg.component ?? 'client'}/${CLIENT_VERSION} (${process.platform}/${process.arch})`,
     };
@@ -97,7 +102,10 @@ export class Transport {
   }
 
   /** Closes idle sockets; open streams end when their owners stop them. */
-  close(): void { this.#agent.destroy(); }
+  close(): void {
+    this.#agent.destroy();
+    this.#streamAgent.destroy();
+  }
 
   async #send(r: RawRequest, streaming: boolean, retried = false): Promise<{ res: http.IncomingMessage; body?: Buffer }> {
     try {
@@ -120,7 +128,8 @@ export class Transport {
     const url = new URL(r.path + queryString(r.query), this.#base);
     const timeout = r.timeoutMs ?? this.#timeoutMs;
     return new Promise((resolve, reject) => {
-      const req = this.#mod.request(url, { method: r.method, headers, agent: this.#agent, signal: r.signal });
+      const agent = streaming ? this.#streamAgent : this.#agent;
+      const req = this.#mod.request(url, { method: r.method, headers, agent, signal: r.signal });
       let settled = false;
       const fail = (e: unknown) => {
         if (settled) return;
