@@ -4,6 +4,7 @@
  * NoExecute taint eviction controller). Each is its own loop over shared informers;
  * the caller starts the informer factory afterwards.
  */
+import type { Logger } from '../client/index.js';
 import type { Component, ComponentContext } from '../cli/components.js';
 import { startCronJobController } from './cronjob.js';
 import { startDaemonSetController } from './daemonset.js';
@@ -19,15 +20,17 @@ export interface ControllersBOptions {
   terminatedPodGCThreshold?: number;
 }
 
-export async function startControllersB(ctx: ComponentContext, opts: ControllersBOptions = {}): Promise<Component[]> {
+/** `ctx.logger`, when the caller passes one, receives the controllers' log lines. */
+export async function startControllersB(ctx: ComponentContext & { logger?: Logger }, opts: ControllersBOptions = {}): Promise<Component[]> {
+  const logger = ctx.logger;
   return [
-    startStatefulSetController(ctx),
-    startDaemonSetController(ctx),
-    startJobController(ctx),
-    startTtlAfterFinishedController(ctx),
-    startCronJobController(ctx),
-    startPodGCController(ctx, { terminatedPodThreshold: opts.terminatedPodGCThreshold }),
-    startNodeLifecycleController(ctx),
-    startTaintEvictionController(ctx),
+    startStatefulSetController(ctx, { logger }),
+    startDaemonSetController(ctx, { logger }),
+    startJobController(ctx, { logger }),
+    startTtlAfterFinishedController(ctx, { logger }),
+    startCronJobController(ctx, { logger }),
+    startPodGCController(ctx, { logger, terminatedPodThreshold: opts.terminatedPodGCThreshold }),
+    startNodeLifecycleController(ctx, { logger }),
+    startTaintEvictionController(ctx, { logger }),
   ];
 }

@@ -152,4 +152,16 @@ describe('DaemonSet controller', () => {
     assert.match(events, /SuccessfulCreate/);
     assert.match(events, /SuccessfulDelete/);
   });
+
+  it('works with kubectl rollout status, history and undo', async () => {
+    const { ts } = env;
+    assert.match(await k(ts, ['-n', 'dsns', 'rollout', 'status', 'ds/agent', '--timeout=20s']), /successfully rolled out/);
+    assert.match(await k(ts, ['-n', 'dsns', 'rollout', 'history', 'ds/agent']), /REVISION[\s\S]*\n1\s[\s\S]*\n3\s/);
+    assert.match(await k(ts, ['-n', 'dsns', 'rollout', 'undo', 'ds/agent', '--to-revision=1']), /rolled back/);
+    await waitFor('back at agent:1', async () => {
+      const pods = await livePods(env);
+      return pods.length === 3 && pods.every(p => p.spec.containers[0].image === 'agent:1');
+    });
+    await k(ts, ['-n', 'dsns', 'rollout', 'status', 'ds/agent', '--timeout=20s']);
+  });
 });

@@ -135,6 +135,16 @@ describe('StatefulSet controller', () => {
       const revs = (await kubectlJson<{ items: KubeObject[] }>(ts, ['-n', 'roll', 'get', 'controllerrevisions'])).items;
       assert.equal(revs.length, 2);
       assert.deepEqual(revs.map(r => r.revision).sort(), [1, 2]);
+
+      // kubectl's rollout verbs read the same status and revisions.
+      // With a partition set (even 0) kubectl reports a partitioned roll-out.
+      assert.match(await k(ts, ['-n', 'roll', 'rollout', 'status', 'sts/web', '--timeout=20s']), /partitioned roll out complete: 3 new pods have been updated/);
+      assert.match(await k(ts, ['-n', 'roll', 'rollout', 'history', 'sts/web']), /REVISION[\s\S]*\n1\s[\s\S]*\n2\s/);
+      assert.match(await k(ts, ['-n', 'roll', 'rollout', 'undo', 'sts/web']), /rolled back/);
+      await waitFor('rolled back to nginx:1.0', async () => (await listPods(client, 'roll')).map(image).join() === 'nginx:1.0,nginx:1.0,nginx:1.0');
+      await k(ts, ['-n', 'roll', 'rollout', 'status', 'sts/web', '--timeout=20s']);
+      const after = (await kubectlJson<{ items: KubeObject[] }>(ts, ['-n', 'roll', 'get', 'controllerrevisions'])).items;
+      assert.deepEqual(after.map(r => r.revision).sort(), [2, 3], 'the old revision is reused and renumbered');
     } finally { await stopKubelet(); }
   });
 
