@@ -39,7 +39,8 @@ export function checkBodyIdentity(ctx: RequestContext, obj: KubeObject): void {
 export async function createObject(ctx: RequestContext, obj: KubeObject, manager: string): Promise<KubeObject> {
   checkBodyIdentity(ctx, obj);
   const m = obj.metadata!;
-  if (!m.name && m.generateName) m.name = m.generateName + randomSuffix();
+  // Upstream cuts the prefix to 58 characters so the name stays within 63.
+  if (!m.name && m.generateName) m.name = String(m.generateName).slice(0, 58) + randomSuffix();
   if (ctx.ri.namespaced) await ctx.registry.checkNamespaceForCreate(m.namespace!);
   // Priority is resolved before defaulting, so a client-set priority can be told apart.
   if (ctx.ri.kind === 'Pod' && obj.spec && typeof obj.spec === 'object') await admitPriority(ctx.registry, obj);

@@ -26,13 +26,10 @@ function defaultGrace(o: KubeObject): number {
   return Number(o.spec?.terminationGracePeriodSeconds ?? 30);
 }
 
-/** Removes an object whose deletion is complete (marked, no finalizers, no grace left). */
-export async function finishDeletionIfDone(ctx: RequestContext, obj: KubeObject): Promise<KubeObject> {
+/** True when an object's deletion is complete: marked, no finalizers, no grace left. */
+export function deletionDone(obj: KubeObject): boolean {
   const m = obj.metadata!;
-  if (!m.deletionTimestamp || finalizersOf(obj).length || (m.deletionGracePeriodSeconds ?? 0) > 0) return obj;
-  try {
-    return await ctx.rs.remove(m.namespace, m.name!, Number(m.resourceVersion));
-  } catch { return obj; }
+  return !!m.deletionTimestamp && finalizersOf(obj).length === 0 && (m.deletionGracePeriodSeconds ?? 0) <= 0;
 }
 
 export async function deleteObject(ctx: RequestContext, name: string, opts: DeleteOptions): Promise<{ obj: KubeObject; gone: boolean }> {
@@ -75,8 +72,8 @@ export async function deleteObject(ctx: RequestContext, name: string, opts: Dele
     if (opts.dryRun) return { obj: next, gone: false };
     if (JSON.stringify(next) === JSON.stringify(cur)) return { obj: cur, gone: false };
     try {
-      const { obj } = await ctx.rs.update(ns, name, () => next, { pinned: () => m.resourceVersion });
-      return { obj: await finishDeletionIfDone(ctx, obj), gone: false };
+      const { obj, deleted } = await ctx.rs.update(ns, name, () => next, { pinned: () => m.resourceVersion, deleteInstead: deletionDone });
+      return { obj, gone: !!deleted };
     } catch (e) {
       if (e instanceof ConflictError) continue;
       throw e;

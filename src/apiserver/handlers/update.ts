@@ -9,7 +9,8 @@ import { statusUpdate } from '../strategy/kinds.js';
 import { checkBodyIdentity, managerOf } from './create.js';
 import { recordManager } from './managed-fields.js';
 import { renderObject } from './output.js';
-import { finishDeletionIfDone } from './delete.js';
+import { deletionDone } from './delete.js';
+import { ConflictError } from '../../api/errors.js';
 
 /**
  * Writes `incoming` over the stored object through the admission pipeline. Used by
@@ -25,6 +26,10 @@ export async function writeUpdate(ctx: RequestContext, build: (cur: KubeObject) 
   const { obj, changed } = await ctx.rs.update(ctx.info.namespace, ctx.info.name!, async cur => {
     const incoming = await build(structuredClone(cur));
     if (!incoming.metadata || typeof incoming.metadata !== 'object') incoming.metadata = {};
+    // A uid in the body is a precondition, as upstream treats it.
+    if (incoming.metadata.uid && incoming.metadata.uid !== cur.metadata!.uid) {
+      throw new ConflictError(`Precondition failed: UID in precondition: ${incoming.metadata.uid}, UID in object meta: ${cur.metadata!.uid}`, { name: cur.metadata!.name, kind: ctx.ri.plural });
+    }
     pinned = incoming.metadata?.resourceVersion || undefined;
     let next = isStatus ? statusUpdate(incoming, cur) : incoming;
     // Unpinned writes (PATCH, unconditional PUT) apply to what we just read.
@@ -39,13 +44,13 @@ export async function writeUpdate(ctx: RequestContext, build: (cur: KubeObject) 
     if (dryRun(ctx.query)) { undo?.(); next.metadata!.resourceVersion = cur.metadata!.resourceVersion; throw new DryRunResult(next); }
     if (sameContent(next, cur)) return null;
     return next;
-  }, { pinned: () => pinned }).catch(e => {
+  }, { pinned: () => pinned, deleteInstead: deletionDone }).catch(e => {
     if (e instanceof DryRunResult) return { obj: e.obj, changed: false };
     undo?.();
     throw e;
   });
   if (before && changed) ctx.registry.serviceIps.release(before, obj);
-  return finishDeletionIfDone(ctx, obj);
+  return obj;
 }
 
 class DryRunResult { constructor(readonly obj: KubeObject) {} }

@@ -128,7 +128,7 @@ export class ResourceStore {
    */
   async update(ns: string | undefined, name: string,
     mutate: (cur: KubeObject) => KubeObject | null | Promise<KubeObject | null>,
-    opts: { pinned?: () => string | undefined } = {}): Promise<{ obj: KubeObject; changed: boolean }> {
+    opts: { pinned?: () => string | undefined; deleteInstead?: (next: KubeObject) => boolean } = {}): Promise<{ obj: KubeObject; changed: boolean; deleted?: boolean }> {
     for (let attempt = 0; ; attempt++) {
       const kv = await this.getKv(ns, name);
       if (!kv) throw this.notFound(name);
@@ -138,6 +138,11 @@ export class ResourceStore {
       const pinned = opts.pinned?.();
       if (pinned && pinned !== String(kv.modRevision)) throw this.conflict(name);
       try {
+        // An update that completes a deletion (last finalizer gone) removes the object in the same step.
+        if (opts.deleteInstead?.(next)) {
+          const gone = await this.store.delete(kv.key, kv.modRevision);
+          return { obj: withRevision(next, gone.modRevision), changed: true, deleted: true };
+        }
         const out = await this.store.update(kv.key, encode(next), kv.modRevision);
         return { obj: withRevision(next, out.modRevision), changed: true };
       } catch (e) {

@@ -39,11 +39,22 @@ export function keepStatusOnUpdate(ri: ResourceInfo, next: KubeObject, prev: Kub
   if (prev.status === undefined) delete next.status; else next.status = prev.status;
 }
 
-/** A status update changes only status (upstream also drops metadata changes here). */
+/**
+ * A status update changes status, and like upstream's status strategies it keeps the
+ * writer's labels and annotations (the Deployment controller records its revision
+ * annotation this way); Deployments keep their labels, as upstream's strategy does.
+ */
 export function statusUpdate(next: KubeObject, prev: KubeObject): KubeObject {
   const out = structuredClone(prev);
   out.status = next.status;
-  out.metadata!.resourceVersion = next.metadata?.resourceVersion;
+  const m = out.metadata!;
+  m.resourceVersion = next.metadata?.resourceVersion;
+  if (next.metadata?.annotations !== undefined) m.annotations = next.metadata.annotations;
+  else delete m.annotations;
+  if (prev.kind !== 'Deployment') {
+    if (next.metadata?.labels !== undefined) m.labels = next.metadata.labels;
+    else delete m.labels;
+  }
   return out;
 }
 
