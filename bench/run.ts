@@ -1,8 +1,17 @@
 /** `npm run bench`: runs each area's benchmark and prints one table each. Args filter by name. */
 import { benchApi } from './api.js';
+import { benchNode } from './node.js';
+import { benchRuntime } from './runtime.js';
+import { benchScheduler } from './scheduler.js';
 import { benchStore } from './store.js';
 
-const benches: Record<string, () => Promise<object[]>> = { store: benchStore, api: benchApi };
+const benches: Record<string, () => Promise<object[]>> = {
+  store: benchStore,
+  api: benchApi,
+  scheduler: () => benchScheduler(),
+  runtime: benchRuntime,
+  node: benchNode,
+};
 
 const only = process.argv.slice(2);
 for (const [name, fn] of Object.entries(benches)) {
