@@ -56,7 +56,7 @@ export async function syncCronJob(d: CronDeps, cj: Obj, jobs: Obj[]): Promise<Cr
     const done = finishedType(j);
     if (!active && !done) {
       // Our own status write may not have reached the cache yet: check a fresh copy.
-      const fresh = await d.client.get(CRONJOB, cj.metadata!.name!, { namespace: cj.metadata!.namespace });
+      const fresh = await d.client.get<Obj>(CRONJOB, cj.metadata!.name!, { namespace: cj.metadata!.namespace });
       if ((fresh.status?.active ?? []).some((r: Ref) => r.uid === j.metadata!.uid)) {
         cj.status = structuredClone(fresh.status);
         cj.metadata!.resourceVersion = fresh.metadata!.resourceVersion;
@@ -77,7 +77,7 @@ export async function syncCronJob(d: CronDeps, cj: Obj, jobs: Obj[]): Promise<Cr
   // Active entries whose Job is gone (asked of the API server: the cache may lag).
   for (const r of [...(cj.status.active ?? [])] as Ref[]) {
     if (children.has(r.uid)) continue;
-    try { await d.client.get(JOB, r.name, { namespace: r.namespace ?? cj.metadata!.namespace }); } catch (e) {
+    try { await d.client.get<Obj>(JOB, r.name, { namespace: r.namespace ?? cj.metadata!.namespace }); } catch (e) {
       if (!(e instanceof NotFoundError)) throw e;
       d.recorder.event(cj, 'Normal', 'MissingJob', `Active job went missing: ${r.name}`);
       removeActive(cj, r.uid);
@@ -118,7 +118,7 @@ export async function syncCronJob(d: CronDeps, cj: Obj, jobs: Obj[]): Promise<Cr
   }
   let job: Obj;
   try {
-    job = await d.client.create(JOB, jobFor(cj, latest, name, tz), { namespace: cj.metadata!.namespace });
+    job = await d.client.create<Obj>(JOB, jobFor(cj, latest, name, tz), { namespace: cj.metadata!.namespace });
     d.recorder.event(cj, 'Normal', 'SuccessfulCreate', `Created job ${job.metadata!.name}`);
   } catch (e) {
     if (!(e instanceof AlreadyExistsError)) {
@@ -126,7 +126,7 @@ export async function syncCronJob(d: CronDeps, cj: Obj, jobs: Obj[]): Promise<Cr
       throw e;
     }
     // Created earlier but not recorded; another actor's Job is left alone.
-    job = await d.client.get(JOB, name, { namespace: cj.metadata!.namespace });
+    job = await d.client.get<Obj>(JOB, name, { namespace: cj.metadata!.namespace });
     if (controllerRefOf(job)?.uid !== cj.metadata!.uid) return { updateStatus };
     if ((cj.status.active ?? []).some((r: Ref) => r.uid === job.metadata!.uid)) return { updateStatus };
   }

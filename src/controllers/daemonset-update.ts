@@ -22,7 +22,7 @@ export async function constructHistory(client: Client, revs: Informer, ds: Obj):
   if (current.length) {
     let cur = current[current.length - 1];
     for (const dup of current.slice(0, -1)) await deleteIgnoringNotFound(client, REVISION, dup);
-    if (Number(cur.revision ?? 0) < next) cur = await client.update(REVISION, { ...structuredClone(cur), revision: next });
+    if (Number(cur.revision ?? 0) < next) cur = await client.update<Obj>(REVISION, { ...structuredClone(cur), revision: next });
     return { cur, old };
   }
   const collisionCount = Number(ds.status?.collisionCount ?? 0);
@@ -38,9 +38,9 @@ export async function constructHistory(client: Client, revs: Informer, ds: Obj):
     data, revision: next,
   };
   try {
-    return { cur: await client.create(REVISION, rev), old };
+    return { cur: await client.create<Obj>(REVISION, rev), old };
   } catch (e) {
-    const existing = await client.get(REVISION, rev.metadata!.name!, { namespace: ds.metadata!.namespace }).catch(() => undefined);
+    const existing = await client.get<Obj>(REVISION, rev.metadata!.name!, { namespace: ds.metadata!.namespace }).catch(() => undefined);
     if (existing && canonicalJson(existing.data) === key) return { cur: existing, old };
     if (existing) {
       // A different template hashed to this name: bump the collision count and retry.

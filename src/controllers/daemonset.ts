@@ -139,7 +139,7 @@ export function startDaemonSetController(ctx: ComponentContext, opts: DaemonSetC
     const ns = ds.metadata!.namespace!;
     const createErrs = await inBatches(create, BURST, async node => {
       try {
-        const pod = await client.create(POD, newDaemonPod(ds, node, hash), { namespace: ns });
+        const pod = await client.create<Obj>(POD, newDaemonPod(ds, node, hash), { namespace: ns });
         recorder.event(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata!.name}`);
       } catch (e) {
         recorder.event(ds, 'Warning', 'FailedCreate', `Error creating: ${(e as Error).message}`);

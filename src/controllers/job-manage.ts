@@ -49,7 +49,7 @@ export async function manageJob(d: JobDeps, jc: JobCtx): Promise<number> {
   let created = 0;
   const errs = await inBatches(slots, MAX_PER_SYNC, async ix => {
     try {
-      const pod = await d.client.create(POD, podFor(job, ix), { namespace: job.metadata!.namespace });
+      const pod = await d.client.create<Obj>(POD, podFor(job, ix), { namespace: job.metadata!.namespace });
       created++;
       d.recorder.event(job, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata!.name}`);
     } catch (e) {
@@ -147,7 +147,7 @@ export async function removeTrackingFinalizer(d: Pick<JobDeps, 'client'>, p: Obj
   const i = p.metadata?.finalizers?.indexOf(TRACKING_FINALIZER) ?? -1;
   if (i < 0) return true;
   try {
-    await d.client.patch(POD, p.metadata!.name!, [
+    await d.client.patch<Obj>(POD, p.metadata!.name!, [
       { op: 'test', path: `/metadata/finalizers/${i}`, value: TRACKING_FINALIZER },
       { op: 'remove', path: `/metadata/finalizers/${i}` },
     ], { namespace: p.metadata!.namespace, type: 'json' });

@@ -42,7 +42,7 @@ export function startTtlAfterFinishedController(ctx: ComponentContext, opts: Ttl
     // The TTL might have been changed since the cache saw it: decide on a fresh read.
     const { namespace, name } = splitKey(key);
     let fresh: Obj;
-    try { fresh = await client.get(JOB, name, { namespace }); } catch (e) { if (e instanceof NotFoundError) return; throw e; }
+    try { fresh = await client.get<Obj>(JOB, name, { namespace }); } catch (e) { if (e instanceof NotFoundError) return; throw e; }
     const freshLeft = timeLeft(fresh);
     if (freshLeft === undefined) return;
     if (freshLeft > 0) { queue.addAfter(key, freshLeft); return; }

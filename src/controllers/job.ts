@@ -65,7 +65,7 @@ export function startJobController(ctx: ComponentContext, opts: JobControllerOpt
       if (ref.kind !== JOB.kind || ref.apiVersion !== JOB.apiVersion) return;
       // The cache may not have the Job yet: ask the API server before letting go.
       const job = jobs.getByName(ref.name, pod.metadata!.namespace) ??
-        await client.get(JOB, ref.name, { namespace: pod.metadata!.namespace }).catch(e => { if (e instanceof NotFoundError) return undefined; throw e; });
+        await client.get<Obj>(JOB, ref.name, { namespace: pod.metadata!.namespace }).catch(e => { if (e instanceof NotFoundError) return undefined; throw e; });
       if (job && job.metadata?.uid === ref.uid && !isJobFinished(job)) return;
     }
     await removeTrackingFinalizer(d, pod);

@@ -74,7 +74,7 @@ export function startTaintEvictionController(ctx: ComponentContext, opts: TaintE
       const t = new Date(clock.now()).toISOString().replace(/\.\d+Z$/, 'Z');
       const conditions = [...(pod.status?.conditions ?? []).filter((c: { type: string }) => c.type !== 'DisruptionTarget'),
         { type: 'DisruptionTarget', status: 'True', reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint', lastTransitionTime: t }];
-      await client.patch(POD, pod.metadata!.name!, { status: { conditions } }, { namespace: ns, subresource: 'status' });
+      await client.patch<Obj>(POD, pod.metadata!.name!, { status: { conditions } }, { namespace: ns, subresource: 'status' });
       await client.delete(POD, pod.metadata!.name!, { namespace: ns, preconditions: { uid: pod.metadata!.uid } });
     } catch (e) {
       if (!(e instanceof NotFoundError)) throw e;

@@ -62,7 +62,7 @@ export function startNodeLifecycleController(ctx: ComponentContext, opts: NodeLi
     let current = ready;
     if (now - h.probe >= graceMs) {
       const next = markUnknown(node, now);
-      if (next) node = await client.updateStatus(NODE, next);
+      if (next) node = await client.updateStatus<Obj>(NODE, next);
       current = 'Unknown';
     } else queue.addAfter(name, h.probe + graceMs - now + 10);
 
@@ -101,7 +101,7 @@ export function startNodeLifecycleController(ctx: ComponentContext, opts: NodeLi
       if (!isPodReady(pod) || pod.metadata?.deletionTimestamp) continue;
       const conditions = (pod.status.conditions as Array<Record<string, string>>).map(c =>
         c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: rfc3339(now) } : c);
-      await client.patch(POD, pod.metadata!.name!, { status: { conditions } }, { namespace: pod.metadata!.namespace, subresource: 'status' })
+      await client.patch<Obj>(POD, pod.metadata!.name!, { status: { conditions } }, { namespace: pod.metadata!.namespace, subresource: 'status' })
         .catch(e => { if ((e as { httpStatus?: number }).httpStatus !== 404) throw e; });
       recorder.event(pod, 'Warning', 'NodeNotReady', 'Node is not ready');
     }
@@ -125,7 +125,7 @@ export function startNodeLifecycleController(ctx: ComponentContext, opts: NodeLi
     if (sameTaints(taints, node.spec?.taints ?? [])) return;
     const next = structuredClone(node);
     next.spec.taints = taints.length ? taints : undefined;
-    await client.update(NODE, next);
+    await client.update<Obj>(NODE, next);
   }
 
   const isReadyAs = (self: Obj, ready: string | undefined) => (n: Obj) =>

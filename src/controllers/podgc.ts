@@ -83,7 +83,7 @@ export function startPodGCController(ctx: ComponentContext, opts: PodGCOptions =
     for (const [n, since] of missingSince) {
       if (now - since < quarantine) continue;
       // The cache may lag: only a fresh NotFound proves the node is gone.
-      try { await client.get(NODE, n); missingSince.delete(n); } catch (e) {
+      try { await client.get<Obj>(NODE, n); missingSince.delete(n); } catch (e) {
         if (!(e instanceof NotFoundError)) throw e;
         deleted.add(n);
       }
@@ -107,7 +107,7 @@ export function startPodGCController(ctx: ComponentContext, opts: PodGCOptions =
           const others = (p.status?.conditions ?? []).filter((c: { type: string }) => c.type !== condition.type);
           status.conditions = [...others, { ...condition, lastTransitionTime: t }];
         }
-        await client.patch(POD, p.metadata!.name!, { metadata: { uid: p.metadata!.uid }, status }, { namespace: ns, subresource: 'status' });
+        await client.patch<Obj>(POD, p.metadata!.name!, { metadata: { uid: p.metadata!.uid }, status }, { namespace: ns, subresource: 'status' });
       }
       await client.delete(POD, p.metadata!.name!, { namespace: ns, gracePeriodSeconds: 0, preconditions: { uid: p.metadata!.uid } });
     } catch (e) {

@@ -17,7 +17,7 @@ export class StatefulPodControl {
   async create(set: Obj, pod: Obj): Promise<void> {
     await this.createMissingClaims(set, pod);
     try {
-      await this.client.create(POD, pod, { namespace: set.metadata!.namespace });
+      await this.client.create<Obj>(POD, pod, { namespace: set.metadata!.namespace });
       this.#event(set, 'create', 'Pod', pod.metadata!.name!);
     } catch (e) {
       // The cache was stale: the pod exists, the next sync will see it.
@@ -31,7 +31,7 @@ export class StatefulPodControl {
   async update(set: Obj, pod: Obj): Promise<void> {
     await this.createMissingClaims(set, pod);
     try {
-      await this.client.update(POD, repaired(set, pod));
+      await this.client.update<Obj>(POD, repaired(set, pod));
       this.#event(set, 'update', 'Pod', pod.metadata!.name!);
     } catch (e) {
       if (e instanceof NotFoundError) return;
@@ -56,7 +56,7 @@ export class StatefulPodControl {
       const name = claim.metadata!.name!;
       if (this.pvcs.getByName(name, set.metadata!.namespace)) continue;
       try {
-        await this.client.create(PVC, claim, { namespace: set.metadata!.namespace });
+        await this.client.create<Obj>(PVC, claim, { namespace: set.metadata!.namespace });
         this.recorder.event(set, 'Normal', 'SuccessfulCreate',
           `create Claim ${name} Pod ${pod.metadata!.name} in StatefulSet ${set.metadata!.name} success`);
       } catch (e) {
@@ -78,7 +78,7 @@ export class StatefulPodControl {
     for (const claim of claimsFor(set, ordinalOf(pod)).values()) {
       const cur = this.pvcs.getByName(claim.metadata!.name!, set.metadata!.namespace);
       if (!cur || cur.metadata?.ownerReferences?.some(r => r.uid === ref.uid)) continue;
-      await this.client.patch(PVC, cur.metadata!.name!, { metadata: { ownerReferences: [ref] } },
+      await this.client.patch<Obj>(PVC, cur.metadata!.name!, { metadata: { ownerReferences: [ref] } },
         { namespace: set.metadata!.namespace, type: 'strategic' }).catch(e => { if (!(e instanceof NotFoundError)) throw e; });
     }
   }

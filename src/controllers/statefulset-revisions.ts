@@ -42,7 +42,7 @@ export async function getSetRevisions(client: Client, revs: Informer, set: Obj):
     // Rolled back to an older template: that revision becomes the newest.
     const r = structuredClone(equal[equal.length - 1]);
     r.revision = want.revision;
-    update = await client.update(REVISION, r);
+    update = await client.update<Obj>(REVISION, r);
     all.splice(all.indexOf(equal[equal.length - 1]), 1, update);
   } else {
     update = await createRevision(client, set, want, collision);

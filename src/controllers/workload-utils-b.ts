@@ -212,7 +212,7 @@ export async function claimPods(o: ClaimOptions, pods: Obj[]): Promise<Obj[]> {
 
 async function ownerStillLive(o: ClaimOptions): Promise<boolean> {
   try {
-    const cur = await o.client.get(o.ownerRef, o.owner.metadata!.name!, { namespace: o.owner.metadata!.namespace });
+    const cur = await o.client.get<Obj>(o.ownerRef, o.owner.metadata!.name!, { namespace: o.owner.metadata!.namespace });
     return cur.metadata?.uid === o.owner.metadata!.uid && !cur.metadata?.deletionTimestamp;
   } catch (e) {
     if (e instanceof NotFoundError) return false;
@@ -222,7 +222,7 @@ async function ownerStillLive(o: ClaimOptions): Promise<boolean> {
 
 async function patchIgnoringNotFound(client: Client, pod: Obj, patch: unknown): Promise<Obj | undefined> {
   try {
-    return await client.patch(POD, pod.metadata!.name!, patch, { namespace: pod.metadata!.namespace, type: 'strategic' });
+    return await client.patch<Obj>(POD, pod.metadata!.name!, patch, { namespace: pod.metadata!.namespace, type: 'strategic' });
   } catch (e) {
     if (e instanceof NotFoundError) return undefined;
     throw e;
@@ -293,10 +293,10 @@ export async function createRevision(client: Client, owner: Obj, rev: Obj, colli
     body.metadata!.name = `${owner.metadata!.name}-${hash}`;
     body.metadata!.labels = { ...(body.metadata!.labels ?? {}), 'controller.kubernetes.io/hash': hash };
     try {
-      return await client.create(REVISION, body, { namespace: owner.metadata!.namespace });
+      return await client.create<Obj>(REVISION, body, { namespace: owner.metadata!.namespace });
     } catch (e) {
       if (!(e instanceof AlreadyExistsError)) throw e;
-      const cur = await client.get(REVISION, body.metadata!.name!, { namespace: owner.metadata!.namespace });
+      const cur = await client.get<Obj>(REVISION, body.metadata!.name!, { namespace: owner.metadata!.namespace });
       if (canonicalJson(cur.data) === canonicalJson(rev.data)) return cur;
       collision.count++;
     }
@@ -317,12 +317,12 @@ export async function truncateHistory(client: Client, sorted: Obj[], live: Set<s
 export async function writeStatus(client: Client, ref: { apiVersion: string; kind: string }, obj: Obj, status: unknown): Promise<Obj> {
   const next = { ...structuredClone(obj), status };
   try {
-    return await client.updateStatus(ref, next);
+    return await client.updateStatus<Obj>(ref, next);
   } catch (e) {
     if (!(e instanceof ConflictError)) throw e;
-    const fresh = await client.get(ref, obj.metadata!.name!, { namespace: obj.metadata!.namespace });
+    const fresh = await client.get<Obj>(ref, obj.metadata!.name!, { namespace: obj.metadata!.namespace });
     if (fresh.metadata?.uid !== obj.metadata?.uid) throw e;
-    return client.updateStatus(ref, { ...fresh, status });
+    return client.updateStatus<Obj>(ref, { ...fresh, status });
   }
 }
 
