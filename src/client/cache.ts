@@ -3,29 +3,31 @@
  * thread-safe store + indexer). Only the informer writes to it.
  */
 import type { KubeObject } from '../api/object.js';
-import { keyOf } from './paths.js';
+import { keyOf, type ObjectLike } from './paths.js';
 
 /** Values an object is filed under in one index (e.g. its node name). */
-export type IndexFunc<T extends KubeObject = KubeObject> = (obj: T) => string[];
+export type IndexFunc<T extends ObjectLike = KubeObject> = (obj: T) => string[];
 
 export const NAMESPACE_INDEX = 'namespace';
 
-export const indexByNamespace: IndexFunc = o => (o.metadata?.namespace ? [o.metadata.namespace] : []);
-/** Pods by `spec.nodeName` (unscheduled pods are filed under nothing). */
-export const indexByNodeName: IndexFunc = o => (typeof o.spec?.nodeName === 'string' && o.spec.nodeName ? [o.spec.nodeName] : []);
-/** Objects by the uid of every owner in `metadata.ownerReferences`. */
-export const indexByOwnerUid: IndexFunc = o => (o.metadata?.ownerReferences ?? []).map(r => r.uid);
-/** Objects by the uid of their controller owner (`controller: true`). */
-export const indexByControllerUid: IndexFunc = o => (o.metadata?.ownerReferences ?? []).filter(r => r.controller).map(r => r.uid);
+type WithOwners = { metadata?: { readonly ownerReferences?: ReadonlyArray<{ readonly uid: string; readonly controller?: boolean }> } };
 
-export class Cache<T extends KubeObject = KubeObject> {
+export const indexByNamespace = (o: ObjectLike): string[] => (o.metadata?.namespace ? [o.metadata.namespace] : []);
+/** Pods by `spec.nodeName` (unscheduled pods are filed under nothing). */
+export const indexByNodeName = (o: { spec?: { nodeName?: string } }): string[] => (o.spec?.nodeName ? [o.spec.nodeName] : []);
+/** Objects by the uid of every owner in `metadata.ownerReferences`. */
+export const indexByOwnerUid = (o: WithOwners): string[] => (o.metadata?.ownerReferences ?? []).map(r => r.uid);
+/** Objects by the uid of their controller owner (`controller: true`). */
+export const indexByControllerUid = (o: WithOwners): string[] => (o.metadata?.ownerReferences ?? []).filter(r => r.controller).map(r => r.uid);
+
+export class Cache<T extends ObjectLike = KubeObject> {
   readonly #items = new Map<string, T>();
   readonly #funcs = new Map<string, IndexFunc<T>>();
   /** index name → value → keys */
   readonly #indices = new Map<string, Map<string, Set<string>>>();
 
   constructor() {
-    this.addIndexer(NAMESPACE_INDEX, indexByNamespace as IndexFunc<T>);
+    this.addIndexer(NAMESPACE_INDEX, indexByNamespace);
   }
 
   get size(): number { return this.#items.size; }

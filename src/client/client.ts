@@ -10,11 +10,11 @@ import type { Status } from '../api/errors.js';
 import type { KubeObject } from '../api/object.js';
 import type { ResourceInfo } from '../api/resources.js';
 import { loadKubeconfig, type ClientConfig } from './config.js';
-import { resolveResource, resourcePath, type ResourceRef } from './paths.js';
+import { resolveResource, resourcePath, type ObjectLike, type ResourceRef } from './paths.js';
 import { Transport, type QueryParams, type RawRequest, type RawResponse } from './transport.js';
 import { WatchStream } from './watch.js';
 
-export interface ObjectList<T extends KubeObject = KubeObject> {
+export interface ObjectList<T extends ObjectLike = KubeObject> {
   apiVersion: string;
   kind: string;
   metadata: { resourceVersion?: string; continue?: string; remainingItemCount?: number };
@@ -169,7 +169,7 @@ export class Client {
    * Opens a watch. Iterate it (`for await`) or `forEach(cb)`; ERROR events are thrown
    * (410 Expired → GoneError); `stop()` ends it cleanly. The request starts on first iteration.
    */
-  watch<T extends KubeObject = KubeObject>(ref: ResourceRef, opts: WatchOptions = {}): WatchStream<T> {
+  watch<T extends ObjectLike = KubeObject>(ref: ResourceRef, opts: WatchOptions = {}): WatchStream<T> {
     const ri = resolveResource(ref);
     const { namespace, signal: outer, ...q } = opts;
     const w = new WatchStream<T>(signal => this.#t.stream({

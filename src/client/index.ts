@@ -6,7 +6,7 @@ export type {
 export { inClusterConfig, loadKubeconfig, type ClientConfig } from './config.js';
 export { ConnectionError, TooManyRequestsError, errorFromStatus } from './errors.js';
 export type { QueryParams, RawRequest, RawResponse } from './transport.js';
-export { keyOf, resolveResource, splitKey, type ResourceRef } from './paths.js';
+export { keyOf, resolveResource, splitKey, type ObjectLike, type ResourceRef } from './paths.js';
 export { WatchStream, type WatchEvent, type WatchEventType } from './watch.js';
 
 export {

@@ -6,7 +6,7 @@ import type { KubeObject } from '../api/object.js';
 import { apiVersionOf } from '../api/resources.js';
 import type { Client } from './client.js';
 import { Informer, type InformerOptions } from './informer.js';
-import { resolveResource, type ResourceRef } from './paths.js';
+import { resolveResource, type ObjectLike, type ResourceRef } from './paths.js';
 
 export type InformerScope = Pick<InformerOptions, 'namespace' | 'labelSelector' | 'fieldSelector'>;
 
@@ -23,7 +23,7 @@ export class SharedInformerFactory {
   }
 
   /** The shared informer for a resource; created on first request, started at once if the factory runs. */
-  informerFor<T extends KubeObject = KubeObject>(ref: ResourceRef, scope: InformerScope = {}): Informer<T> {
+  informerFor<T extends ObjectLike = KubeObject>(ref: ResourceRef, scope: InformerScope = {}): Informer<T> {
     const ri = resolveResource(ref);
     const o = { ...this.#defaults, ...scope };
     const key = [apiVersionOf(ri), ri.plural, o.namespace ?? '', o.labelSelector ?? '', o.fieldSelector ?? ''].join('|');

@@ -21,20 +21,20 @@ import { Cache, type IndexFunc, NAMESPACE_INDEX } from './cache.js';
 import type { Client } from './client.js';
 import type { Clock } from './clock.js';
 import { defaultLogger, errMessage, type Logger } from './logger.js';
-import { keyOf, resolveResource, type ResourceRef } from './paths.js';
+import { keyOf, resolveResource, type ObjectLike, type ResourceRef } from './paths.js';
 import { Reflector } from './reflector.js';
 
 /** An object deleted while we were not watching: its last known state and key. */
-export class DeletedFinalStateUnknown<T extends KubeObject = KubeObject> {
+export class DeletedFinalStateUnknown<T extends ObjectLike = KubeObject> {
   constructor(readonly key: string, readonly obj: T) {}
 }
 
 /** The object inside an onDelete argument, whichever form it came in. */
-export function deletedObject<T extends KubeObject>(x: T | DeletedFinalStateUnknown<T>): T {
+export function deletedObject<T extends ObjectLike>(x: T | DeletedFinalStateUnknown<T>): T {
   return x instanceof DeletedFinalStateUnknown ? x.obj : x;
 }
 
-export interface EventHandler<T extends KubeObject = KubeObject> {
+export interface EventHandler<T extends ObjectLike = KubeObject> {
   /** `isInInitialList`: the object came with the first list (or a late handler's replay). */
   onAdd?(obj: T, isInInitialList: boolean): void;
   onUpdate?(oldObj: T, newObj: T): void;
@@ -54,9 +54,9 @@ export interface InformerOptions {
   minWatchTimeoutSeconds?: number;
 }
 
-interface Registration<T extends KubeObject> { h: EventHandler<T>; timer?: NodeJS.Timeout }
+interface Registration<T extends ObjectLike> { h: EventHandler<T>; timer?: NodeJS.Timeout }
 
-export class Informer<T extends KubeObject = KubeObject> {
+export class Informer<T extends ObjectLike = KubeObject> {
   readonly resource: ResourceInfo;
   readonly #cache = new Cache<T>();
   readonly #handlers: Registration<T>[] = [];

@@ -2,6 +2,16 @@
 import { NotFoundError } from '../api/errors.js';
 import { findByKind, type ResourceInfo } from '../api/resources.js';
 
+/**
+ * The least the client needs of an object. kubeling's KubeObject and kubernetes-types'
+ * interfaces (Pod, Node...) both fit, so callers pick their own object types.
+ */
+export interface ObjectLike {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { readonly name?: string; readonly namespace?: string; readonly resourceVersion?: string; readonly uid?: string };
+}
+
 /** A resource, by its declaration or by the apiVersion and kind of its objects. */
 export type ResourceRef = ResourceInfo | { apiVersion: string; kind: string };
 

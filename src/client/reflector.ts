@@ -9,8 +9,9 @@ import { apiVersionOf, type ResourceInfo } from '../api/resources.js';
 import type { Client } from './client.js';
 import { jitter, realClock, sleep, type Clock } from './clock.js';
 import { errMessage, type Logger } from './logger.js';
+import type { ObjectLike } from './paths.js';
 
-export interface ReflectorSink<T extends KubeObject> {
+export interface ReflectorSink<T extends ObjectLike> {
   /** A complete (re)list: the cache becomes exactly `items`. */
   replace(items: T[], resourceVersion: string): void;
   event(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: T): void;
@@ -31,7 +32,7 @@ export interface ReflectorOptions {
   minWatchTimeoutSeconds?: number;
 }
 
-export class Reflector<T extends KubeObject> {
+export class Reflector<T extends ObjectLike> {
   readonly #client: Client;
   readonly #ri: ResourceInfo;
   readonly #sink: ReflectorSink<T>;
@@ -91,12 +92,12 @@ export class Reflector<T extends KubeObject> {
     let cont: string | undefined;
     let rv = '';
     do {
-      const page = await this.#client.list<T>(this.#ri, {
+      const page = await this.#client.list(this.#ri, {
         namespace: this.#o.namespace, labelSelector: this.#o.labelSelector, fieldSelector: this.#o.fieldSelector,
         limit: this.#o.pageSize ?? 500, continue: cont,
       });
       if (signal.aborted) return;
-      for (const o of page.items) items.push(this.#typed(o));
+      for (const o of page.items) items.push(this.#typed(o as unknown as T));
       rv = page.metadata.resourceVersion ?? '';
       cont = page.metadata.continue || undefined;
     } while (cont);
@@ -136,8 +137,9 @@ export class Reflector<T extends KubeObject> {
 
   /** Stamps kind/apiVersion on objects that lack them (list items may), before anyone sees them. */
   #typed(o: T): T {
-    if (!o.kind) o.kind = this.#ri.kind;
-    if (!o.apiVersion) o.apiVersion = apiVersionOf(this.#ri);
+    const m = o as { kind?: string; apiVersion?: string };
+    if (!m.kind) m.kind = this.#ri.kind;
+    if (!m.apiVersion) m.apiVersion = apiVersionOf(this.#ri);
     return o;
   }
 }

@@ -7,16 +7,17 @@ import type { IncomingMessage } from 'node:http';
 import { StringDecoder } from 'node:string_decoder';
 import type { KubeObject } from '../api/object.js';
 import { ConnectionError, errorFromStatus } from './errors.js';
+import type { ObjectLike } from './paths.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
 
-export interface WatchEvent<T extends KubeObject = KubeObject> {
+export interface WatchEvent<T extends ObjectLike = KubeObject> {
   type: WatchEventType;
   /** For BOOKMARK only kind, apiVersion and metadata.resourceVersion are set. */
   object: T;
 }
 
-export class WatchStream<T extends KubeObject = KubeObject> implements AsyncIterable<WatchEvent<T>> {
+export class WatchStream<T extends ObjectLike = KubeObject> implements AsyncIterable<WatchEvent<T>> {
   readonly #open: (signal: AbortSignal) => Promise<IncomingMessage>;
   readonly #abort = new AbortController();
   #started = false;
@@ -78,7 +79,7 @@ export class WatchStream<T extends KubeObject = KubeObject> implements AsyncIter
   }
 }
 
-function parseLine<T extends KubeObject>(line: string): WatchEvent<T> {
+function parseLine<T extends ObjectLike>(line: string): WatchEvent<T> {
   let ev: { type?: string; object?: unknown };
   try { ev = JSON.parse(line); } catch {
     throw new ConnectionError(`watch stream: malformed event line: ${line.slice(0, 200)}`);
