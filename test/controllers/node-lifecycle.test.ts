@@ -107,6 +107,16 @@ describe('node lifecycle and taint eviction', () => {
       /NodeReady/.test(await k(env.ts, ['get', 'events', '-A', '--field-selector', 'involvedObject.name=fake-lost,reason=NodeReady'])));
   });
 
+  it('a node reporting Ready=False gets the not-ready taints', async () => {
+    await createFakeNode(env.client, 'fake-sick', { ready: false });
+    alive.add('fake-sick');
+    await waitFor('not-ready taints', async () =>
+      taintsOf(await node('fake-sick')).join() === 'node.kubernetes.io/not-ready:NoExecute,node.kubernetes.io/not-ready:NoSchedule');
+    assert.equal(ready(await node('fake-sick')).status, 'False', 'the kubelet\'s own report stands while it heartbeats');
+    alive.delete('fake-sick');
+    await env.client.delete(NODE, 'fake-sick');
+  });
+
   it('when every node goes silent, nodes get NoSchedule but no NoExecute taints (no mass eviction)', async () => {
     alive.clear();
     await waitFor('both Unknown', async () => ready(await node('fake-lost')).status === 'Unknown' && ready(await node('fake-alive')).status === 'Unknown', 10_000);
