@@ -1,0 +1,14 @@
+/**
+ * Streaming protocols of the node agent (upstream's kubelet streaming server):
+ * exec/attach over the WebSocket channel protocols and port-forward over SPDY-in-WebSocket
+ * or channel framing. Runtime-agnostic: callers supply the process or the dial.
+ */
+export { serveExecWebSocket, serveAttachWebSocket } from './channel-ws.js';
+export type { RemoteCommandOptions, RemoteCommandResult, RemoteCommandStarter, RemoteCommandStreams, TerminalSize } from './channel-ws.js';
+export { bridgeSession, type ProcessSession } from './bridge.js';
+export { parseExecRequest, parsePorts, parseStreamOptions, type ExecRequest, type StreamOptions } from './options.js';
+export { exitStatus, internalErrorStatus, successStatus, type ExecStatus } from './status.js';
+export {
+  BASE64_CHANNEL, CHANNEL, EXEC_PROTOCOLS, isWebSocketUpgrade, negotiate, offeredProtocols, rejectUpgrade,
+  PORTFORWARD_CHANNEL_PROTOCOLS, SPDY_PORTFORWARD_TUNNEL, V4_BASE64_CHANNEL, V4_CHANNEL, V5_CHANNEL,
+} from './protocols.js';
