@@ -30,14 +30,14 @@ const sliceName = (node: string) => `kube-dns-${node}`.toLowerCase().replace(/[^
 
 export async function registerKubeDns(client: Client, t: KubeDnsTarget): Promise<KubeObject> {
   const ports = [{ name: 'dns', port: 53, protocol: 'UDP', targetPort: t.port }, { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: t.port }];
-  let svc = await client.get(SVC, NAME, { namespace: NS }).catch(e => { if (e instanceof NotFoundError) return undefined; throw e; });
+  let svc: KubeObject | undefined = await client.get<KubeObject>(SVC, NAME, { namespace: NS }).catch(e => { if (e instanceof NotFoundError) return undefined; throw e; });
   if (!svc) {
-    svc = await client.create(SVC, {
+    svc = await client.create<KubeObject>(SVC, {
       apiVersion: 'v1', kind: 'Service', metadata: { name: NAME, namespace: NS, labels: LABELS },
       spec: { clusterIP: t.clusterIP, clusterIPs: [t.clusterIP], type: 'ClusterIP', ports },
     });
   } else if (JSON.stringify(svc.spec?.ports?.map((p: { targetPort?: unknown }) => p.targetPort)) !== JSON.stringify(ports.map(p => p.targetPort))) {
-    svc = await client.patch(SVC, NAME, { spec: { ports } }, { namespace: NS, type: 'strategic' });
+    svc = await client.patch<KubeObject>(SVC, NAME, { spec: { ports } }, { namespace: NS, type: 'strategic' });
   }
   const epPorts = [{ name: 'dns', port: t.port, protocol: 'UDP' }, { name: 'dns-tcp', port: t.port, protocol: 'TCP' }];
   await put(client, SLICE, {
@@ -51,25 +51,25 @@ export async function registerKubeDns(client: Client, t: KubeDnsTarget): Promise
     apiVersion: 'v1', kind: 'Endpoints', metadata: { name: NAME, namespace: NS, labels: LABELS },
     subsets: [{ addresses: [{ ip: t.host, nodeName: t.nodeName }], ports: epPorts }],
   });
-  return svc;
+  return svc!;
 }
 
 /** Withdraws this node's DNS endpoint (the Service and its cluster IP stay). */
 export async function unregisterKubeDns(client: Client, nodeName: string): Promise<void> {
   await client.delete(SLICE, sliceName(nodeName), { namespace: NS }).catch(() => {});
-  const ep = await client.get(EP, NAME, { namespace: NS }).catch(() => undefined);
+  const ep = await client.get<KubeObject>(EP, NAME, { namespace: NS }).catch(() => undefined);
   const rest = ((ep?.subsets ?? []) as Array<{ addresses?: Array<{ nodeName?: string }> }>)
     .map(s => ({ ...s, addresses: s.addresses?.filter(a => a.nodeName !== nodeName) })).filter(s => s.addresses?.length);
-  if (ep) await client.update(EP, { ...ep, subsets: rest }).catch(() => {});
+  if (ep) await client.update<KubeObject>(EP, { ...ep, subsets: rest }).catch(() => {});
 }
 
 /** Create, or replace the content of, a named object. */
 async function put(client: Client, ref: { apiVersion: string; kind: string }, obj: KubeObject): Promise<void> {
   for (let i = 0; i < 5; i++) {
-    const cur = await client.get(ref, obj.metadata!.name!, { namespace: NS }).catch(e => { if (e instanceof NotFoundError) return undefined; throw e; });
+    const cur = await client.get<KubeObject>(ref, obj.metadata!.name!, { namespace: NS }).catch(e => { if (e instanceof NotFoundError) return undefined; throw e; });
     try {
-      if (!cur) await client.create(ref, obj);
-      else await client.update(ref, { ...obj, metadata: { ...cur.metadata, labels: obj.metadata!.labels } });
+      if (!cur) await client.create<KubeObject>(ref, obj);
+      else await client.update<KubeObject>(ref, { ...obj, metadata: { ...cur.metadata, labels: obj.metadata!.labels } });
       return;
     } catch (e) {
       if (!(e instanceof AlreadyExistsError) && (e as { code?: string }).code !== 'KL_CONFLICT') throw e;

@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { execRunner } from '../../src/proxy/index.js';
 
 export interface TestPod { name: string; netns: string; ip: string; hostVeth: string; server?: ChildProcess }
@@ -107,6 +108,13 @@ export class TestNet {
     return JSON.parse(await sh(args[0], args.slice(1))) as string[];
   }
 
+  /** The pod's /etc/resolv.conf (`ip netns exec` bind-mounts /etc/netns/<name>/resolv.conf). */
+  setResolvConf(i: number, text: string): void {
+    const dir = `/etc/netns/${this.pods[i].netns}`;
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(`${dir}/resolv.conf`, text);
+  }
+
   /** Runs a command inside pod `i`'s network namespace. */
   exec(i: number, args: string[]): Promise<string> {
     return sh('ip', ['netns', 'exec', this.pods[i].netns, ...args]);
@@ -119,6 +127,7 @@ export class TestNet {
         await new Promise(r => p.server!.once('exit', r));
       }
       await execRunner('ip', ['netns', 'del', p.netns]);
+      rmSync(`/etc/netns/${p.netns}`, { recursive: true, force: true });
       await execRunner('ip', ['link', 'del', p.hostVeth]);
     }
     await execRunner('ip', ['link', 'del', this.bridge]);
@@ -128,6 +137,7 @@ export class TestNet {
 /** Names of leftovers from this run: netns and links (for clean-up assertions). */
 export async function leftovers(id: string): Promise<string[]> {
   const ns = (await sh('ip', ['netns', 'list'])).split('\n').filter(l => l.includes(`kl-${id}-`));
+  const etc = (await sh('ls', ['/etc/netns']).catch(() => '')).split('\n').filter(l => l.includes(`kl-${id}-`));
   const links = (await sh('ip', ['-o', 'link'])).split('\n').filter(l => l.includes(id));
-  return [...ns, ...links];
+  return [...ns, ...etc, ...links];
 }
