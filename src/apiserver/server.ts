@@ -61,7 +61,8 @@ export class ApiServer {
   async listen(): Promise<AddressInfo> {
     await new Promise<void>((resolve, reject) => {
       this.#server.once('error', reject);
-      this.#server.listen(this.#opts.port ?? 6443, this.#opts.host ?? '0.0.0.0', () => resolve());
+      // A deep accept backlog: a burst of new client connections must queue, not be reset.
+      this.#server.listen(this.#opts.port ?? 6443, this.#opts.host ?? '0.0.0.0', 4096, () => resolve());
     });
     return this.#server.address() as AddressInfo;
   }

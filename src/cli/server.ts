@@ -62,9 +62,11 @@ export async function startServer(flags: ServerFlags): Promise<RunningServer> {
     },
   };
   const components: Component[] = [];
-  if (!flags.disableControllers) components.push(...await startControllers(ctx));
-  if (!flags.disableScheduler) components.push(...await startScheduler(ctx));
-  if (!flags.disableAgent) components.push(...await startAgent(ctx));
+  // Each component gets its own User-Agent (and so its own default field manager).
+  const as = (name: string): ComponentContext => ({ ...ctx, client: client.withComponent(name) });
+  if (!flags.disableControllers) components.push(...await startControllers(as('controller-manager')));
+  if (!flags.disableScheduler) components.push(...await startScheduler(as('scheduler')));
+  if (!flags.disableAgent) components.push(...await startAgent(as('node-agent')));
   informers.start();
   const stop = async () => {
     for (const c of components.reverse()) await c.stop().catch(e => log.warn('component stop failed', { component: c.name, err: String(e) }));

@@ -50,7 +50,8 @@ export async function startTestServer(extraArgs: string[] = ['--disable-agent'])
         } catch { /* not JSON */ }
       }
     });
-    proc.on('exit', code => { if (!done) { done = true; reject(new Error(`server exited ${code}: ${buf}`)); } });
+    // 'close' (not 'exit'): by then stderr is fully read, so a failed start says why.
+    proc.on('close', code => { if (!done) { done = true; reject(new Error(`server exited ${code}: ${buf}`)); } });
   });
   await launch();
 

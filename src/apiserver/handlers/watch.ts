@@ -4,7 +4,7 @@
  * compacted N gets the 410 Expired ERROR event. Selectors turn modifications that
  * cross the selector's edge into ADDED/DELETED, as upstream's watch cache does.
  */
-import { GoneError } from '../../api/errors.js';
+import { BadRequestError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import { apiVersionOf } from '../../api/resources.js';
 import type { WatchEvent } from '../../store/types.js';
@@ -59,7 +59,7 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
     if (closed) return;
     closed = true;
     watch?.cancel();
-    for (const t of timers) clearTimeout(t);
+    for (const t of timers) { clearTimeout(t); clearInterval(t); }
     res.end();
   };
   ctx.req.on('close', finish);
@@ -73,7 +73,7 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
       if (q.get('sendInitialEvents') === 'true' && bookmarks) bookmark(lastRev, true);
     } else {
       lastRev = Number(rv);
-      if (!Number.isFinite(lastRev)) throw new GoneError(`invalid resource version: ${rv}`);
+      if (!/^\d+$/.test(rv)) throw new BadRequestError(`resourceVersion: Invalid value: "${rv}": must be a number`);
     }
   } catch (e) { fail(e); return; }
   if (closed) return;
@@ -94,13 +94,13 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
     }
   };
   try {
-    watch = ctx.rs.watch(ns, lastRev, onEvents, e => fail(e instanceof GoneError ? e : e));
+    watch = ctx.rs.watch(ns, lastRev, onEvents, fail);
   } catch (e) { fail(e); return; }
 
   const timeout = Number(q.get('timeoutSeconds') ?? 0) || 1800 * (1 + Math.random());
   timers.push(setTimeout(finish, timeout * 1000));
   if (bookmarks) {
-    const tick = () => { bookmark(lastRev); timers.push(setTimeout(tick, BOOKMARK_INTERVAL_MS)); };
-    timers.push(setTimeout(tick, BOOKMARK_INTERVAL_MS));
+    const tick = setInterval(() => bookmark(lastRev), BOOKMARK_INTERVAL_MS);
+    timers.push(tick as unknown as NodeJS.Timeout);
   }
 }
