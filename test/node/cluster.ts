@@ -17,6 +17,7 @@ import { openImageStore, runtimeOptions } from '../../src/node/setup.js';
 import { resolveAgentOptions } from '../../src/node/options.js';
 
 const MAIN = fileURLToPath(new URL('./server-main.js', import.meta.url));
+const AGENT_MAIN = fileURLToPath(new URL('./agent-main.js', import.meta.url));
 export const isRoot = process.getuid?.() === 0;
 export const rootSkip = isRoot ? false : 'needs root (runc, overlayfs, CNI)';
 const silent = { info() {}, warn() {}, error() {} };
@@ -62,6 +63,8 @@ export class NodeCluster {
   readonly cgroupParent = `/kubeling-test-${this.hex}`;
   readonly kubeconfig = join(this.dataDir, 'kubeconfig.yaml');
   proc?: ChildProcess;
+  /** The agent's own process, when started with `agentProcess`. */
+  agentProc?: ChildProcess;
   url = '';
   port = 0;
   #client?: Client;
@@ -80,7 +83,7 @@ export class NodeCluster {
   }
 
   /** Starts (or restarts) the server; resolves when the API answers. */
-  async start(o: { agent?: boolean; env?: Record<string, string> } = {}): Promise<void> {
+  async start(o: { agent?: boolean; agentProcess?: boolean; env?: Record<string, string> } = {}): Promise<void> {
     await ensureSharedImages();
     const env = {
       ...process.env, KUBELING_LOG_FORMAT: 'json', KUBELING_POD_CIDR: this.cidrs.pod, KUBELING_BRIDGE: this.bridge,
@@ -88,11 +91,18 @@ export class NodeCluster {
       KUBELING_AGENT_PORT: '0', KUBELING_IP_MASQ: 'false', ...o.env,
     };
     const flags = {
-      dataDir: this.dataDir, writeKubeconfig: this.kubeconfig, port: this.port, bindAddress: '127.0.0.1', disableAgent: o.agent === false,
+      dataDir: this.dataDir, writeKubeconfig: this.kubeconfig, port: this.port, bindAddress: '127.0.0.1', disableAgent: o.agent === false || !!o.agentProcess,
       tlsSan: [], nodeName: this.nodeName, clusterCidr: this.cidrs.cluster, disableControllers: true, disableScheduler: true,
     };
-    const proc = spawn(process.execPath, [MAIN, JSON.stringify(flags)], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    this.proc = proc;
+    this.proc = await this.#spawn(MAIN, [JSON.stringify(flags)], env, 'test server wired');
+    if (o.agentProcess) {
+      const { client: _c, informers: _i, logger: _l, ...input } = this.agentInput();
+      this.agentProc = await this.#spawn(AGENT_MAIN, [JSON.stringify({ kubeconfig: this.kubeconfig, input: { ...input, serverPort: 0 } })], env, 'agent process ready');
+    }
+  }
+
+  async #spawn(main: string, args: string[], env: NodeJS.ProcessEnv, readyMsg: string): Promise<ChildProcess> {
+    const proc = spawn(process.execPath, [main, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     await new Promise<void>((resolve, reject) => {
       let buf = '';
       let done = false;
@@ -105,21 +115,23 @@ export class NodeCluster {
           try {
             const ev = JSON.parse(line);
             if (ev.msg === 'api server ready') { this.url = ev.url; this.port = Number(new URL(ev.url).port); }
-            if (ev.msg === 'test server wired' && !done) { done = true; resolve(); }
+            if (ev.msg === readyMsg && !done) { done = true; resolve(); }
           } catch { /* not JSON */ }
         }
       });
-      proc.on('exit', code => { if (!done) { done = true; reject(new Error(`server exited ${code}: ${buf}`)); } });
+      proc.on('exit', code => { if (!done) { done = true; reject(new Error(`${main} exited ${code}: ${buf}`)); } });
     });
+    return proc;
   }
 
   /** SIGTERM (or SIGKILL, a crash): the agent stops, pods keep running. */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    const p = this.proc;
-    if (!p || p.exitCode !== null || p.signalCode !== null) return;
-    const exited = new Promise<void>(r => p.once('exit', () => r()));
-    p.kill(signal);
-    await exited;
+    for (const p of [this.agentProc, this.proc]) {
+      if (!p || p.exitCode !== null || p.signalCode !== null) continue;
+      const exited = new Promise<void>(r => p.once('exit', () => r()));
+      p.kill(signal);
+      await exited;
+    }
     this.#client?.close();
     this.#client = undefined;
   }

@@ -25,29 +25,35 @@ export function parseCriLine(line: string): Entry | undefined {
   return { time: line.slice(0, a), stream: line.slice(a + 1, b), partial: tag.startsWith('P'), text: c < 0 ? '' : line.slice(c + 1) };
 }
 
-/** Byte offset where the last `n` log lines (F-terminated) begin. */
+/** Byte offset where the last `n` log lines begin (a line = partial (P) entries ended by an F entry). */
 async function tailOffset(fh: FileHandle, size: number, n: number): Promise<number> {
   if (n <= 0) return size;
   const chunk = 64 * 1024;
   let pos = size;
   let lines = 0;
+  let found = -1; // start of the n-th line from the end, moved back over the P entries before it
   let carry = Buffer.alloc(0);
   while (pos > 0) {
     const start = Math.max(0, pos - chunk);
     const buf = Buffer.alloc(pos - start);
     await fh.read(buf, 0, buf.length, start);
     const data = Buffer.concat([buf, carry]);
-    // Walk newlines backwards; a full line ends with "\n" after an F-tagged entry.
     for (let i = data.length - 2; i >= 0; i--) {
       if (data[i] !== 0x0a) continue;
       const lineStart = i + 1;
       const e = parseCriLine(data.subarray(lineStart, data.indexOf(0x0a, lineStart)).toString());
-      if (e && !e.partial && ++lines >= n) return start + lineStart;
+      if (!e) continue;
+      if (e.partial) { if (found >= 0) found = start + lineStart; continue; }
+      if (found >= 0) return found;
+      if (++lines === n) found = start + lineStart;
     }
     carry = data.subarray(0, data.indexOf(0x0a) + 1 || data.length);
     pos = start;
   }
-  return 0;
+  // The file's first entry had no newline before it: it starts the line, or ends the chain.
+  if (found < 0) return 0;
+  const first = parseCriLine(carry.toString().split('\n')[0] ?? '');
+  return first?.partial ? 0 : found;
 }
 
 /** Yields the log's text, following it while `alive()` says the container still runs. */

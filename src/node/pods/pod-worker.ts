@@ -167,6 +167,8 @@ export class PodWorker {
     let volumes: Map<string, string>;
     let sandbox = view.sandboxes[0];
     const facts = this.#facts(view);
+    const t0 = performance.now();
+    let sandboxMs: number | undefined;
     if (a.createSandbox) {
       const attempt = view.sandboxes.length ? view.sandboxes[0]!.attempt + 1 : 0;
       const [v, sb] = await Promise.allSettled([cx.volumes.mount(pod, facts), cx.runtime.runSandbox(sandboxConfig(pod, attempt, cx.dnsService()))]);
@@ -176,6 +178,7 @@ export class PodWorker {
         return changed;
       }
       sandbox = sb.value;
+      sandboxMs = Math.round(performance.now() - t0);
       facts.podIPs = sandbox.hostNetwork ? [] : sandbox.ips;
       changed = true;
       if (v.status === 'rejected') return this.#mountFailed(pod, v.reason as Error) || changed;
@@ -214,6 +217,8 @@ export class PodWorker {
     const seq = a.start.filter(s => s.entry.kind !== 'app');
     for (const s of seq) await start(s);
     await Promise.all(a.start.filter(s => s.entry.kind === 'app').map(start));
+    // Where a pod start's time goes (DESIGN §2: measure it).
+    cx.logger.info('containers started', { pod: podDesc(pod), names: a.start.map(s => s.entry.c.name), sandboxMs, totalMs: Math.round(performance.now() - t0) });
     return true;
   }
 

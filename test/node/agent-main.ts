@@ -1,0 +1,21 @@
+/**
+ * The node agent alone in its own process, against a running API server (what
+ * `kubeling agent` will be): used by the benchmark to measure the agent's own RSS and CPU.
+ * Usage: node agent-main.js '<{kubeconfig, input: AgentOptionsInput minus client/informers}>'.
+ */
+import { Client, SharedInformerFactory } from '../../src/client/index.js';
+import { log } from '../../src/cli/log.js';
+import { NodeAgent, type AgentOptionsInput } from '../../src/node/index.js';
+
+const o = JSON.parse(process.argv[2]!) as { kubeconfig: string; input: Omit<AgentOptionsInput, 'client' | 'informers' | 'logger'> };
+const client = Client.fromKubeconfig(o.kubeconfig);
+const informers = new SharedInformerFactory(client);
+const agent = await NodeAgent.start({ ...o.input, client, informers, logger: log });
+informers.start();
+log.info('agent process ready');
+let stopping = false;
+process.on('SIGTERM', () => {
+  if (stopping) return;
+  stopping = true;
+  void agent.stop().then(() => { informers.stop(); process.exit(0); });
+});
