@@ -12,3 +12,5 @@ export {
   BASE64_CHANNEL, CHANNEL, EXEC_PROTOCOLS, isWebSocketUpgrade, negotiate, offeredProtocols, rejectUpgrade,
   PORTFORWARD_CHANNEL_PROTOCOLS, SPDY_PORTFORWARD_TUNNEL, V4_BASE64_CHANNEL, V4_CHANNEL, V5_CHANNEL,
 } from './protocols.js';
+export { servePortForward, type PortForwardOptions } from './portforward.js';
+export type { PortForwardTarget } from './spdy/portforward.js';
