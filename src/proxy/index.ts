@@ -7,3 +7,4 @@ export { ServiceRoutes, tableFor, type RouteOptions } from './routes.js';
 export { buildModel, type Endpoint, type ServicePortModel } from './model.js';
 export { builtinJumps, generateRules, type Jump, type RuleOptions, type RuleSet, type Table } from './rules.js';
 export { buildBatch, emptyRuleSet, type Batch, type Programmed } from './restore.js';
+export { defaultNodeIP } from './node-ip.js';

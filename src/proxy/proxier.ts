@@ -204,7 +204,8 @@ export class Proxier {
       full, ms: performance.now() - t0, servicePorts: model.length,
       chainsWritten: batch.changed, chainsDeleted: batch.deleted, rulesWritten: batch.rules,
     };
-    this.#log.info('proxy rules synced', { ...this.lastSync, ms: Math.round(this.lastSync.ms) });
+    // Full syncs and slow ones are worth a line; routine small updates are not.
+    if (full || this.lastSync.ms > 250) this.#log.info('proxy rules synced', { ...this.lastSync, ms: Math.round(this.lastSync.ms) });
   }
 
   async #presentJumps(): Promise<Jump[]> {
