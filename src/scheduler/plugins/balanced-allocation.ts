@@ -20,10 +20,17 @@ export class BalancedAllocation implements ScorePlugin {
   readonly name = NAME;
 
   score(_s: CycleState, pod: PodInfo, node: NodeInfo): number {
-    const fr: number[] = [];
+    const a = node.allocatable;
     // Real requests (not the non-zero defaults), as upstream does for balance.
-    if (node.allocatable.milliCPU > 0) fr.push((node.requested.milliCPU + pod.requests.milliCPU) / node.allocatable.milliCPU);
-    if (node.allocatable.memory > 0) fr.push((node.requested.memory + pod.requests.memory) / node.allocatable.memory);
+    if (a.milliCPU > 0 && a.memory > 0) {
+      // Two resources: the standard deviation is half the difference of the shares.
+      const cpu = Math.min((node.requested.milliCPU + pod.requests.milliCPU) / a.milliCPU, 1);
+      const mem = Math.min((node.requested.memory + pod.requests.memory) / a.memory, 1);
+      return Math.floor((1 - Math.abs(cpu - mem) / 2) * MAX_NODE_SCORE);
+    }
+    const fr: number[] = [];
+    if (a.milliCPU > 0) fr.push((node.requested.milliCPU + pod.requests.milliCPU) / a.milliCPU);
+    if (a.memory > 0) fr.push((node.requested.memory + pod.requests.memory) / a.memory);
     return balancedScore(fr);
   }
 }

@@ -3,7 +3,8 @@
  * weighted by how widely each image is spread so one node is not favoured forever.
  */
 import type { CycleState } from '../framework/cycle-state.js';
-import type { Handle, NodeLister, ScorePlugin } from '../framework/interface.js';
+import type { Handle, NodeLister, PreScorePlugin, ScorePlugin } from '../framework/interface.js';
+import { SKIP, SUCCESS, type Status } from '../framework/status.js';
 import { MAX_NODE_SCORE } from '../framework/interface.js';
 import type { NodeInfo, PodInfo } from '../framework/node-info.js';
 
@@ -19,23 +20,36 @@ export function normalizedImageName(name: string): string {
   return name.slice(slash + 1).includes(':') ? name : `${name}:latest`;
 }
 
-export class ImageLocality implements ScorePlugin {
+const KEY = 'PreScore' + NAME;
+class ImageState {
+  constructor(readonly images: string[], readonly containers: number) {}
+  clone() { return this; }
+}
+
+export class ImageLocality implements PreScorePlugin, ScorePlugin {
   readonly name = NAME;
   constructor(readonly nodes: NodeLister) {}
 
-  score(_s: CycleState, pod: PodInfo, node: NodeInfo): number {
-    const total = this.nodes.list().length;
+  preScore(state: CycleState, pod: PodInfo): Status {
     const containers = [...(pod.pod.spec?.initContainers ?? []), ...(pod.pod.spec?.containers ?? [])];
-    if (!total || containers.length === 0) return 0;
+    const images = containers.flatMap(c => (c.image ? [normalizedImageName(c.image)] : []));
+    // No node reports any of these images: every node would score 0.
+    if (!images.some(i => this.nodes.imageNodeCount(i) > 0)) return SKIP;
+    state.write(KEY, new ImageState(images, containers.length));
+    return SUCCESS;
+  }
+
+  score(state: CycleState, _pod: PodInfo, node: NodeInfo): number {
+    const st = state.read<ImageState>(KEY);
+    const total = this.nodes.list().length;
+    if (!st || !total || st.containers === 0) return 0;
     let sum = 0;
-    for (const c of containers) {
-      if (!c.image) continue;
-      const img = normalizedImageName(c.image);
+    for (const img of st.images) {
       const size = this.nodes.imageSize(node.name, img);
       if (size === undefined) continue;
       sum += size * (this.nodes.imageNodeCount(img) / total);
     }
-    const max = MAX_CONTAINER_THRESHOLD * containers.length;
+    const max = MAX_CONTAINER_THRESHOLD * st.containers;
     const s = Math.min(Math.max(sum, MIN_THRESHOLD), max);
     return Math.floor((MAX_NODE_SCORE * (s - MIN_THRESHOLD)) / (max - MIN_THRESHOLD));
   }

@@ -1,0 +1,136 @@
+/**
+ * Scheduler throughput (issue 4): a spawned `kubeling server` (scheduler inside), 100
+ * fake nodes run by this process, 1000 pods created as fast as the API takes them.
+ * Reports pods/s from first create to last bound and create→bound latency (seen
+ * through a watch), and create→Running as reported by the fake nodes.
+ */
+import type { KubeObject } from '../src/api/object.js';
+import { Client, Informer, silentLogger } from '../src/client/index.js';
+import { FakeNodePool, fakeNodeObject } from '../src/node/fake/index.js';
+import {
+  Algorithm, CycleState, Framework, PodInfo, SchedulerCache, defaultProfile, inTreeRegistry, type Handle,
+} from '../src/scheduler/index.js';
+import { ms, pct, spawnServer } from './util.js';
+
+const PODS = { apiVersion: 'v1', kind: 'Pod' };
+const NS = { apiVersion: 'v1', kind: 'Namespace' };
+
+export interface SchedulerBenchOptions { nodes?: number; pods?: number; creators?: number }
+
+export async function benchScheduler(o: SchedulerBenchOptions = {}): Promise<object[]> {
+  return [
+    ...await benchEndToEnd(o),
+    cyclesOnly(100, 1000),
+    cyclesOnly(5000, 10_000),
+    cyclesOnly(1000, 1000, true),
+  ];
+}
+
+/**
+ * The scheduler's own cost, without the API: cycles against the cache (assume, no bind).
+ * `spread` adds a topology spread constraint and pod anti-affinity to every pod.
+ */
+export function cyclesOnly(nodes: number, pods: number, heavy = false): object {
+  const cache = new SchedulerCache();
+  const handle: Handle = { nodes: cache, namespaceLabels: () => undefined, priorityOf: () => 0, bindPod: async () => {} };
+  const fw = new Framework(inTreeRegistry(), defaultProfile(), handle);
+  const algo = new Algorithm(fw, cache, () => []);
+  for (let i = 0; i < nodes; i++) {
+    cache.addNode(fakeNodeObject({ name: `n-${i}`, labels: { 'topology.kubernetes.io/zone': `z${i % 10}` } }, i));
+  }
+  const lat: number[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i < pods; i++) {
+    const spec: Record<string, unknown> = { containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu: '100m', memory: '64Mi' } } }] };
+    if (heavy) {
+      spec.topologySpreadConstraints = [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: `a${i % 50}` } } }];
+      spec.affinity = { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { app: `a${i % 50}` } } } }] } };
+    }
+    const t = performance.now();
+    const pi = new PodInfo({ metadata: { name: `p-${i}`, namespace: 'bench', uid: `u${i}`, labels: { app: `a${i % 50}` } }, spec } as never);
+    const out = algo.schedule(new CycleState(), pi);
+    if (out.kind !== 'scheduled') throw new Error(`pod ${i} not scheduled: ${out.kind}`);
+    cache.assumePod(pi, out.node);
+    lat.push(performance.now() - t);
+  }
+  const el = performance.now() - t0;
+  return {
+    benchmark: `cycles only (no API): ${pods} pods on ${nodes} nodes${heavy ? ', spread + anti-affinity' : ''}`,
+    'pods/s': Math.round((pods / el) * 1000), 'p50 ms': ms(pct(lat, 50)), 'p99 ms': ms(pct(lat, 99)), 'create s': '', spread: '', target: '',
+  };
+}
+
+async function benchEndToEnd(o: SchedulerBenchOptions): Promise<object[]> {
+  const nodes = o.nodes ?? 100, pods = o.pods ?? 1000, creators = o.creators ?? 16;
+  const srv = await spawnServer(['--disable-agent']);
+  const client = Client.fromKubeconfig(srv.kubeconfig, { component: 'bench' });
+  const fakeClient = Client.fromKubeconfig(srv.kubeconfig, { component: 'fake-nodes' });
+  const pool = new FakeNodePool({
+    client: fakeClient, logger: silentLogger,
+    nodes: Array.from({ length: nodes }, (_, i) => ({ name: `fake-${i}`, cpu: '32', memory: '256Gi', pods: 110 })),
+  });
+  const created = new Map<string, number>();
+  const bound = new Map<string, number>();
+  const running = new Map<string, number>();
+  const inf = new Informer<KubeObject>(client, PODS, { namespace: 'bench', logger: silentLogger });
+  let done!: () => void;
+  const allBound = new Promise<void>(r => { done = r; });
+  const see = (p: KubeObject) => {
+    const name = p.metadata!.name!;
+    const now = performance.now();
+    if (p.spec?.nodeName && !bound.has(name)) { bound.set(name, now); if (bound.size === pods) done(); }
+    if (p.status?.phase === 'Running' && !running.has(name)) running.set(name, now);
+  };
+  inf.addEventHandler({ onAdd: see, onUpdate: (_o, n) => see(n) });
+  try {
+    await client.create(NS, { metadata: { name: 'bench' } });
+    await pool.start();
+    inf.start();
+    await inf.waitForSync();
+    // Let the scheduler's informers see every node before the first pod.
+    await new Promise(r => setTimeout(r, 1000));
+    const t0 = performance.now();
+    let next = 0;
+    await Promise.all(Array.from({ length: creators }, async () => {
+      for (let i = next++; i < pods; i = next++) {
+        const name = `p-${i}`;
+        created.set(name, performance.now());
+        await client.create(PODS, {
+          metadata: { name, namespace: 'bench', labels: { app: 'bench' } },
+          spec: { containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu: '100m', memory: '64Mi' } } }] },
+        });
+      }
+    }));
+    const createdAll = performance.now() - t0;
+    await Promise.race([allBound, new Promise((_, rej) => setTimeout(() => rej(new Error(`only ${bound.size}/${pods} bound after 120 s`)), 120_000))]);
+    const tLast = Math.max(...bound.values());
+    const lat = [...bound].map(([n, t]) => t - created.get(n)!);
+    // Give the fake nodes a moment to report the last pods.
+    const deadline = performance.now() + 30_000;
+    while (running.size < pods && performance.now() < deadline) await new Promise(r => setTimeout(r, 100));
+    const runLat = [...running].map(([n, t]) => t - created.get(n)!);
+    const perNode = new Map<string, number>();
+    for (const p of inf.list()) perNode.set(p.spec?.nodeName, (perNode.get(p.spec?.nodeName) ?? 0) + 1);
+    const counts = [...perNode.values()];
+    return [
+      {
+        benchmark: `schedule ${pods} pods on ${nodes} fake nodes`, 'pods/s': Math.round((pods / (tLast - t0)) * 1000),
+        'p50 ms': ms(pct(lat, 50)), 'p99 ms': ms(pct(lat, 99)), 'create s': ms(createdAll / 1000),
+        spread: `${Math.min(...counts)}..${Math.max(...counts)} per node`, target: '>= 1000 pods/s',
+      },
+      {
+        benchmark: 'create → Running (fake nodes report status)', 'pods/s': Math.round((running.size / (Math.max(...running.values()) - t0)) * 1000),
+        'p50 ms': ms(pct(runLat, 50)), 'p99 ms': ms(pct(runLat, 99)), 'create s': '', spread: `${running.size}/${pods} running`, target: '',
+      },
+    ];
+  } finally {
+    inf.stop();
+    await pool.stop();
+    client.close();
+    fakeClient.close();
+    await srv.stop();
+  }
+}
+
+// `node dist/bench/scheduler.js` runs it alone.
+if (import.meta.url === `file://${process.argv[1]}`) console.table(await benchScheduler());
