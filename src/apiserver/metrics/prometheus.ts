@@ -1,0 +1,216 @@
+/**
+ * A tiny Prometheus registry: counters, gauges and histograms with labels, rendered in
+ * the text exposition format 0.0.4 (`# HELP`, `# TYPE`, escaped label values,
+ * cumulative `_bucket{le=…}` plus `_sum` and `_count`). Imports nothing of ours, so any
+ * component can use it.
+ *
+ * Families without samples are left out, like client_golang. Label sets are rendered in
+ * first-use order.
+ */
+
+export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+export class MetricDefinitionError extends Error {
+  readonly code = 'KL_METRIC_DEFINITION';
+}
+
+export interface MetricOptions<L extends string> {
+  name: string;
+  help: string;
+  labelNames?: readonly L[];
+}
+
+export type LabelValues<L extends string> = Partial<Record<L, string>>;
+
+/** HELP text: backslash and newline escaped. */
+export const escapeHelp = (s: string): string => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+/** Label values: backslash, double quote and newline escaped. */
+export const escapeLabelValue = (s: string): string => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+
+/** Go's float formatting as Prometheus parses it: +Inf, -Inf, NaN, shortest round-trip digits. */
+export function formatValue(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  return String(v);
+}
+
+abstract class Metric<L extends string> {
+  readonly name: string;
+  readonly help: string;
+  readonly labelNames: readonly L[];
+  abstract readonly type: 'counter' | 'gauge' | 'histogram';
+
+  constructor(o: MetricOptions<L>) {
+    if (!NAME.test(o.name)) throw new MetricDefinitionError(`invalid metric name "${o.name}"`);
+    for (const l of o.labelNames ?? []) {
+      if (!LABEL.test(l) || l.startsWith('__') || l === 'le') throw new MetricDefinitionError(`invalid label name "${l}" on ${o.name}`);
+    }
+    this.name = o.name;
+    this.help = o.help;
+    this.labelNames = o.labelNames ?? [];
+  }
+
+  /** A stable key and the rendered `k="v",…` for a label set (missing labels are ""). */
+  protected key(labels: LabelValues<L> | undefined): string {
+    for (const k of Object.keys(labels ?? {})) {
+      if (!this.labelNames.includes(k as L)) throw new MetricDefinitionError(`unknown label "${k}" on ${this.name}`);
+    }
+    return this.labelNames.map(l => `${l}="${escapeLabelValue(labels?.[l] ?? '')}"`).join(',');
+  }
+
+  protected static sample(name: string, labels: string, value: number): string {
+    return `${name}${labels ? `{${labels}}` : ''} ${formatValue(value)}\n`;
+  }
+
+  abstract samples(): string;
+
+  render(): string {
+    const s = this.samples();
+    return s ? `# HELP ${this.name} ${escapeHelp(this.help)}\n# TYPE ${this.name} ${this.type}\n${s}` : '';
+  }
+}
+
+export class Counter<L extends string = never> extends Metric<L> {
+  readonly type = 'counter';
+  readonly #values = new Map<string, number>();
+
+  inc(labels?: LabelValues<L>, by = 1): void {
+    if (by < 0) throw new MetricDefinitionError(`counter ${this.name} cannot decrease`);
+    const k = this.key(labels);
+    this.#values.set(k, (this.#values.get(k) ?? 0) + by);
+  }
+
+  get(labels?: LabelValues<L>): number { return this.#values.get(this.key(labels)) ?? 0; }
+
+  samples(): string {
+    let out = '';
+    for (const [k, v] of this.#values) out += Metric.sample(this.name, k, v);
+    return out;
+  }
+}
+
+export interface GaugeOptions<L extends string> extends MetricOptions<L> {
+  /** Computes the value(s) at scrape time instead of set()/inc() (e.g. running pods). */
+  collect?: () => number | { labels: LabelValues<L>; value: number }[];
+}
+
+export class Gauge<L extends string = never> extends Metric<L> {
+  readonly type = 'gauge';
+  readonly #values = new Map<string, number>();
+  readonly #collect?: GaugeOptions<L>['collect'];
+
+  constructor(o: GaugeOptions<L>) {
+    super(o);
+    this.#collect = o.collect;
+  }
+
+  set(labels: LabelValues<L> | undefined, v: number): void { this.#values.set(this.key(labels), v); }
+  inc(labels?: LabelValues<L>, by = 1): void { const k = this.key(labels); this.#values.set(k, (this.#values.get(k) ?? 0) + by); }
+  dec(labels?: LabelValues<L>, by = 1): void { this.inc(labels, -by); }
+  get(labels?: LabelValues<L>): number { return this.#values.get(this.key(labels)) ?? 0; }
+
+  samples(): string {
+    if (this.#collect) {
+      const c = this.#collect();
+      const rows = typeof c === 'number' ? [{ labels: {} as LabelValues<L>, value: c }] : c;
+      return rows.map(r => Metric.sample(this.name, this.key(r.labels), r.value)).join('');
+    }
+    let out = '';
+    for (const [k, v] of this.#values) out += Metric.sample(this.name, k, v);
+    return out;
+  }
+}
+
+/** Prometheus client defaults. */
+export const DEFAULT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export interface HistogramOptions<L extends string> extends MetricOptions<L> {
+  /** Upper bounds, ascending; +Inf is implied. */
+  buckets?: readonly number[];
+}
+
+interface HistogramSeries { counts: number[]; sum: number; count: number }
+
+export class Histogram<L extends string = never> extends Metric<L> {
+  readonly type = 'histogram';
+  readonly buckets: readonly number[];
+  readonly #series = new Map<string, HistogramSeries>();
+
+  constructor(o: HistogramOptions<L>) {
+    super(o);
+    const b = [...(o.buckets ?? DEFAULT_BUCKETS)].filter(x => x !== Infinity);
+    if (b.some((x, i) => i > 0 && x <= b[i - 1]!)) throw new MetricDefinitionError(`buckets of ${o.name} must increase`);
+    this.buckets = b;
+  }
+
+  observe(labels: LabelValues<L> | undefined, v: number): void {
+    const k = this.key(labels);
+    let s = this.#series.get(k);
+    if (!s) this.#series.set(k, s = { counts: this.buckets.map(() => 0), sum: 0, count: 0 });
+    // Cumulative at render time; here only the first bucket that holds v counts it.
+    const i = this.buckets.findIndex(b => v <= b);
+    if (i >= 0) s.counts[i]!++;
+    s.sum += v;
+    s.count++;
+  }
+
+  /** Starts a timer; the returned function observes the elapsed seconds. */
+  startTimer(labels?: LabelValues<L>): () => number {
+    const t0 = process.hrtime.bigint();
+    return () => {
+      const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+      this.observe(labels, secs);
+      return secs;
+    };
+  }
+
+  /** Observations so far of one label set: count and sum. */
+  get(labels?: LabelValues<L>): { count: number; sum: number } {
+    const s = this.#series.get(this.key(labels));
+    return { count: s?.count ?? 0, sum: s?.sum ?? 0 };
+  }
+
+  samples(): string {
+    let out = '';
+    for (const [k, s] of this.#series) {
+      const sep = k ? ',' : '';
+      let cum = 0;
+      this.buckets.forEach((b, i) => {
+        cum += s.counts[i]!;
+        out += Metric.sample(`${this.name}_bucket`, `${k}${sep}le="${formatValue(b)}"`, cum);
+      });
+      out += Metric.sample(`${this.name}_bucket`, `${k}${sep}le="+Inf"`, s.count);
+      out += Metric.sample(`${this.name}_sum`, k, s.sum);
+      out += Metric.sample(`${this.name}_count`, k, s.count);
+    }
+    return out;
+  }
+}
+
+export type AnyMetric = Counter<string> | Gauge<string> | Histogram<string>;
+
+/** A set of metrics rendered together; names are unique. */
+export class MetricsRegistry {
+  readonly #metrics = new Map<string, AnyMetric>();
+
+  register<M extends AnyMetric>(m: M): M {
+    if (this.#metrics.has(m.name)) throw new MetricDefinitionError(`metric ${m.name} registered twice`);
+    this.#metrics.set(m.name, m);
+    return m;
+  }
+
+  counter<L extends string = never>(o: MetricOptions<L>): Counter<L> { return this.register(new Counter<L>(o)); }
+  gauge<L extends string = never>(o: GaugeOptions<L>): Gauge<L> { return this.register(new Gauge<L>(o)); }
+  histogram<L extends string = never>(o: HistogramOptions<L>): Histogram<L> { return this.register(new Histogram<L>(o)); }
+
+  /** The whole exposition, families in registration order. */
+  render(): string {
+    let out = '';
+    for (const m of this.#metrics.values()) out += m.render();
+    return out;
+  }
+}
