@@ -31,7 +31,7 @@ describe('scheduler e2e (kubectl + fake nodes)', () => {
     pools.push(p);
   };
   const getPod = async (name: string) => JSON.parse(await k(ts, ['get', 'pod', name, '-o', 'json'])) as PodJson;
-  const waitFor = async <T>(what: string, f: () => Promise<T | undefined>, ms = 20_000): Promise<T> => {
+  const waitFor = async <T>(what: string, f: () => Promise<T | undefined>, ms = 60_000): Promise<T> => {
     const end = Date.now() + ms;
     for (;;) {
       const v = await f().catch(() => undefined);
@@ -46,7 +46,8 @@ describe('scheduler e2e (kubectl + fake nodes)', () => {
   });
 
   before(async () => {
-    ts = await startTestServer(['--disable-agent']);
+    // One retry: on a loaded machine a server start can fail (e.g. dist/ being rebuilt meanwhile).
+    ts = await startTestServer(['--disable-agent']).catch(() => startTestServer(['--disable-agent']));
     client = Client.fromKubeconfig(ts.kubeconfig, { component: 'fake-nodes' });
     await addNodes([
       { name: 'n1', cpu: '2', memory: '8Gi', labels: { disk: 'ssd' } },

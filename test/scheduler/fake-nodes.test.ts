@@ -1,0 +1,94 @@
+/** Fake nodes against a real in-process API server: registration, lease, running, fake exits, deletion. */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { KubeObject } from '../../src/api/object.js';
+import { FakeNodePool, FAKE_NODE_LABEL, parseDuration, parseLabels, parseTaints } from '../../src/node/fake/index.js';
+import { startCluster, type TestCluster } from '../client/helpers.js';
+
+const PODS = { apiVersion: 'v1', kind: 'Pod' };
+const NODES = { apiVersion: 'v1', kind: 'Node' };
+const LEASES = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' };
+
+describe('fake nodes', () => {
+  let c: TestCluster;
+  let pool: FakeNodePool;
+  before(async () => {
+    c = await startCluster();
+    await c.client('setup').create({ apiVersion: 'v1', kind: 'Namespace' }, { metadata: { name: 'kube-node-lease' } });
+    pool = new FakeNodePool({
+      client: c.client('fake'), leaseRenewMs: 200,
+      nodes: [{ name: 'f1', cpu: '4', memory: '8Gi', pods: 20, labels: { tier: 'a' }, taints: [{ key: 'k', value: 'v', effect: 'NoSchedule' }] }],
+    });
+    await pool.start();
+  });
+  after(async () => { await pool?.stop({ deleteNodes: true }); await c?.cleanup(); });
+
+  const api = () => c.client('test');
+  const bind = async (name: string, annotations: Record<string, string> = {}, restartPolicy = 'Always') => {
+    await api().create(PODS, { metadata: { name, namespace: 'default', annotations }, spec: { restartPolicy, containers: [{ name: 'c', image: 'busybox' }] } });
+    await api().subresource(PODS, name, 'binding', { namespace: 'default', method: 'POST', body: { apiVersion: 'v1', kind: 'Binding', metadata: { name }, target: { kind: 'Node', name: 'f1' } } });
+  };
+  const until = async (name: string, pred: (p: Pod) => boolean, ms = 30_000): Promise<Pod> => {
+    const end = Date.now() + ms;
+    for (;;) {
+      const p = await api().get<KubeObject>(PODS, name, { namespace: 'default' }).catch(() => undefined) as Pod | undefined;
+      if (p && pred(p)) return p;
+      if (Date.now() > end) throw new Error(`timed out: ${name} ${JSON.stringify(p?.status)}`);
+      await new Promise(r => setTimeout(r, 50));
+    }
+  };
+
+  it('registers a node that says it is fake, with capacity, labels, taints and a fresh Lease', async () => {
+    const n = await api().get<KubeObject>(NODES, 'f1');
+    assert.equal(n.metadata!.labels![FAKE_NODE_LABEL], 'true');
+    assert.equal(n.metadata!.labels!.tier, 'a');
+    assert.deepEqual(n.status.allocatable, { cpu: '4', memory: '8Gi', pods: '20', 'ephemeral-storage': '100Gi' });
+    assert.deepEqual(n.spec.taints, [{ key: 'k', value: 'v', effect: 'NoSchedule' }]);
+    assert.match(n.status.nodeInfo.containerRuntimeVersion, /^fake:\/\//);
+    const l1 = await api().get<KubeObject>(LEASES, 'f1', { namespace: 'kube-node-lease' });
+    await new Promise(r => setTimeout(r, 500));
+    const l2 = await api().get<KubeObject>(LEASES, 'f1', { namespace: 'kube-node-lease' });
+    assert.notEqual(l1.spec.renewTime, l2.spec.renewTime, 'lease renewed');
+  });
+
+  it('reports bound pods Running and Ready with a fake IP', async () => {
+    await bind('run');
+    const p = await until('run', x => x.status?.phase === 'Running');
+    assert.match(p.status!.podIP!, /^10\.128\.0\.\d+$/);
+    assert.equal(p.status!.conditions!.find(x => x.type === 'Ready')!.status, 'True');
+    assert.equal(p.status!.containerStatuses![0]!.ready, true);
+  });
+
+  it('fake-exit-after ends the pod (Never → Succeeded/Failed) or restarts it (Always)', async () => {
+    await bind('ok', { 'kubeling.io/fake-exit-after': '200ms' }, 'Never');
+    await bind('bad', { 'kubeling.io/fake-exit-after': '200ms', 'kubeling.io/fake-exit-code': '3' }, 'Never');
+    await bind('again', { 'kubeling.io/fake-exit-after': '200ms' }, 'Always');
+    await until('ok', p => p.status?.phase === 'Succeeded');
+    const bad = await until('bad', p => p.status?.phase === 'Failed');
+    assert.equal(bad.status!.containerStatuses![0]!.state!.terminated!.exitCode, 3);
+    await until('again', p => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 2 && p.status?.phase === 'Running');
+  });
+
+  it('finishes graceful deletion at once', async () => {
+    await bind('gone');
+    await until('gone', p => p.status?.phase === 'Running');
+    await api().delete(PODS, 'gone', { namespace: 'default' });
+    const end = Date.now() + 30_000;
+    for (;;) {
+      const r = await api().get(PODS, 'gone', { namespace: 'default' }).then(() => 'there', () => 'gone');
+      if (r === 'gone') break;
+      if (Date.now() > end) throw new Error('pod not removed');
+      await new Promise(res => setTimeout(res, 50));
+    }
+  });
+
+  it('parses flag-shaped options', () => {
+    assert.deepEqual(parseLabels('a=1,b=2'), { a: '1', b: '2' });
+    assert.deepEqual(parseTaints('k=v:NoSchedule,x:NoExecute'), [{ key: 'k', value: 'v', effect: 'NoSchedule' }, { key: 'x', effect: 'NoExecute' }]);
+    assert.throws(() => parseTaints('k=v:Sometimes'));
+    assert.equal(parseDuration('1m30s'), 90_000);
+    assert.equal(parseDuration('500ms'), 500);
+    assert.equal(parseDuration('soon'), undefined);
+  });
+});
