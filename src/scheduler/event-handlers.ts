@@ -95,7 +95,17 @@ export function nodeHandler(d: HandlerDeps): EventHandler<KubeObject> {
   };
 }
 
-/** Namespace labels for namespaceSelector; a label change may satisfy an affinity term. */
+/** A namespace's labels changed: pods whose affinity uses namespaceSelector may fit now. */
+export function namespaceHandler(d: HandlerDeps): EventHandler<KubeObject> {
+  return {
+    onAdd: () => d.queue.moveAllOnEvent({ resource: 'Namespace', action: 'Add' }),
+    onUpdate: (o, n) => {
+      if (JSON.stringify(o.metadata?.labels ?? {}) !== JSON.stringify(n.metadata?.labels ?? {})) d.queue.moveAllOnEvent({ resource: 'Namespace', action: 'Update' });
+    },
+  };
+}
+
+/** Namespace labels for namespaceSelector. */
 export function namespaceLabelsFrom(inf: Informer<KubeObject>): (ns: string) => Readonly<Record<string, string>> | undefined {
   return ns => inf.getByName(ns)?.metadata?.labels;
 }

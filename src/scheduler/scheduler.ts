@@ -9,7 +9,7 @@ import {
 } from '../client/index.js';
 import { SchedulerCache } from './cache/cache.js';
 import { Algorithm, type ScheduleOutcome } from './core/algorithm.js';
-import { namespaceLabelsFrom, nodeHandler, podHandler } from './event-handlers.js';
+import { namespaceHandler, namespaceLabelsFrom, nodeHandler, podHandler } from './event-handlers.js';
 import { CycleState } from './framework/cycle-state.js';
 import { Code } from './framework/status.js';
 import { fitErrorMessage } from './framework/fit-error.js';
@@ -94,7 +94,9 @@ export class Scheduler {
     });
     this.#algo = new Algorithm(this.framework, this.cache, n => this.queue.nominator.podsOn(n), o.percentageOfNodesToScore ?? 0);
     const deps = { cache: this.cache, queue: this.queue, schedulerNames: new Set([profile.schedulerName]), priorityOf: priority.priorityOf };
-    this.#removers.push(nodes.addEventHandler(nodeHandler(deps)), this.#pods.addEventHandler(podHandler(deps)));
+    this.#removers.push(
+      nodes.addEventHandler(nodeHandler(deps)), this.#pods.addEventHandler(podHandler(deps)), namespaces.addEventHandler(namespaceHandler(deps)),
+    );
   }
 
   /** Schedules until `signal` aborts; waits for the informers' first lists first. */
@@ -102,11 +104,10 @@ export class Scheduler {
     const synced = await Promise.all(this.#informers.map(i => { i.start(); return i.waitForSync(signal); }));
     if (!synced.every(Boolean)) return;
     this.#log.info('scheduler started', { nodes: this.cache.nodeCount, pending: this.queue.lengths.active });
-    const stop = () => this.queue.close();
-    signal.addEventListener('abort', stop, { once: true });
+    // Losing leadership ends this loop but keeps the queue: a later term picks up from it.
     for (;;) {
-      const q = await this.queue.pop();
-      if (!q || signal.aborted) break;
+      const q = await this.queue.pop(signal);
+      if (!q) break;
       try { this.scheduleOne(q); } catch (e) {
         this.#log.error('scheduling cycle failed', { pod: q.podInfo.key, error: e instanceof Error ? e.stack : String(e) });
       }

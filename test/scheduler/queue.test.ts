@@ -44,6 +44,17 @@ describe('scheduling queue', () => {
     assert.equal(await q.pop(), undefined, 'closed');
   });
 
+  it('an aborted pop (leadership lost) leaves the queue usable', async () => {
+    const { q } = newQueue();
+    const ac = new AbortController();
+    const p = q.pop(ac.signal);
+    ac.abort();
+    assert.equal(await p, undefined);
+    q.add(info('next'));
+    assert.equal(await popName(q), 'next', 'not handed to the aborted waiter');
+    q.close();
+  });
+
   it('errors back off 1s, 2s, 4s … capped at 10s', async () => {
     const { q, clock } = newQueue();
     q.add(info('p'));

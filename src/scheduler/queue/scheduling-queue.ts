@@ -92,12 +92,17 @@ export class SchedulingQueue {
     this.nominator.delete(key);
   }
 
-  /** The next pod to schedule; waits while activeQ is empty; undefined once closed. */
-  pop(): Promise<QueuedPodInfo | undefined> {
-    if (this.#closed) return Promise.resolve(undefined);
+  /** The next pod to schedule; waits while activeQ is empty; undefined once closed or `signal` aborts. */
+  pop(signal?: AbortSignal): Promise<QueuedPodInfo | undefined> {
+    if (this.#closed || signal?.aborted) return Promise.resolve(undefined);
     const q = this.#active.pop();
     if (q) return Promise.resolve(this.#started(q));
-    return new Promise(resolve => this.#waiters.push(resolve));
+    return new Promise(resolve => {
+      const w = (x: QueuedPodInfo | undefined) => { signal?.removeEventListener('abort', abort); resolve(x); };
+      const abort = () => { this.#waiters = this.#waiters.filter(x => x !== w); resolve(undefined); };
+      signal?.addEventListener('abort', abort, { once: true });
+      this.#waiters.push(w);
+    });
   }
 
   /**

@@ -24,6 +24,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
       { resource: 'AssignedPod', action: 'Add' }, { resource: 'AssignedPod', action: 'Delete' },
       { resource: 'AssignedPod', action: 'UpdatePodLabel' },
       { resource: 'Node', action: 'Add' }, { resource: 'Node', action: 'UpdateNodeLabel' },
+      { resource: 'Namespace', action: 'Add' }, { resource: 'Namespace', action: 'Update' },
     ];
   }
 
