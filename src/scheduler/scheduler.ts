@@ -134,7 +134,9 @@ export class Scheduler {
     const state = new CycleState();
     const out = this.#algo.schedule(state, pi);
     if (out.kind === 'error') {
-      this.#fail(q, cycle, false, out.status.message());
+      // "no nodes available" is a rejection any cluster event (a node added) may lift.
+      if (out.status.isRejected()) q.unschedulablePlugins = new Set();
+      this.#fail(q, cycle, out.status.isRejected(), out.status.message());
       return out;
     }
     if (out.kind === 'unschedulable') {
