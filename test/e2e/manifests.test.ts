@@ -24,6 +24,8 @@ const EXPECTED_REFUSALS: Record<string, RegExp> = {
   'debug/custom-profile.yaml': /apiVersion not set/,
   'pods/inject/pod-single-secret-env-variable.yaml': /apiVersion not set/,
   'secret/serviceaccount/mysecretname.yaml': /cannot unmarshal array/,
+  // wrong in every release: a preferred term under the required key (a list where a NodeSelector goes)
+  'pods/pod-with-node-affinity.yaml': /cannot unmarshal array into Go struct field NodeAffinity\.spec\.affinity\.nodeAffinity\.requiredDuringSchedulingIgnoredDuringExecution/,
   // wrong in every release: labelSelector/topologyKey belong under podAffinityTerm
   'deployments/deployment-with-capacity-reservation.yaml': /unknown field "spec\.template\.spec\.affinity\.podAntiAffinity\.preferredDuringSchedulingIgnoredDuringExecution\[0\]\.labelSelector"/,
   // fields and values added after v1.32
