@@ -2,11 +2,13 @@
 import { benchApi } from './api.js';
 import { benchNode } from './node.js';
 import { benchRuntime } from './runtime.js';
+import { benchScheduler } from './scheduler.js';
 import { benchStore } from './store.js';
 
 const benches: Record<string, () => Promise<object[]>> = {
   store: benchStore,
   api: benchApi,
+  scheduler: () => benchScheduler(),
   runtime: benchRuntime,
   node: benchNode,
 };
