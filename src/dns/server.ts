@@ -55,7 +55,7 @@ export class DnsServer {
         throw e;
       }
       udp.on('error', e => this.#log.warn('dns udp socket error', { error: e.message }));
-      udp.on('message', (msg, rinfo) => { void this.#onUdp(udp, msg, rinfo); });
+      udp.on('message', (msg, rinfo) => this.#onUdp(udp, msg, rinfo));
       this.#udp = udp;
       this.#tcp = tcp;
       this.address = { host: this.#o.host, port };
@@ -72,9 +72,11 @@ export class DnsServer {
   /** Forget cached answers (call on every informer change). */
   invalidate(): void { this.#cache.clear(); }
 
-  async #onUdp(sock: dgram.Socket, msg: Buffer, r: dgram.RemoteInfo): Promise<void> {
-    const out = await this.handle(msg, 'udp');
-    if (out) sock.send(out, r.port, r.address);
+  #onUdp(sock: dgram.Socket, msg: Buffer, r: dgram.RemoteInfo): void {
+    const out = this.handle(msg, 'udp');
+    // Cached and zone answers come back synchronously: no promise per query.
+    if (out instanceof Promise) void out.then(b => { if (b) sock.send(b, r.port, r.address); });
+    else if (out) sock.send(out, r.port, r.address);
   }
 
   #onTcp(s: net.Socket): void {
@@ -97,8 +99,8 @@ export class DnsServer {
     });
   }
 
-  /** One query in, one response out (undefined: drop it). */
-  async handle(msg: Buffer, transport: 'udp' | 'tcp'): Promise<Buffer | undefined> {
+  /** One query in, one response out (undefined: drop it); a promise only when upstream is involved. */
+  handle(msg: Buffer, transport: 'udp' | 'tcp'): Buffer | undefined | Promise<Buffer | undefined> {
     this.stats.queries++;
     let q: Query;
     try { q = parseQuery(msg); } catch {
@@ -116,12 +118,10 @@ export class DnsServer {
     }
     const zoneAnswer = q.question.class === 1 ? this.#o.zone.answer(q.question) : undefined;
     if (!zoneAnswer) return this.#forward(msg, q, transport);
-    const answer = await this.#chase(q, zoneAnswer);
-    const out = encodeResponse(q, answer, limit);
-    if (answer === zoneAnswer) {
-      if (this.#cache.size >= (this.#o.cacheSize ?? 10_000)) this.#cache.clear();
-      this.#cache.set(key, Buffer.from(out));
-    }
+    if (needsChase(q, zoneAnswer)) return this.#chase(q, zoneAnswer).then(a => withQuestion(encodeResponse(q, a, limit), msg, q.id));
+    const out = encodeResponse(q, zoneAnswer, limit);
+    if (this.#cache.size >= (this.#o.cacheSize ?? 10_000)) this.#cache.clear();
+    this.#cache.set(key, out);
     return withQuestion(out, msg, q.id);
   }
 
@@ -136,8 +136,8 @@ export class DnsServer {
   /** ExternalName: add the CNAME target's addresses (from the zone or upstream) for A/AAAA queries. */
   async #chase(q: Query, r: Response): Promise<Response> {
     const t = q.question!.type;
-    const c = r.answers[0]?.data;
-    if (r.answers.length !== 1 || c?.type !== TYPE.CNAME || (t !== TYPE.A && t !== TYPE.AAAA)) return r;
+    const c = r.answers[0].data;
+    if (c.type !== TYPE.CNAME) return r;
     const inner = this.#o.zone.answer({ name: c.target, type: t, class: 1 });
     let more: Record[] = [];
     if (inner) more = inner.answers;
@@ -147,6 +147,11 @@ export class DnsServer {
     }
     return more.length ? { ...r, answers: [...r.answers, ...more] } : r;
   }
+}
+
+function needsChase(q: Query, r: Response): boolean {
+  const t = q.question!.type;
+  return r.answers.length === 1 && r.answers[0].data.type === TYPE.CNAME && (t === TYPE.A || t === TYPE.AAAA);
 }
 
 /** The response with the asker's ID and question bytes (they may differ in letter case). */

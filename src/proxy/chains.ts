@@ -53,7 +53,19 @@ export function markHex(bit = 0x4000): string {
   return `0x${bit.toString(16)}`;
 }
 
+// Names are asked for on every sync; hashing thousands of them each time adds up.
+const hashes = new Map<string, string>();
+
 function hash(s: string): string {
+  let h = hashes.get(s);
+  if (h === undefined) {
+    if (hashes.size > 200_000) hashes.clear();
+    hashes.set(s, h = digest(s));
+  }
+  return h;
+}
+
+function digest(s: string): string {
   return createHash('sha256').update(s).digest('base64url').replace(/[-_]/g, 'X').slice(0, HASH_LEN).toUpperCase();
 }
 

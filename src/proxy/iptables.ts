@@ -44,7 +44,26 @@ export class Iptables {
     throw new IptablesError(`iptables-restore failed: ${firstLines(last!.stderr)}\n${contextOf(text, last!.stderr)}`, last!.stderr);
   }
 
-  /** Every chain of `table` whose name starts with `prefix`. */
+  /**
+   * Our chains (names starting with `prefix`) in both tables. `nft list chains` names
+   * chains without dumping rules (~10 ms where iptables-save takes ~0.5 s at 20k rules);
+   * iptables-save is the fallback when nft is missing.
+   */
+  async ownChains(prefix: string): Promise<Record<Table, Set<string>>> {
+    const r = await this.#run('nft', ['list', 'chains', 'ip']).catch(() => undefined);
+    if (!r || r.code !== 0) return { nat: await this.chains('nat', prefix), filter: await this.chains('filter', prefix) };
+    const out: Record<Table, Set<string>> = { nat: new Set(), filter: new Set() };
+    let table: Table | undefined;
+    for (const line of r.stdout.split('\n')) {
+      const t = /^table ip (\S+) \{/.exec(line);
+      if (t) { table = t[1] === 'nat' || t[1] === 'filter' ? t[1] : undefined; continue; }
+      const c = /^\s*chain (\S+) \{/.exec(line);
+      if (c && table && c[1].startsWith(prefix)) out[table].add(c[1]);
+    }
+    return out;
+  }
+
+  /** Every chain of `table` whose name starts with `prefix` (from iptables-save). */
   async chains(table: Table, prefix: string): Promise<Set<string>> {
     const r = await this.#run('iptables-save', ['-t', table]);
     if (r.code !== 0) throw new IptablesError(`iptables-save -t ${table}: ${firstLines(r.stderr)}`, r.stderr);

@@ -103,7 +103,7 @@ export class Proxier {
         if (!(await inf.waitForSync(this.#abort.signal))) return;
       }
       await this.routes?.ensure();
-      this.#existing = { nat: await this.iptables.chains('nat', this.names.prefix), filter: await this.iptables.chains('filter', this.names.prefix) };
+      this.#existing = await this.iptables.ownChains(this.names.prefix);
       this.#programmed = undefined;
       this.#ready = true;
       await this.syncNow();
@@ -138,7 +138,7 @@ export class Proxier {
 
   /** Removes every chain with our prefix, our jumps and our routes. */
   async cleanup(): Promise<void> {
-    const existing = { nat: await this.iptables.chains('nat', this.names.prefix), filter: await this.iptables.chains('filter', this.names.prefix) };
+    const existing = await this.iptables.ownChains(this.names.prefix);
     const present = await this.#presentJumps();
     const batch = buildBatch(emptyRuleSet(), existing, undefined, [], present);
     if (batch.text) await this.iptables.restore(batch.text);
@@ -165,7 +165,7 @@ export class Proxier {
           } catch (e) {
             this.#log.error('proxy sync failed; retrying with a full sync', { error: e instanceof Error ? e.message : String(e) });
             this.#programmed = undefined;
-            this.#existing = { nat: await this.iptables.chains('nat', this.names.prefix), filter: await this.iptables.chains('filter', this.names.prefix) };
+            this.#existing = await this.iptables.ownChains(this.names.prefix);
             if (this.#stopped) throw e;
             await new Promise(r => setTimeout(r, 500));
             this.#dirty = true;

@@ -7,8 +7,9 @@
  * Packet paths (nat), as kube-proxy's iptables mode but with one rule per endpoint
  * instead of one chain per endpoint (a chain costs ~100 µs in iptables-nft-restore):
  *   PREROUTING/OUTPUT → SERVICES → (cluster IP) SVC-x | SVL-x
- *                                → (LB / external IP, 127.0.0.1 for LB) EXT-x
- *                                → (local address) NODEPORTS → EXT-x
+ *                                → (LB / external IP, 127.0.0.1 for LB) MARK-MASQ + SVC-x
+ *                                → (local address) NODEPORTS → MARK-MASQ + SVC-x
+ *   externalTrafficPolicy Local goes through EXT-x instead (local endpoints for outsiders).
  *   SVC-x: `statistic random` rules, each DNATs to one endpoint (1/n, 1/(n-1), …, 1).
  *   Session affinity adds per-endpoint SEP chains remembered with the `recent` module.
  *   POSTROUTING → POSTROUTING: masquerade marked packets, hairpin (a pod reaching
@@ -65,6 +66,9 @@ export function generateRules(model: ServicePortModel[], o: RuleOptions): RuleSe
   const nat = new Map<string, string[]>();
   const chain = (name: string) => { let r = nat.get(name); if (!r) nat.set(name, r = []); return r; };
   const services = chain(n.services), nodePorts = chain(n.nodePorts);
+  // Clients outside the pod network must get replies back through us: one rule for the
+  // whole range (unmatched VIPs are rejected anyway) instead of one per service.
+  services.push(`! -s ${o.clusterCidr} -d ${o.serviceCidr} ${comment('off-pod-network clients of cluster IPs')} -j ${n.markMasq}`);
   const hairpinIps = new Set<string>();
   const mark = markHex(o.masqueradeBit);
   chain(n.markMasq).push(`-j MARK --or-mark ${mark}`);
@@ -74,8 +78,6 @@ export function generateRules(model: ServicePortModel[], o: RuleOptions): RuleSe
     const svcChain = n.svc(m.id, m.protocol), svlChain = n.svl(m.id, m.protocol), extChain = n.ext(m.id, m.protocol);
     if (m.clusterEndpoints.length) {
       const rules = chain(svcChain);
-      // Traffic from outside the pod network must come back through us.
-      for (const ip of m.clusterIPs) rules.push(`! -s ${o.clusterCidr} -d ${ip}/32 -p ${p} -m ${p} --dport ${m.port} -j ${n.markMasq}`);
       rules.push(...balance(m, m.clusterEndpoints, n, nat));
     }
     if (m.localEndpoints.length && (m.internalLocal || m.externalLocal)) chain(svlChain).push(...balance(m, m.localEndpoints, n, nat));
@@ -87,24 +89,24 @@ export function generateRules(model: ServicePortModel[], o: RuleOptions): RuleSe
     }
     const external = m.nodePort || m.loadBalancerIPs.length || m.externalIPs.length;
     if (!external || !m.clusterEndpoints.length) continue;
+    // Where outside traffic enters: [chain, match, what] for each address/port it may use.
+    const entries: Array<[string[], string, string]> = [];
+    for (const ip of [...m.externalIPs, ...m.loadBalancerIPs]) entries.push([services, `-d ${ip}/32 -p ${p} -m ${p} --dport ${m.port}`, 'external IP']);
+    if (m.loadBalancerIPs.length) entries.push([services, `-d 127.0.0.1/32 -p ${p} -m ${p} --dport ${m.port}`, 'loadbalancer on localhost']);
+    if (m.nodePort) entries.push([nodePorts, `-p ${p} -m ${p} --dport ${m.nodePort}`, 'node port']);
+    if (!m.externalLocal) {
+      // Cluster policy: masquerade, then any endpoint. Inline: a chain per service costs more to program.
+      for (const [list, match, what] of entries) list.push(`${match} ${comment(`${m.id} ${what}`)} -j ${n.markMasq}`, `${match} -j ${svcChain}`);
+      continue;
+    }
+    // Local policy: pods and the node itself may use any endpoint; outside clients only
+    // local ones, unmasqueraded (their source address is kept).
     const ext = chain(extChain);
-    if (m.externalLocal) {
-      // Pods and the node itself may use any endpoint; outside clients only local ones
-      // (their source address is kept, so replies must not need this node's NAT).
-      ext.push(`-s ${o.clusterCidr} ${comment('pod traffic for local policy')} -j ${svcChain}`);
-      ext.push(`-m addrtype --src-type LOCAL -j ${n.markMasq}`);
-      ext.push(`-m addrtype --src-type LOCAL -j ${svcChain}`);
-      if (m.localEndpoints.length) ext.push(`-j ${svlChain}`);
-    } else {
-      ext.push(`-j ${n.markMasq}`, `-j ${svcChain}`);
-    }
-    for (const ip of [...m.externalIPs, ...m.loadBalancerIPs]) {
-      services.push(`-d ${ip}/32 -p ${p} -m ${p} --dport ${m.port} ${comment(`${m.id} external IP`)} -j ${extChain}`);
-    }
-    if (m.loadBalancerIPs.length) {
-      services.push(`-d 127.0.0.1/32 -p ${p} -m ${p} --dport ${m.port} ${comment(`${m.id} loadbalancer on localhost`)} -j ${extChain}`);
-    }
-    if (m.nodePort) nodePorts.push(`-p ${p} -m ${p} --dport ${m.nodePort} ${comment(`${m.id} node port`)} -j ${extChain}`);
+    ext.push(`-s ${o.clusterCidr} ${comment('pod traffic for local policy')} -j ${svcChain}`);
+    ext.push(`-m addrtype --src-type LOCAL -j ${n.markMasq}`);
+    ext.push(`-m addrtype --src-type LOCAL -j ${svcChain}`);
+    if (m.localEndpoints.length) ext.push(`-j ${svlChain}`);
+    for (const [list, match, what] of entries) list.push(`${match} ${comment(`${m.id} ${what}`)} -j ${extChain}`);
   }
   // Last: anything addressed to this node may be a node port.
   services.push(`-m addrtype --dst-type LOCAL -j ${n.nodePorts}`);

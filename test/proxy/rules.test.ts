@@ -38,14 +38,15 @@ describe('generateRules', () => {
     hasNot(lines, /nat KL-T-SERVICES -d 10.43.0.10/);
   });
 
-  it('sends node ports and load-balancer IPs through the external chain, masqueraded', () => {
+  it('sends node ports and load-balancer IPs to the service, masqueraded', () => {
     const eps = [ep('10.42.0.2')];
     const lines = all([svc({ nodePort: 30080, loadBalancerIPs: ['192.0.2.9'], clusterEndpoints: eps, localEndpoints: eps })]);
-    const ext = names.ext('ns/web:http', 'TCP');
-    has(lines, new RegExp(`nat KL-T-NODEPORTS -p tcp -m tcp --dport 30080 .* -j ${ext}`));
-    has(lines, new RegExp(`nat KL-T-SERVICES -d 192.0.2.9/32 .* -j ${ext}`));
-    has(lines, new RegExp(`nat KL-T-SERVICES -d 127.0.0.1/32 .* -j ${ext}`));
-    has(lines, new RegExp(`nat ${ext} -j KL-T-MARK-MASQ`));
+    const svcChain = names.svc('ns/web:http', 'TCP');
+    for (const [chain, match] of [['NODEPORTS', '-p tcp -m tcp --dport 30080'], ['SERVICES', '-d 192.0.2.9/32 -p tcp -m tcp --dport 80'], ['SERVICES', '-d 127.0.0.1/32 -p tcp -m tcp --dport 80']]) {
+      const rules = lines.filter(l => l.startsWith(`nat KL-T-${chain} ${match} `));
+      assert.deepEqual(rules.map(l => l.split(' -j ')[1]), ['KL-T-MARK-MASQ', svcChain], `${chain} ${match}`);
+    }
+    hasNot(lines, /EXT-/);
   });
 
   it('externalTrafficPolicy Local: outside clients only to local endpoints, unmasqueraded; dropped when none', () => {

@@ -1,0 +1,197 @@
+/**
+ * Services benchmarks (one table):
+ * - HTTP requests/s and p99 to a 3-replica service through its cluster IP versus
+ *   straight to one pod IP (real netns pods, real iptables rules; a new connection per
+ *   request, so every request takes the DNAT path);
+ * - rule programming for 1,000 services × 10 endpoints: a full resync, a one-endpoint
+ *   change, and removal;
+ * - DNS queries/s answered by the cluster DNS server (cached cluster names, and NXDOMAIN),
+ *   load from a separate process over UDP.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { KubeObject } from '../src/api/object.js';
+import { ClusterZone, DnsServer, Forwarder, type ClusterView } from '../src/dns/index.js';
+import {
+  ChainNames, Iptables, buildBatch, builtinJumps, emptyRuleSet, generateRules, randomPrefix, type Endpoint, type ServicePortModel,
+} from '../src/proxy/index.js';
+import { TestNet } from '../test/proxy/netns.js';
+import { ms, pct } from './util.js';
+
+const HTTP_SECONDS = 4, HTTP_CONCURRENCY = 16, DNS_SECONDS = 3;
+
+export async function benchServices(): Promise<object[]> {
+  const rows: object[] = [];
+  rows.push(...await benchHttp());
+  rows.push(...await benchRules());
+  rows.push(...await benchDns());
+  return rows;
+}
+
+async function load(url: string | string[]): Promise<{ rps: number; p99: number; errors: number }> {
+  const urls = Array.isArray(url) ? url : [url];
+  let n = 0;
+  const lat: number[] = [];
+  let errors = 0;
+  const end = performance.now() + HTTP_SECONDS * 1000;
+  const one = () => new Promise<void>(resolve => {
+    const t0 = performance.now();
+    const req = http.get(urls[n++ % urls.length], { agent: false }, res => {
+      res.resume();
+      res.on('end', () => { lat.push(performance.now() - t0); resolve(); });
+    });
+    req.on('error', () => { errors++; resolve(); });
+  });
+  await Promise.all(Array.from({ length: HTTP_CONCURRENCY }, async () => { while (performance.now() < end) await one(); }));
+  return { rps: lat.length / HTTP_SECONDS, p99: pct(lat, 99), errors };
+}
+
+export async function benchHttp(): Promise<object[]> {
+  const net = await TestNet.create(3);
+  const names = new ChainNames(randomPrefix());
+  const ipt = new Iptables();
+  const b = randomBytes(1)[0]!;
+  const vip = `10.254.${b}.10`;
+  try {
+    for (let i = 0; i < 3; i++) await net.serve(i);
+    const eps: Endpoint[] = net.pods.map(p => ({ ip: p.ip, port: 8080, ready: true, serving: true, terminating: false }));
+    const model: ServicePortModel[] = [{
+      id: 'bench/web:http', protocol: 'TCP', clusterIPs: [vip], port: 80, loadBalancerIPs: [], externalIPs: [],
+      externalLocal: false, internalLocal: false, clusterEndpoints: eps, localEndpoints: eps,
+    }];
+    const rules = generateRules(model, { names, clusterCidr: net.cidr, serviceCidr: `10.254.${b}.0/24` });
+    await ipt.restore(buildBatch(rules, { nat: new Set(), filter: new Set() }, undefined, builtinJumps(names).reverse()).text);
+    await load(`http://${net.pods[0].ip}:8080/`); // warm up
+    const direct = await load(`http://${net.pods[0].ip}:8080/`);
+    const viaVip = await load(`http://${vip}/`);
+    if (process.env.KL_BENCH_VARIANTS) {
+      const rr = await load(net.pods.map(p => `http://${p.ip}:8080/`));
+      process.stderr.write(`round-robin direct: ${JSON.stringify(rr)}\n`);
+    }
+    return [
+      { bench: 'http → one pod IP (new connection each)', value: Math.round(direct.rps), unit: 'req/s', p99_ms: ms(direct.p99), errors: direct.errors },
+      { bench: 'http → cluster IP, 3 replicas', value: Math.round(viaVip.rps), unit: 'req/s', p99_ms: ms(viaVip.p99), errors: viaVip.errors },
+      { bench: 'cluster IP / pod IP throughput', value: ms(viaVip.rps / direct.rps), unit: 'ratio (target ≥ 0.9)' },
+    ];
+  } finally {
+    await removeAll(ipt, names);
+    await net.destroy();
+  }
+}
+
+async function removeAll(ipt: Iptables, names: ChainNames): Promise<void> {
+  const existing = await ipt.ownChains(names.prefix);
+  const present = [];
+  for (const j of builtinJumps(names)) if (await ipt.has(j.table, j.chain, j.rule)) present.push(j);
+  const batch = buildBatch(emptyRuleSet(), existing, undefined, [], present);
+  if (batch.text) await ipt.restore(batch.text);
+}
+
+function bigModel(services: number, perService: number, bump = -1): ServicePortModel[] {
+  const out: ServicePortModel[] = [];
+  for (let s = 0; s < services; s++) {
+    const eps: Endpoint[] = Array.from({ length: perService }, (_, e) => ({
+      ip: `10.253.${Math.floor((s * perService + e) / 250) % 256}.${((s * perService + e) % 250) + 1}`,
+      port: s === bump && e === 0 ? 9090 : 8080, nodeName: 'n', ready: true, serving: true, terminating: false,
+    }));
+    out.push({
+      id: `bench/svc-${s}:http`, protocol: 'TCP', clusterIPs: [`10.252.${Math.floor(s / 250)}.${(s % 250) + 1}`], port: 80,
+      nodePort: 30000 + s, loadBalancerIPs: [], externalIPs: [], externalLocal: false, internalLocal: false,
+      clusterEndpoints: eps, localEndpoints: eps,
+    });
+  }
+  return out;
+}
+
+export async function benchRules(): Promise<object[]> {
+  const names = new ChainNames(randomPrefix());
+  const ipt = new Iptables();
+  const opts = { names, clusterCidr: '10.253.0.0/16', serviceCidr: '10.252.0.0/16', nodeName: 'n' };
+  try {
+    const t0 = performance.now();
+    const rules = generateRules(bigModel(1000, 10), opts);
+    const full = buildBatch(rules, { nat: new Set(), filter: new Set() }, undefined, builtinJumps(names).reverse());
+    const t1 = performance.now();
+    await ipt.restore(full.text);
+    const t2 = performance.now();
+    // The resync after a restart: every chain rewritten over existing ones.
+    const existing = { nat: new Set(full.next.nat.keys()), filter: new Set(full.next.filter.keys()) };
+    const again = buildBatch(generateRules(bigModel(1000, 10), opts), existing);
+    await ipt.restore(again.text);
+    const t3 = performance.now();
+    const change = buildBatch(generateRules(bigModel(1000, 10, 500), opts), existing, full.next);
+    await ipt.restore(change.text);
+    const t4 = performance.now();
+    await removeAll(ipt, names);
+    const t5 = performance.now();
+    return [
+      { bench: 'rules 1000 svc (NodePort) × 10 ep: generate', value: ms(t1 - t0), unit: 'ms', rules: full.rules, chains: full.changed },
+      { bench: 'rules 1000 svc × 10 ep: first full sync', value: ms(t2 - t0), unit: 'ms (target ≤ 1000)' },
+      { bench: 'rules 1000 svc × 10 ep: full resync over existing', value: ms(t3 - t2), unit: 'ms (target ≤ 1000)' },
+      { bench: 'rules: one endpoint changed (partial sync)', value: ms(t4 - t3), unit: 'ms', chains: change.changed },
+      { bench: 'rules: remove all', value: ms(t5 - t4), unit: 'ms' },
+    ];
+  } catch (e) {
+    await removeAll(ipt, names).catch(() => {});
+    throw e;
+  }
+}
+
+/** Sends queries from `names` with `window` in flight for `seconds`; prints answers/s. */
+const DNS_CLIENT = `
+const dgram = require('dgram');
+const [port, seconds, window, ...names] = process.argv.slice(1);
+const q = names.map(n => { const parts = n.split('.'); const b = [Buffer.alloc(12)];
+  b[0].writeUInt16BE(0x0100, 2); b[0].writeUInt16BE(1, 4);
+  for (const p of parts) b.push(Buffer.from([p.length]), Buffer.from(p));
+  b.push(Buffer.from([0, 0, 1, 0, 1])); return Buffer.concat(b); });
+const s = dgram.createSocket('udp4');
+let got = 0, i = 0, counting = false;
+const send = () => { const m = q[i++ % q.length]; m.writeUInt16BE(i & 0xffff, 0); s.send(m, +port, '127.0.0.1'); };
+s.on('message', () => { if (counting) got++; send(); });
+s.bind(0, () => {
+  for (let k = 0; k < +window; k++) send();
+  setTimeout(() => { counting = true; setTimeout(() => { console.log(got / +seconds); process.exit(0); }, seconds * 1000); }, 300);
+  // Lost datagrams would shrink the window: top it up.
+  setInterval(() => { for (let k = 0; k < 8; k++) send(); }, 50).unref();
+});
+`;
+
+async function dnsLoad(port: number, names: string[], seconds = DNS_SECONDS): Promise<number> {
+  const child = spawn(process.execPath, ['-e', DNS_CLIENT, String(port), String(seconds), '64', ...names], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', d => (out += d));
+  await new Promise(r => child.once('exit', r));
+  return Number(out.trim());
+}
+
+export async function benchDns(): Promise<object[]> {
+  const services = new Map<string, KubeObject>();
+  for (let i = 0; i < 1000; i++) {
+    services.set(`bench/svc-${i}`, { metadata: { namespace: 'bench', name: `svc-${i}` }, spec: { clusterIP: `10.43.${i >> 8}.${i & 255}`, ports: [{ name: 'http', port: 80 }] } });
+  }
+  const view: ClusterView = {
+    service: (ns, n) => services.get(`${ns}/${n}`), namespaceHasServices: ns => ns === 'bench',
+    slices: () => [], podByIP: () => [], serviceByIP: () => undefined,
+  };
+  const zone = new ClusterZone(view, { domain: 'cluster.local', ttl: 5, reverseCidrs: ['10.43.0.0/16'] });
+  const fwd = new Forwarder({ upstreams: [] });
+  const server = new DnsServer({ host: '127.0.0.1', port: 0, zone, forwarder: fwd });
+  await fwd.start();
+  const { port } = await server.listen();
+  try {
+    await dnsLoad(port, ['svc-2.bench.svc.cluster.local', 'nope.bench.svc.cluster.local'], 1); // warm up (JIT)
+    const hot = await dnsLoad(port, ['svc-1.bench.svc.cluster.local']);
+    const spread = await dnsLoad(port, Array.from({ length: 1000 }, (_, i) => `svc-${i}.bench.svc.cluster.local`));
+    const nx = await dnsLoad(port, Array.from({ length: 50 }, (_, i) => `nope-${i}.bench.svc.cluster.local`));
+    return [
+      { bench: 'dns A, one service name (UDP)', value: Math.round(hot), unit: 'q/s (target ≥ 20000)' },
+      { bench: 'dns A, 1000 service names (UDP)', value: Math.round(spread), unit: 'q/s (target ≥ 20000)' },
+      { bench: 'dns NXDOMAIN (UDP)', value: Math.round(nx), unit: 'q/s' },
+    ];
+  } finally {
+    await server.close();
+    fwd.close();
+  }
+}
