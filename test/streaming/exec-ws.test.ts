@@ -101,6 +101,23 @@ describe('exec over WebSocket', () => {
     assert.equal(c.text(3), '{"metadata":{},"status":"Success"}');
   });
 
+  it('tty: the command starts on the first terminal size the client sends', async () => {
+    const sizes: unknown[] = [];
+    const s2 = await upgradeServer(async (req, socket, head) => {
+      await serveExecWebSocket(req, socket, head, { stdin: true, stdout: true, stderr: false, tty: true, pingIntervalMs: 0 },
+        async st => { sizes.push(st.initialSize); return 0; });
+    });
+    try {
+      const c = await channelClient(`ws://127.0.0.1:${s2.port}/x`, ['v5.channel.k8s.io']);
+      await new Promise(r => setTimeout(r, 50));
+      c.send(4, '{"Width":80,"Height":24}');
+      await c.closed;
+      const c2 = await channelClient(`ws://127.0.0.1:${s2.port}/x`, ['v5.channel.k8s.io']); // never sends one
+      await c2.closed;
+      assert.deepEqual(sizes, [{ width: 80, height: 24 }, undefined]);
+    } finally { await s2.close(); }
+  });
+
   it('a client that goes away kills the command', async () => {
     const c = await channelClient(url(['sleep', '30'], 'stdout=true'), ['v5.channel.k8s.io']);
     c.ws.terminate();

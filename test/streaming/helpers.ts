@@ -24,11 +24,15 @@ export async function upgradeServer(handler: UpgradeHandler): Promise<{ server: 
   };
 }
 
-/** A host child process shaped like the runtime's ExecSession; with tty it runs under `script` on a real pty. */
-export function childSession(cmd: string[], tty: boolean): ProcessSession {
+/**
+ * A host child process shaped like the runtime's ExecSession; with tty it runs under
+ * `script` on a real pty, sized to `size` before the command starts.
+ */
+export function childSession(cmd: string[], tty: boolean, size?: { width: number; height: number }): ProcessSession {
   const quoted = cmd.map(a => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const sized = size ? `stty rows ${size.height} cols ${size.width}; exec ${quoted}` : quoted;
   const child = tty
-    ? spawn('script', ['-qefc', quoted, '/dev/null'], { stdio: 'pipe' })
+    ? spawn('script', ['-qefc', sized, '/dev/null'], { stdio: 'pipe' })
     : spawn(cmd[0]!, cmd.slice(1), { stdio: 'pipe' });
   const exited = new Promise<number>(resolve => {
     child.on('exit', (code, sig) => resolve(code ?? 128 + (sig === 'SIGKILL' ? 9 : 15)));
@@ -39,7 +43,7 @@ export function childSession(cmd: string[], tty: boolean): ProcessSession {
     kill: sig => { child.kill(sig); },
     resize: (cols, rows) => {
       const pts = ptsOf(child.pid!);
-      if (pts) execFileSync('stty', ['-F', pts, 'rows', String(rows), 'cols', String(cols)]);
+      if (pts?.startsWith('/dev/pts/')) execFileSync('stty', ['-F', pts, 'rows', String(rows), 'cols', String(cols)]);
     },
   };
 }

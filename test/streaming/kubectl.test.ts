@@ -4,91 +4,28 @@
  * the API server and agent). The exec target is a host child process, not a container.
  */
 import assert from 'node:assert/strict';
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, get, type Server } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { bridgeSession, parseExecRequest, serveExecWebSocket, servePortForward } from '../../src/node/streaming/index.js';
-import { childSession } from './helpers.js';
+import { startStandInApi, type StandInApi } from './standin-api.js';
 
 const hasKubectl = (() => { try { execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' }); return true; } catch { return false; } })();
 
-const POD = {
-  kind: 'Pod', apiVersion: 'v1',
-  metadata: { name: 'web', namespace: 'default', uid: 'u1', resourceVersion: '1' },
-  spec: { containers: [{ name: 'c', image: 'busybox' }] },
-  status: { phase: 'Running', containerStatuses: [{ name: 'c', ready: true, restartCount: 0, image: 'busybox', imageID: '', state: { running: {} } }] },
-};
-
-const RESOURCES = {
-  kind: 'APIResourceList', groupVersion: 'v1', resources: [
-    { name: 'pods', singularName: 'pod', namespaced: true, kind: 'Pod', verbs: ['get', 'list'], shortNames: ['po'] },
-    { name: 'pods/exec', singularName: '', namespaced: true, kind: 'PodExecOptions', verbs: ['create', 'get'] },
-    { name: 'pods/portforward', singularName: '', namespaced: true, kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
-  ],
-};
-
 describe('real kubectl against the streaming servers', { skip: hasKubectl ? false : 'kubectl not installed' }, () => {
-  let api: Server;
+  let api: StandInApi;
   let pod: Server;
-  let dir: string;
-  let kubeconfig: string;
   before(async () => {
     pod = createHttpServer((req, res) => res.end(`pod says ${req.url}`));
     await new Promise<void>(r => pod.listen(0, '127.0.0.1', r));
-    const podPort = (pod.address() as AddressInfo).port;
-    api = createHttpServer((req, res) => {
-      const json = (o: unknown) => { res.writeHead(200, { 'Content-Type': 'application/json' }); res.end(JSON.stringify(o)); };
-      const path = new URL(req.url!, 'http://x').pathname;
-      if (path === '/version') return json({ major: '1', minor: '32', gitVersion: 'v1.32.4' });
-      if (path === '/api') return json({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
-      if (path === '/apis') return json({ kind: 'APIGroupList', apiVersion: 'v1', groups: [] });
-      if (path === '/api/v1') return json(RESOURCES);
-      if (path === '/api/v1/namespaces/default/pods/web') return json(POD);
-      res.writeHead(404, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: 'not found' }));
-    });
-    api.on('upgrade', (req, socket, head) => {
-      const url = new URL(req.url!, 'http://x');
-      if (url.pathname.endsWith('/exec')) {
-        const r = parseExecRequest(url.searchParams);
-        void serveExecWebSocket(req, socket, head, r, s => bridgeSession(s, childSession(r.command, r.tty)));
-      } else if (url.pathname.endsWith('/portforward')) {
-        void servePortForward(req, socket, head, url, {
-          podName: 'web', uid: 'u1',
-          dial: () => new Promise((resolve, reject) => { const s = connect(podPort, '127.0.0.1'); s.once('connect', () => resolve(s)).once('error', reject); }),
-        });
-      } else {
-        socket.destroy();
-      }
-    });
-    await new Promise<void>(r => api.listen(0, '127.0.0.1', r));
-    dir = mkdtempSync(join(tmpdir(), 'kubeling-kubectl-'));
-    kubeconfig = join(dir, 'config');
-    writeFileSync(kubeconfig, `apiVersion: v1
-kind: Config
-clusters: [{name: c, cluster: {server: "http://127.0.0.1:${(api.address() as AddressInfo).port}"}}]
-users: [{name: u, user: {}}]
-contexts: [{name: x, context: {cluster: c, user: u, namespace: default}}]
-current-context: x
-`);
+    api = await startStandInApi((pod.address() as AddressInfo).port);
   });
-  after(() => {
-    api?.closeAllConnections();
-    api?.close();
+  after(async () => {
+    await api?.close();
     pod?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
-
-  const kubectl = (args: string[], input?: string) => new Promise<{ code: number; stdout: string; stderr: string }>(resolve => {
-    const p = execFile('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), ...args], { timeout: 30_000 },
-      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
-    if (input !== undefined) p.stdin!.end(input);
-  });
+  const kubectl = (args: string[], input?: string) => api.kubectl(args, input);
 
   it('exec prints stdout and stderr', async () => {
     const r = await kubectl(['exec', 'web', '--', 'sh', '-c', 'echo out; echo err >&2']);
@@ -111,7 +48,7 @@ current-context: x
   it('exec -it runs on a pty of the terminal\'s size', async () => {
     // kubectl needs a terminal of its own for -t: `script` gives it one.
     const out = await new Promise<string>(resolve => {
-      const cmd = `stty rows 33 cols 111; kubectl --kubeconfig ${kubeconfig} --cache-dir ${join(dir, 'cache')} exec -it web -- sh -c 'tty; stty size'`;
+      const cmd = `stty rows 33 cols 111; kubectl ${api.flags.join(' ')} exec -it web -- sh -c 'tty; stty size'`;
       const p = spawn('script', ['-qefc', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'] });
       let o = '';
       p.stdout.on('data', d => { o += d; });
@@ -123,7 +60,7 @@ current-context: x
   });
 
   it('port-forward (SPDY in WebSocket): 20 parallel requests', async () => {
-    const pf = spawn('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), 'port-forward', 'pod/web', ':80'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const pf = spawn('kubectl', [...api.flags, 'port-forward', 'pod/web', ':80'], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       const local = await new Promise<number>((resolve, reject) => {
         let o = '';

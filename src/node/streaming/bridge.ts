@@ -24,7 +24,11 @@ export async function bridgeSession(s: RemoteCommandStreams, p: ProcessSession):
   (p.stdin as NodeJS.WritableStream & { on(e: 'error', l: () => void): void }).on('error', () => {});
   if (s.stdin) s.stdin.pipe(p.stdin as NodeJS.WritableStream);
   else p.stdin.end(); // no -i: the process reads EOF, like /dev/null upstream
-  if (s.tty) s.onResize(({ width, height }) => p.resize(width, height));
+  if (s.tty) {
+    s.onResize(({ width, height }) => {
+      try { p.resize(width, height); } catch { /* a resize that fails is not worth the session */ }
+    });
+  }
 
   const drained: Promise<unknown>[] = [];
   const forward = (from: NodeJS.ReadableStream, to: NodeJS.WritableStream | undefined) => {

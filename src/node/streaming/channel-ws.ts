@@ -20,6 +20,11 @@ export interface RemoteCommandStreams {
   readonly stdin?: Readable;
   readonly stdout?: Writable;
   readonly stderr?: Writable;
+  /**
+   * With a tty: the client's terminal size when it came before the start (kubectl sends it
+   * at once), so the pty can be made that size before the command looks at it.
+   */
+  readonly initialSize?: TerminalSize;
   /** Terminal sizes in arrival order; a size that came before the listener is replayed to it. */
   onResize(listener: (size: TerminalSize) => void): void;
   /** Aborted when the client went away before `start` finished: kill the command. */
@@ -39,6 +44,8 @@ export interface RemoteCommandOptions extends StreamOptions {
   /** Prefix of the InternalError message (the kubelet's wording differs for attach). */
   faultPrefix?: string;
   pingIntervalMs?: number;
+  /** With a tty, how long to wait for the first terminal size before starting (default 250 ms). */
+  initialSizeWaitMs?: number;
 }
 
 export interface RemoteCommandResult {
@@ -103,8 +110,18 @@ async function run(conn: ChannelConnection, opts: RemoteCommandOptions, start: R
     if (!finished) ac.abort(new Error('client disconnected'));
   });
 
+  if (opts.tty && !lastSize) {
+    // kubectl sends the terminal size right after connecting: start on it, not before.
+    await new Promise<void>(resolve => {
+      const timer = setTimeout(done, opts.initialSizeWaitMs ?? 250);
+      function done() { clearTimeout(timer); resizeListener = undefined; resolve(); }
+      resizeListener = done;
+      void conn.closed.then(done);
+    });
+  }
+
   const streams: RemoteCommandStreams = {
-    protocol: conn.protocol, tty: opts.tty, stdin,
+    protocol: conn.protocol, tty: opts.tty, stdin, initialSize: lastSize,
     stdout: opts.stdout ? conn.writable(1) : undefined,
     stderr: opts.stderr ? conn.writable(2) : undefined,
     onResize(listener) {
