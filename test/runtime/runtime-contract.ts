@@ -120,7 +120,12 @@ export function runtimeContract(name: string, make: () => Promise<ContractHarnes
       s.stdin.end('line\n');
       assert.equal(await s.exited, 0);
       assert.equal(out, 'got line\n');
-      const t = rt.execStream(c, { cmd: ['sh', '-c', 'tty; stty size; read x; echo got $x; exit 3'], tty: true });
+      // runc starts the process as soon as it has sent the pty master to the console socket, so
+      // a size set by a resize after execStream (kubectl sends it the same way) cannot be
+      // promised to the process's first instructions: under load `stty size` saw 0x0 (busybox
+      // then prints a stale errno, 'No child processes'). The output relayed from the pty comes
+      // after the shim has taken the master and applied the early resize, so stty runs after it.
+      const t = rt.execStream(c, { cmd: ['sh', '-c', 'tty; read x; stty size; echo got $x; exit 3'], tty: true });
       let tout = '';
       t.stdout.on('data', (b: Buffer) => { tout += b; });
       t.resize(100, 40);
