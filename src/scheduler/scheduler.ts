@@ -25,6 +25,7 @@ import { SchedulingQueue } from './queue/scheduling-queue.js';
 import { Reporter } from './reporter.js';
 
 const PODS = { apiVersion: 'v1', kind: 'Pod' };
+const SLICE_MS = 20;
 const NODES = { apiVersion: 'v1', kind: 'Node' };
 const NAMESPACES = { apiVersion: 'v1', kind: 'Namespace' };
 const PRIORITY_CLASSES = { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass' };
@@ -105,14 +106,19 @@ export class Scheduler {
     if (!synced.every(Boolean)) return;
     this.#log.info('scheduler started', { nodes: this.cache.nodeCount, pending: this.queue.lengths.active });
     // Losing leadership ends this loop but keeps the queue: a later term picks up from it.
+    let slice = performance.now();
     for (;;) {
       const q = await this.queue.pop(signal);
       if (!q) break;
       try { this.scheduleOne(q); } catch (e) {
         this.#log.error('scheduling cycle failed', { pod: q.podInfo.key, error: e instanceof Error ? e.stack : String(e) });
       }
-      // Let watch events and binding answers in between cycles.
-      await new Promise<void>(r => setImmediate(r));
+      // Cycles run back to back for a few ms (the process also serves the API, and one
+      // event-loop turn there can take long), then watch events and answers get their turn.
+      if (performance.now() - slice > SLICE_MS || this.queue.lengths.active === 0) {
+        await new Promise<void>(r => setImmediate(r));
+        slice = performance.now();
+      }
     }
     await Promise.allSettled([...this.#inflight]);
   }
