@@ -21,6 +21,28 @@ import { startControllersC } from '../../src/controllers/index-c.js';
 import { execRunner, randomPrefix } from '../../src/proxy/index.js';
 import { NodeCluster, ensureSharedImages, eventually, rootSkip } from '../node/cluster.js';
 import { ourRules } from '../proxy/setup.js';
+import { FakeUpstream } from '../dns/helpers.js';
+
+const PEERS = `apiVersion: v1
+kind: Service
+metadata: {name: peers}
+spec:
+  clusterIP: None
+  selector: {app: peers}
+  ports: [{name: tcp, port: 80}]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: peers}
+spec:
+  serviceName: peers
+  replicas: 2
+  selector: {matchLabels: {app: peers}}
+  template:
+    metadata: {labels: {app: peers}}
+    spec:
+      containers: [{name: c, image: busybox, command: [sleep, '3600']}]
+`;
 
 const SERVER_MAIN = fileURLToPath(new URL('../node/server-main.js', import.meta.url));
 const EXAMPLE = readFileSync(new URL('../../../../shared/examples/web-deployment.yaml', import.meta.url), 'utf8');
@@ -52,6 +74,7 @@ describe('web-deployment end to end', { skip: rootSkip }, () => {
   let informers: SharedInformerFactory;
   const components: Component[] = [];
   let nodeIP = '';
+  let upstream: FakeUpstream | undefined;
 
   const pods = async () => JSON.parse(await cluster.k(['get', 'pods', '-l', 'app=web', '-o', 'json'])).items as Array<{
     metadata: { name: string; deletionTimestamp?: string }; status: { podIP?: string; conditions?: Array<{ type: string; status: string }> };
@@ -100,7 +123,8 @@ describe('web-deployment end to end', { skip: rootSkip }, () => {
       config: { clusterCidr: cluster.cidrs.cluster, serviceCidr, nodeMonitorGracePeriod: 40, podEvictionTimeout: 300 },
     };
     components.push(...startControllersC(ctx));
-    components.push(...await startServices(ctx, { chainPrefix: prefix }));
+    upstream = await new FakeUpstream().start();
+    components.push(...await startServices(ctx, { chainPrefix: prefix, dnsUpstreams: [{ host: '127.0.0.1', port: upstream.port }] }));
     informers.start();
     const node = await eventually(async () => (await client.get({ apiVersion: 'v1', kind: 'Node' }, cluster.nodeName).catch(() => undefined)), 30_000, 'node object');
     nodeIP = (node.status?.addresses as Array<{ type: string; address: string }>).find(a => a.type === 'InternalIP')!.address;
@@ -115,6 +139,7 @@ describe('web-deployment end to end', { skip: rootSkip }, () => {
     for (const c of components.reverse()) await c.stop().catch(() => {});
     informers?.stop();
     client?.close();
+    await upstream?.stop();
     await cluster.destroy();
     assert.deepEqual(await ourRules(prefix), [], 'no proxy rules left');
     assert.deepEqual(cluster.leftovers(), []);
@@ -143,6 +168,43 @@ describe('web-deployment end to end', { skip: rootSkip }, () => {
     await inPod(a, 'hostname > /srv/index.html');
     await eventually(async () => (await pods()).some(p => p.metadata.name === a && ready(p)), 30_000, `${a} ready again`);
     await eventually(async () => (await fromPod(b, 20)).includes(a), 20_000, `${a} answering again`);
+  });
+
+  it('DNS from a real pod: service, SRV, StatefulSet pod, pod record, upstream, NXDOMAIN (busybox nslookup)', async () => {
+    await cluster.k(['apply', '-f', '-'], PEERS);
+    const peers = await eventually(async () => {
+      const items = JSON.parse(await cluster.k(['get', 'pods', '-l', 'app=peers', '-o', 'json'])).items as Array<{ status: { podIP?: string; conditions?: Array<{ type: string; status: string }> } }>;
+      return items.length === 2 && items.every(p => p.status.conditions?.some(c => c.type === 'Ready' && c.status === 'True')) ? items : undefined;
+    }, 90_000, 'two ready peers');
+    const [p] = await pods();
+    const web = JSON.parse(await cluster.k(['get', 'svc', 'web', '-o', 'json']));
+    const ns = (q: string) => inPod(p.metadata.name, `nslookup ${q} 2>&1 || true`);
+    assert.match(await ns('web'), new RegExp(`Address:\\s+${web.spec.clusterIP.replace(/\./g, '\\.')}`));
+    assert.match(await ns('-type=srv _http._tcp.web.default.svc.cluster.local'), /port = 80|80 web\.default\.svc\.cluster\.local/);
+    const ips = peers.map(x => x.status.podIP!).sort();
+    const headless = await ns('peers.default.svc.cluster.local');
+    for (const ip of ips) assert.match(headless, new RegExp(`Address:\\s+${ip.replace(/\./g, '\\.')}`), headless);
+    assert.match(await ns('peers-0.peers.default.svc.cluster.local'), /Address:\s+10\./);
+    assert.match(await ns(`${ips[0].replace(/\./g, '-')}.default.pod.cluster.local`), new RegExp(ips[0].replace(/\./g, '\\.')));
+    assert.match(await ns('example.test'), /Address:\s+192\.0\.2\.123/);
+    assert.match(await ns('nope.default.svc.cluster.local'), /NXDOMAIN/);
+    await cluster.k(['delete', '-f', '-', '--wait=false'], PEERS);
+  });
+
+  it('hostPort (CNI portmap) answers on the node address', async () => {
+    const hostPort = 20000 + (randomBytes(2).readUInt16BE(0) % 9000);
+    await cluster.k(['apply', '-f', '-'], `apiVersion: v1
+kind: Pod
+metadata: {name: hp, labels: {app: hp}}
+spec:
+  containers:
+  - name: httpd
+    image: busybox
+    command: ["sh", "-c", "mkdir -p /srv && echo hostport > /srv/index.html && exec httpd -f -p 8080 -h /srv"]
+    ports: [{containerPort: 8080, hostPort: ${hostPort}}]
+`);
+    await eventually(async () => (await get(`http://${nodeIP}:${hostPort}/`)) === 'hostport', 60_000, 'hostPort answering');
+    await cluster.k(['delete', 'pod', 'hp', '--wait=false']);
   });
 
   it('scaled to 1, only that pod answers', async () => {
