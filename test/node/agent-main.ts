@@ -13,6 +13,10 @@ const informers = new SharedInformerFactory(client);
 const agent = await NodeAgent.start({ ...o.input, client, informers, logger: log });
 informers.start();
 log.info('agent process ready');
+if (process.env.KUBELING_TEST_LOOP_LAG) {
+  const mb = (n: number) => Math.round(n / 1048576);
+  setInterval(() => { const m = process.memoryUsage(); log.info('agent memory', { rss: mb(m.rss), heapUsed: mb(m.heapUsed), heapTotal: mb(m.heapTotal), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) }); }, 3000).unref();
+}
 let stopping = false;
 process.on('SIGTERM', () => {
   if (stopping) return;

@@ -102,7 +102,8 @@ export class NodeCluster {
   }
 
   async #spawn(main: string, args: string[], env: NodeJS.ProcessEnv, readyMsg: string): Promise<ChildProcess> {
-    const proc = spawn(process.execPath, [main, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const nodeArgs = env.KUBELING_TEST_NODE_ARGS?.split(' ').filter(Boolean) ?? []; // e.g. --cpu-prof
+    const proc = spawn(process.execPath, [...nodeArgs, main, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     await new Promise<void>((resolve, reject) => {
       let buf = '';
       let done = false;

@@ -5,6 +5,7 @@
  * limits as cgroups, and images under each pull policy with upstream's reasons.
  */
 import assert from 'node:assert/strict';
+import { hostname } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { eventually, NodeCluster, rootSkip } from './cluster.js';
@@ -100,6 +101,15 @@ spec:
 ---
 apiVersion: v1
 kind: Pod
+metadata: {name: hostnet}
+spec:
+  nodeName: ${node}
+  restartPolicy: Never
+  hostNetwork: true
+  containers: [{name: c, image: busybox, command: ["hostname"]}]
+---
+apiVersion: v1
+kind: Pod
 metadata: {name: never-missing}
 spec:
   nodeName: ${node}
@@ -170,6 +180,12 @@ describe('container configuration on a real node', { skip: rootSkip }, () => {
     await eventually(async () => (await pod('sec-demo')).status?.phase === 'Succeeded', 30_000, 'sec-demo done');
     const lines = (await logs('sec-demo')).trim().split('\n');
     assert.deepEqual(lines, ['65534', '65534', 'read-only', '50000', String(48 * 1024 * 1024)]);
+  });
+
+  it('hostNetwork pods get the node\'s IP and hostname', async () => {
+    const p = await eventually(async () => { const x = await pod('hostnet'); return x.status?.phase === 'Succeeded' && x; }, 30_000, 'hostnet done');
+    assert.equal(p.status!.podIP, p.status!.hostIP);
+    assert.equal((await logs('hostnet')).trim(), hostname());
   });
 
   it('a missing ConfigMap holds the container in CreateContainerConfigError until it exists', async () => {

@@ -58,6 +58,8 @@ function cond(old: readonly PodCondition[] | undefined, type: string, ok: boolea
 
 export interface ConditionInput {
   pod: Pod;
+  /** What this agent last reported: transition times of its own conditions come from here (the API's copy may lag). */
+  previous?: readonly PodCondition[];
   phase: string;
   sandboxReady: boolean;
   initialized: boolean;
@@ -67,13 +69,14 @@ export interface ConditionInput {
 
 /** The kubelet-owned conditions, plus any others (PodScheduled, readiness gates) kept from the pod. */
 export function podConditions(i: ConditionInput): PodCondition[] {
-  const old = i.pod.status?.conditions;
+  const api = i.pod.status?.conditions;
+  const old = i.previous ?? api;
   const done = i.phase === 'Succeeded' || i.phase === 'Failed';
   const specInits = new Map((i.pod.spec?.initContainers ?? []).map(c => [c.name, c]));
   const incomplete = i.init.filter(s => !isSidecar(specInits.get(s.name)!) && s.state?.terminated?.exitCode !== 0).map(s => s.name);
   const unready = [...i.init.filter(s => isSidecar(specInits.get(s.name)!)), ...i.apps].filter(s => !s.ready).map(s => s.name);
   const gates = i.pod.spec?.readinessGates ?? [];
-  const gatesOk = gates.every(g => old?.find(c => c.type === g.conditionType)?.status === 'True');
+  const gatesOk = gates.every(g => api?.find(c => c.type === g.conditionType)?.status === 'True');
   const initialized = i.initialized || incomplete.length === 0;
   const completed = i.phase === 'Succeeded';
   const notReadyReason = completed ? 'PodCompleted' : 'ContainersNotReady';
@@ -84,12 +87,16 @@ export function podConditions(i: ConditionInput): PodCondition[] {
     cond(old, 'PodReadyToStartContainers', i.sandboxReady && !done),
     cond(old, 'Initialized', initialized, 'ContainersNotInitialized', `containers with incomplete status: [${incomplete.join(' ')}]`),
     cond(old, 'Ready', ready, containersReady ? 'ReadinessGatesNotReady' : notReadyReason,
-      containersReady ? `corresponding condition of pod readiness gate "${gates.find(g => old?.find(c => c.type === g.conditionType)?.status !== 'True')?.conditionType}" does not exist.` : notReadyMsg),
+      containersReady ? `corresponding condition of pod readiness gate "${gates.find(g => api?.find(c => c.type === g.conditionType)?.status !== 'True')?.conditionType}" does not exist.` : notReadyMsg),
     cond(old, 'ContainersReady', containersReady, notReadyReason, notReadyMsg),
   ];
   const ownTypes = new Set(own.map(c => c.type));
-  const others = (old ?? []).filter(c => !ownTypes.has(c.type));
-  if (!others.some(c => c.type === 'PodScheduled')) others.unshift(cond(undefined, 'PodScheduled', true));
+  const others = (api ?? []).filter(c => !ownTypes.has(c.type));
+  // The scheduler sets PodScheduled; pods bound without one get it from the agent (once).
+  if (!others.some(c => c.type === 'PodScheduled')) {
+    const { lastProbeTime: _, ...scheduled } = cond(i.previous, 'PodScheduled', true);
+    others.unshift(scheduled);
+  }
   return [...own.slice(0, 2), ...own.slice(2), ...others].sort((a, b) => order(a.type) - order(b.type));
 }
 

@@ -24,6 +24,8 @@ export interface StatusInput {
   /** Termination message of an exited container. */
   message(s: ContainerStatus): string | undefined;
   startTime: string;
+  /** The status this agent last reported for the pod. */
+  previous?: PodStatus;
 }
 
 const imageName = (ref: string) => { try { return normalizeReference(ref); } catch { return ref; } };
@@ -80,7 +82,7 @@ export function buildPodStatus(i: StatusInput): PodStatus {
   const podIPs = ips.length ? ips : (pod.status?.podIPs ?? []).map(p => p.ip!).filter(Boolean);
   const status: PodStatus = {
     phase,
-    conditions: podConditions({ pod, phase, sandboxReady, initialized: i.initialized, init, apps: app }),
+    conditions: podConditions({ pod, previous: i.previous?.conditions, phase, sandboxReady, initialized: i.initialized, init, apps: app }),
     hostIP: i.hostIP, hostIPs: [{ ip: i.hostIP }],
     ...(podIPs.length ? { podIP: podIPs[0], podIPs: podIPs.map(ip => ({ ip })) } : {}),
     startTime: i.startTime,

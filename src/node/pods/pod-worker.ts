@@ -266,7 +266,7 @@ export class PodWorker {
     const status = buildPodStatus({
       pod, view, hostIP: this.#cx.hostIP(), waiting: this.#waiting, initialized, terminal: this.#terminal,
       ready: id => this.#cx.probes.ready(id), started: id => this.#cx.probes.started(id),
-      message: s => this.#messages.get(s), startTime: this.#startTime ?? rfc3339(Date.now()),
+      message: s => this.#messages.get(s), startTime: this.#startTime ?? rfc3339(Date.now()), previous: this.#cx.statuses.get(this.uid),
     });
     this.#cx.statuses.set(pod, status);
   }
@@ -290,14 +290,18 @@ export class PodWorker {
     const last = pod ?? this.#lastPod;
     const grace = pod ? Number(pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30) : 0;
     this.#killAt = Date.now() + grace * 1000;
+    const t0 = performance.now();
     await killPod(cx, pod, view, grace);
+    const killMs = Math.round(performance.now() - t0);
     for (const ac of this.#exitWatch.values()) ac.abort();
     cx.probes.removePod(this.uid);
     await Promise.all(view.sandboxes.map(s => cx.runtime.removeSandbox(s.id)));
+    const rmMs = Math.round(performance.now() - t0) - killMs;
     const m = last.metadata!;
     await cx.volumes.teardown(this.uid);
     await rm(podLogDir(cx.logsDir, { namespace: m.namespace!, name: m.name!, uid: m.uid! }), { recursive: true, force: true });
     cx.images.forgetPod(this.uid);
+    const teardownMs = Math.round(performance.now() - t0) - killMs;
     if (pod) {
       try {
         await cx.client.delete(PODS, m.name!, { namespace: m.namespace, gracePeriodSeconds: 0, preconditions: { uid: m.uid } });
@@ -306,6 +310,7 @@ export class PodWorker {
       }
     }
     clearTimeout(this.#hurryTimer);
+    cx.logger.info('pod removed', { pod: podDesc(last), killMs, rmMs, teardownMs, totalMs: Math.round(performance.now() - t0) });
     cx.statuses.forget(this.uid);
     this.#done = true;
     this.#onDone(this.uid);
