@@ -24,6 +24,8 @@ export interface ClusterDnsOptions {
   /** 0 = any free port (default). */
   port?: number;
   domain?: string;
+  /** How often to check that kube-dns still points here, re-registering if not (default 15 s). */
+  recheckMs?: number;
   /** Default: the nameservers of /etc/resolv.conf. */
   upstreams?: Upstream[];
   /** Register the kube-dns Service and endpoint (default true). */
@@ -41,6 +43,7 @@ export class ClusterDns {
   readonly #fwd: Forwarder;
   readonly #abort = new AbortController();
   #registered?: Promise<void>;
+  #timer?: NodeJS.Timeout;
 
   constructor(o: ClusterDnsOptions) {
     this.#o = o;
@@ -61,13 +64,24 @@ export class ClusterDns {
     await this.#fwd.start();
     const addr = await this.server.listen();
     const log = this.#o.logger ?? defaultLogger;
+    const register = () => registerKubeDns(this.#o.client, { clusterIP: this.clusterIP, host: addr.host, port: addr.port, nodeName: this.#o.nodeName })
+      .then(() => true, e => { log.error('cluster dns registration failed', { error: e instanceof Error ? e.message : String(e) }); return false; });
     this.#registered = (async () => {
-      if (!(await this.view.waitForSync(this.#abort.signal))) return;
-      if (this.#o.register === false) return;
-      await registerKubeDns(this.#o.client, { clusterIP: this.clusterIP, host: addr.host, port: addr.port, nodeName: this.#o.nodeName });
-      log.info('cluster dns ready', { clusterIP: this.clusterIP, listen: `${addr.host}:${addr.port}`, upstreams: this.#fwd.upstreams.map(u => `${u.host}:${u.port}`) });
-    })().catch(e => log.error('cluster dns registration failed', { error: e instanceof Error ? e.message : String(e) }));
+      if (!(await this.view.waitForSync(this.#abort.signal)) || this.#o.register === false) return;
+      if (await register()) {
+        log.info('cluster dns ready', { clusterIP: this.clusterIP, listen: `${addr.host}:${addr.port}`, upstreams: this.#fwd.upstreams.map(u => `${u.host}:${u.port}`) });
+      }
+      // Someone may delete the Service or our slice (or the first try failed): put them back.
+      this.#timer = setInterval(() => { if (!this.#pointsHere(addr)) void register(); }, this.#o.recheckMs ?? 15_000);
+      this.#timer.unref();
+    })();
     return addr;
+  }
+
+  #pointsHere(addr: { host: string; port: number }): boolean {
+    if (!this.view.service('kube-system', 'kube-dns')) return false;
+    return this.view.slices('kube-system', 'kube-dns').some(s => (s.endpoints as Array<{ addresses?: string[] }> | undefined)
+      ?.some(e => e.addresses?.includes(addr.host)) && (s.ports as Array<{ port?: number }> | undefined)?.some(p => p.port === addr.port));
   }
 
   /** Resolves once the caches synced and kube-dns points here. */
@@ -75,6 +89,7 @@ export class ClusterDns {
 
   async stop(): Promise<void> {
     this.#abort.abort();
+    clearInterval(this.#timer);
     await this.#registered;
     if (this.#o.register !== false) await unregisterKubeDns(this.#o.client, this.#o.nodeName).catch(() => {});
     this.view.close();

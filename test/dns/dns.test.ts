@@ -25,7 +25,7 @@ describe('cluster dns', () => {
     env = await startEnv(ctx => {
       dns = new ClusterDns({
         client: ctx.client, informers: ctx.informers, nodeName: 'node-a', serviceCidr: '10.43.0.0/16', clusterCidr: '10.42.0.0/16',
-        host: '127.0.0.1', upstreams: [{ host: '127.0.0.1', port: up.port }], logger: silentLogger,
+        host: '127.0.0.1', upstreams: [{ host: '127.0.0.1', port: up.port }], logger: silentLogger, recheckMs: 200,
       });
       return [new EndpointSliceController({ client: ctx.client, informers: ctx.informers, logger: silentLogger }).start(), dns];
     });
@@ -50,6 +50,11 @@ describe('cluster dns', () => {
     assert.deepEqual(slices[0].endpoints, [{ addresses: ['127.0.0.1'], conditions: { ready: true, serving: true, terminating: false }, nodeName: 'node-a' }]);
     assert.equal((slices[0].ports as Array<{ port: number }>)[0].port, port);
     assert.deepEqual(ips(await q('kube-dns.kube-system.svc.cluster.local')), ['10.43.0.10']);
+  });
+
+  it('puts its kube-dns endpoint back when someone deletes it', async () => {
+    await env.client.delete(SLICE, 'kube-dns-node-a', { namespace: 'kube-system' });
+    await waitFor('slice re-registered', async () => (await env.client.list(SLICE, { namespace: 'kube-system', labelSelector: 'kubernetes.io/service-name=kube-dns' })).items.length === 1);
   });
 
   it('answers service, headless, StatefulSet pod and pod names', async () => {
