@@ -66,8 +66,11 @@ export function runtimeContract(name: string, make: () => Promise<ContractHarnes
       const c = await run(sb.id, sh('cat /proc/1/cmdline; echo; exec sleep 30'));
       const st = await rt.containerStatus(c);
       assert.equal(await ns(st.pid!, 'pid'), await ns(sb.pid!, 'pid'));
+      // startContainer returns once the process exists, not once `cat` has run: stopping with
+      // no grace period at once (SIGKILL) left an empty log under load. Wait for the line.
+      const first = await eventually(async () => (await log(st.logPath))[0], 10_000, 'the cat line in the log');
       await rt.stopContainer(c, 0);
-      assert.equal((await log(st.logPath))[0]?.replace(/\0/g, ''), '/pause');
+      assert.equal(first.replace(/\0/g, ''), '/pause');
       await rt.removeSandbox(sb.id);
     });
 
