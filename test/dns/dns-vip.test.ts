@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import { silentLogger } from '../../src/client/index.js';
 import { ClusterDns, podResolvConf } from '../../src/dns/index.js';
 import { execRunner } from '../../src/proxy/index.js';
-import { leftovers } from '../proxy/netns.js';
+import { leftovers, needsRoot } from '../proxy/netns.js';
 import { ourRules, seenEndpoints, startWorld, type World } from '../proxy/setup.js';
 import { FakeUpstream } from './helpers.js';
 
-describe('cluster dns through its service IP', () => {
+describe('cluster dns through its service IP', { skip: needsRoot }, () => {
   let w: World;
   let dns: ClusterDns;
   let up: FakeUpstream;

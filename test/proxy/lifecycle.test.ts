@@ -7,10 +7,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execRunner, tableFor } from '../../src/proxy/index.js';
 import { SVC } from '../services/env.js';
-import { leftovers } from './netns.js';
+import { leftovers, needsRoot } from './netns.js';
 import { ourRules, seenEndpoints, startWorld, type World } from './setup.js';
 
-describe('proxy lifecycle', () => {
+describe('proxy lifecycle', { skip: needsRoot }, () => {
   let w: World;
   let netId = '';
   before(async () => {

@@ -9,6 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { execRunner } from '../../src/proxy/index.js';
 
+/** node:test `skip` value for suites that program the kernel (netns, iptables, routes). */
+export const needsRoot: string | false = process.getuid?.() === 0 ? false : 'needs root (netns, iptables, routes)';
+
 export interface TestPod { name: string; netns: string; ip: string; hostVeth: string; server?: ChildProcess }
 
 const SERVER = `

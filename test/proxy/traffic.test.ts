@@ -4,6 +4,7 @@
  * without endpoints, readiness, session affinity, internal traffic policy and UDP.
  */
 import { after, before, describe, it } from 'node:test';
+import { needsRoot } from './netns.js';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { SVC, waitFor } from '../services/env.js';
@@ -11,7 +12,7 @@ import { ourRules, seenEndpoints, startWorld, type World } from './setup.js';
 
 const names = (answers: string[]) => new Set(answers.map(a => a.split(' ')[0]));
 
-describe('proxy traffic', () => {
+describe('proxy traffic', { skip: needsRoot }, () => {
   let w: World;
   const svcIP: Record<string, string> = {};
   const nodePort: Record<string, number> = {};
