@@ -49,7 +49,7 @@ spec:
   containers:
   - name: c
     image: busybox
-    command: ["sh", "-c", "trap 'echo TERM >> /host/events; exit 0' TERM; sleep 1; cat /tmp/hook; while true; do sleep 0.2; done"]
+    command: ["sh", "-c", "trap 'echo TERM >> /host/events; exit 0' TERM; until [ -f /tmp/hook ]; do sleep 0.1; done; cat /tmp/hook; while true; do sleep 0.2; done"]
     volumeMounts: [{name: host, mountPath: /host}]
     lifecycle:
       postStart: {exec: {command: ["sh", "-c", "echo hooked > /tmp/hook"]}}

@@ -18,7 +18,8 @@ import { killContainer, killPod } from './kill.js';
 import { rfc3339 } from './phase.js';
 import { buildPodStatus, type Waiting } from './pod-status.js';
 import { isTerminalPhase, nameOf, nextAttempt, specEntries, type PodView } from './pod-view.js';
-import { startPodContainer } from './start-container.js';
+import { ensureImage, startPodContainer } from './start-container.js';
+import type { ImageResult } from '../containers/images.js';
 
 const PODS = { apiVersion: 'v1', kind: 'Pod' };
 const CRASH_INITIAL_MS = 10_000;
@@ -169,10 +170,14 @@ export class PodWorker {
     const facts = this.#facts(view);
     const t0 = performance.now();
     let sandboxMs: number | undefined;
+    // Images are checked (or pulled) while the sandbox starts; the first container needs it.
+    const images = new Map<string, Promise<ImageResult>>();
     if (a.createSandbox) {
+      for (const s of a.start) images.set(s.entry.c.name, ensureImage(cx, pod, s.entry));
       const attempt = view.sandboxes.length ? view.sandboxes[0]!.attempt + 1 : 0;
       const [v, sb] = await Promise.allSettled([cx.volumes.mount(pod, facts), cx.runtime.runSandbox(sandboxConfig(pod, attempt, cx.dnsService()))]);
       if (sb.status === 'rejected') {
+        await Promise.all(images.values());
         cx.recorder.event(ref, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(sb.reason as Error).message}`);
         this.#wakeIn(RETRY_MS * 2);
         return changed;
@@ -181,7 +186,10 @@ export class PodWorker {
       sandboxMs = Math.round(performance.now() - t0);
       facts.podIPs = sandbox.hostNetwork ? [] : sandbox.ips;
       changed = true;
-      if (v.status === 'rejected') return this.#mountFailed(pod, v.reason as Error) || changed;
+      if (v.status === 'rejected') {
+        await Promise.all(images.values());
+        return this.#mountFailed(pod, v.reason as Error) || changed;
+      }
       volumes = v.value;
     } else {
       try { volumes = await cx.volumes.mount(pod, facts); } catch (e) { return this.#mountFailed(pod, e as Error) || changed; }
@@ -205,7 +213,7 @@ export class PodWorker {
     const start = async (s: StartAction) => {
       const name = s.entry.c.name;
       if (s.restart) this.#crash.set(name, this.#crash.has(name) ? Math.min(2 * this.#crash.get(name)!, CRASH_MAX_MS) : CRASH_INITIAL_MS);
-      const r = await startPodContainer(cx, { pod, entry: s.entry, sandboxId: sandbox!.id, attempt: nextAttempt(view, name), facts, volumes });
+      const r = await startPodContainer(cx, { pod, entry: s.entry, sandboxId: sandbox!.id, attempt: nextAttempt(view, name), facts, volumes, image: images.get(name) });
       if (r.ok) {
         this.#waiting.delete(name);
         this.#announced.clear();

@@ -8,6 +8,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import { containerConfig } from '../containers/container-config.js';
 import type { PodRuntimeFacts } from '../containers/downward.js';
 import { containerEnv } from '../containers/env.js';
+import type { ImageResult } from '../containers/images.js';
 import { ContainerConfigError } from '../containers/objects.js';
 import { runHandler } from '../probes/prober.js';
 import { containerLogPath, podDesc, podRef, type PodContext } from './context.js';
@@ -21,6 +22,12 @@ export interface StartInput {
   attempt: number;
   facts: PodRuntimeFacts;
   volumes: Map<string, string>;
+  /** The image step, when it already ran (concurrently with the sandbox). */
+  image?: Promise<ImageResult>;
+}
+
+export function ensureImage(cx: PodContext, pod: Pod, entry: SpecEntry): Promise<ImageResult> {
+  return cx.images.ensure(pod.metadata!.uid!, podRef(pod), entry.c, entry.fieldPath);
 }
 
 export type StartResult = { ok: true; id: string } | { ok: false; waiting: Waiting; id?: string; retryMs?: number };
@@ -32,7 +39,7 @@ export async function startPodContainer(cx: PodContext, i: StartInput): Promise<
   const ev = (type: 'Normal' | 'Warning', reason: string, msg: string) => cx.recorder.event(ref, type, reason, msg, { fieldPath: entry.fieldPath });
   const m = pod.metadata!;
 
-  const img = await cx.images.ensure(m.uid!, ref, c, entry.fieldPath);
+  const img = await (i.image ?? ensureImage(cx, pod, entry));
   if (!img.ok) return { ok: false, waiting: { reason: img.reason, message: img.message }, retryMs: img.retryMs };
 
   let id: string;
