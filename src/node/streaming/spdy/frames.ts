@@ -56,17 +56,20 @@ const u32s = (...ns: number[]) => {
   return b;
 };
 
+/** The 8-byte header of a DATA frame, so the payload can be written without a copy. */
+export function dataFrameHeader(streamId: number, flags: number, length: number): Buffer {
+  if (length > MAX_FRAME_PAYLOAD) throw new SpdyProtocolError('frame too large');
+  const h = Buffer.alloc(8);
+  h.writeUInt32BE(streamId & ID, 0);
+  h.writeUInt32BE(length, 4);
+  h[4] = flags;
+  return h;
+}
+
 /** Serializes a frame; `block` fields must already be compressed. */
 export function encodeFrame(f: Frame): Buffer {
   switch (f.type) {
-    case 'data': {
-      if (f.data.length > MAX_FRAME_PAYLOAD) throw new SpdyProtocolError('frame too large');
-      const h = Buffer.alloc(8);
-      h.writeUInt32BE(f.streamId & ID, 0);
-      h.writeUInt32BE(f.data.length, 4);
-      h[4] = f.flags;
-      return Buffer.concat([h, f.data]);
-    }
+    case 'data': return Buffer.concat([dataFrameHeader(f.streamId, f.flags, f.data.length), f.data]);
     case 'syn_stream': {
       const p = Buffer.alloc(10);
       p.writeUInt32BE(f.streamId & ID, 0);

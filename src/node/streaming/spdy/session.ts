@@ -6,7 +6,7 @@
  * 64 KiB window would stall; backpressure comes from the underlying connection.
  */
 import type { Duplex } from 'node:stream';
-import { encodeFrame, FLAG_FIN, FLAG_UNIDIRECTIONAL, FrameParser, RstStatus, SpdyProtocolError, type Frame } from './frames.js';
+import { dataFrameHeader, encodeFrame, FLAG_FIN, FLAG_UNIDIRECTIONAL, FrameParser, RstStatus, SpdyProtocolError, type Frame } from './frames.js';
 import { HeaderCodec } from './headers.js';
 import { SpdyStream, type StreamSink } from './stream.js';
 
@@ -65,17 +65,22 @@ export class SpdySession {
   destroy(): void { this.#conn.destroy(); }
 
   readonly #sink: StreamSink = {
-    data: (id, data, fin) => this.#send(encodeFrame({ type: 'data', streamId: id, flags: fin ? FLAG_FIN : 0, data })),
+    // Header and payload go out as two buffers of one write: no copy of the payload.
+    data: (id, data, fin) => this.#send([dataFrameHeader(id, fin ? FLAG_FIN : 0, data.length), data]),
     reset: (id, status) => { void this.#send(encodeFrame({ type: 'rst_stream', streamId: id, status })); },
     forget: id => { this.#streams.delete(id); this.#closeIfIdle(); },
   };
 
   /** Frames go out in call order; header compression (async) keeps that order too. */
-  #send(frame: Buffer | Promise<Buffer>): Promise<void> {
+  #send(frame: Buffer | Buffer[] | Promise<Buffer>): Promise<void> {
     const t = this.#tail.then(async () => {
-      const buf = await frame;
+      const bufs = [await frame].flat();
       if (this.#isClosed || this.#conn.writableEnded) return;
-      if (!this.#conn.write(buf)) {
+      this.#conn.cork();
+      let ok = true;
+      for (const b of bufs) ok = this.#conn.write(b);
+      this.#conn.uncork();
+      if (!ok) {
         await new Promise<void>(r => {
           const done = () => { this.#conn.off('drain', done); this.#conn.off('close', done); r(); };
           this.#conn.on('drain', done).on('close', done);
