@@ -42,6 +42,7 @@ export class ImageManager {
     } catch {
       const message = `Failed to apply default image tag "${image}": couldn't parse image name "${image}": invalid reference format`;
       ev('Warning', 'InspectFailed', message);
+      ev('Warning', 'Failed', 'Error: InvalidImageName');
       return { ok: false, reason: 'InvalidImageName', message };
     }
     const present = await this.#images.has(image);
@@ -51,6 +52,7 @@ export class ImageManager {
       if (present) return alreadyPresent();
       const message = `Container image "${image}" is not present with pull policy of Never`;
       ev('Warning', 'ErrImageNeverPull', message);
+      ev('Warning', 'Failed', 'Error: ErrImageNeverPull');
       return { ok: false, reason: 'ErrImageNeverPull', message };
     }
     if (policy !== 'Always' && present) return alreadyPresent();
@@ -61,6 +63,7 @@ export class ImageManager {
     if (left > 0) {
       const message = `Back-off pulling image "${image}"`;
       ev('Normal', 'BackOff', message);
+      ev('Warning', 'Failed', 'Error: ImagePullBackOff');
       return { ok: false, reason: 'ImagePullBackOff', message, retryMs: left };
     }
     ev('Normal', 'Pulling', `Pulling image "${image}"`);

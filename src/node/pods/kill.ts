@@ -24,7 +24,7 @@ export async function killContainer(cx: PodContext, pod: Pod | undefined, s: Con
     const t0 = Date.now();
     const sb = await cx.runtime.sandboxStatus(s.sandboxId).catch(() => undefined);
     const r = await runHandler({ runtime: cx.runtime, containerId: s.id, container: entry!.c, podIP: sb?.ips[0] ?? cx.hostIP() }, hook, grace * 1000);
-    if (!r.ok && pod) cx.recorder.event(podRef(pod), 'Warning', 'FailedPreStopHook', `PreStopHook failed: ${r.output}`, { fieldPath: entry!.fieldPath });
+    if (!r.ok && pod) cx.recorder.event(podRef(pod), 'Warning', 'FailedPreStopHook', 'PreStopHook failed', { fieldPath: entry!.fieldPath });
     grace = Math.max(MIN_GRACE_AFTER_HOOK_S, grace - Math.ceil((Date.now() - t0) / 1000));
   }
   await cx.runtime.stopContainer(s.id, grace);

@@ -57,12 +57,12 @@ export async function startPodContainer(cx: PodContext, i: StartInput): Promise<
     ev('Warning', 'Failed', `Error: ${(e as Error).message}`);
     return { ok: false, waiting: { reason, message: (e as Error).message } };
   }
-  ev('Normal', 'Created', `Created container ${c.name}`);
+  ev('Normal', 'Created', `Created container: ${c.name}`);
   try {
     await cx.runtime.startContainer(id);
   } catch (e) {
     // The runtime records the attempt as exited (StartError, 128): restart policy applies.
-    ev('Warning', 'Failed', `Error: failed to start container "${c.name}": ${(e as Error).message}`);
+    ev('Warning', 'Failed', `Error: ${(e as Error).message}`);
     return { ok: false, waiting: { reason: 'RunContainerError', message: (e as Error).message }, id };
   }
   ev('Normal', 'Started', `Started container ${c.name}`);
@@ -72,9 +72,10 @@ export async function startPodContainer(cx: PodContext, i: StartInput): Promise<
     const st = await cx.runtime.sandboxStatus(i.sandboxId).catch(() => undefined);
     const r = await runHandler({ runtime: cx.runtime, containerId: id, container: c, podIP: st?.ips[0] ?? cx.hostIP() }, hook, 30_000);
     if (!r.ok) {
-      const what = hook.exec ? `Exec lifecycle hook (${JSON.stringify(hook.exec.command)})` : hook.httpGet ? `HTTP lifecycle hook (${hook.httpGet.path ?? '/'})` : 'Lifecycle hook';
-      ev('Warning', 'FailedPostStartHook', `${what} for Container "${c.name}" in Pod "${podDesc(pod)}" failed - error: ${r.output}`);
-      ev('Normal', 'Killing', `FailedPostStartHook`);
+      // Like upstream, the hook's output stays out of the event (it may hold secrets); the log has it.
+      cx.logger.warn('postStart hook failed', { pod: podDesc(pod), container: c.name, output: r.output });
+      ev('Warning', 'FailedPostStartHook', 'PostStartHook failed');
+      ev('Normal', 'Killing', 'FailedPostStartHook');
       await cx.runtime.stopContainer(id, Number(pod.spec?.terminationGracePeriodSeconds ?? 30));
       return { ok: false, waiting: { reason: 'PostStartHookError', message: r.output }, id };
     }
