@@ -23,6 +23,16 @@ spec:
 ---
 apiVersion: v1
 kind: Pod
+metadata: {name: messages}
+spec:
+  nodeName: ${node}
+  restartPolicy: Never
+  containers:
+  - {name: file, image: busybox, command: ["sh", "-c", "echo 'custom message' > /dev/termination-log; exit 4"]}
+  - {name: logs, image: busybox, terminationMessagePolicy: FallbackToLogsOnError, command: ["sh", "-c", "echo last words; exit 5"]}
+---
+apiVersion: v1
+kind: Pod
 metadata: {name: probes}
 spec:
   nodeName: ${node}
@@ -139,6 +149,14 @@ describe('pod lifecycle on a real node', { skip: rootSkip }, () => {
     assert.equal(t.reason, 'OOMKilled');
     assert.equal(t.exitCode, 137);
     assert.equal(await statusCol('oom'), 'OOMKilled');
+  });
+
+  it('termination messages come from the file, or the log tail with FallbackToLogsOnError', async () => {
+    const p = await eventually(async () => { const x = await pod('messages'); return x.status?.phase === 'Failed' && x; }, 30_000, 'messages Failed');
+    const term = (n: string) => p.status!.containerStatuses!.find(s => s.name === n)!.state!.terminated!;
+    assert.equal(term('file').message, 'custom message\n');
+    assert.equal(term('file').exitCode, 4);
+    assert.equal(term('logs').message, 'last words\n');
   });
 
   it('liveness failures restart the container; startup gates readiness; readiness drives Ready', async () => {

@@ -283,9 +283,10 @@ export class PodWorker {
   async #finish(pod: Pod, view: PodView, initialized: boolean): Promise<void> {
     if (view.containers.some(c => c.state === 'running') || view.sandboxes.some(s => s.state === 'ready')) {
       await killPod(this.#cx, pod, view, Number(pod.spec?.terminationGracePeriodSeconds ?? 30));
-      await this.#cx.volumes.teardown(this.uid);
       this.#cx.probes.removePod(this.uid);
       view = await this.#view();
+      await this.#messages.load(view); // before the teardown removes the termination-message files
+      await this.#cx.volumes.teardown(this.uid);
     }
     await this.#messages.load(view);
     this.#waiting.clear();
