@@ -6,8 +6,8 @@
  */
 import type { Jump, RuleSet, Table } from './rules.js';
 
-/** What a table holds of ours: chain → its rules joined by newlines. */
-export type Programmed = Record<Table, Map<string, string>>;
+/** What a table holds of ours: chain → its rules (arrays are never mutated once generated). */
+export type Programmed = Record<Table, Map<string, readonly string[]>>;
 
 export interface Batch {
   text: string;
@@ -35,9 +35,8 @@ export function buildBatch(desired: RuleSet, existing: Record<Table, Set<string>
     const want = desired[table];
     const decl: string[] = [], body: string[] = [], tail: string[] = [];
     for (const [chain, rs] of want) {
-      const joined = rs.join('\n');
-      next[table].set(chain, joined);
-      if (previous && existing[table].has(chain) && previous[table].get(chain) === joined) continue;
+      next[table].set(chain, rs);
+      if (previous && existing[table].has(chain) && sameRules(previous[table].get(chain), rs)) continue;
       decl.push(`:${chain} - [0:0]`);
       for (const r of rs) body.push(`-A ${chain} ${r}`);
       changed++;
@@ -56,6 +55,12 @@ export function buildBatch(desired: RuleSet, existing: Record<Table, Set<string>
     lines.push(`*${table}`, ...decl, ...body, ...tail, 'COMMIT');
   }
   return { text: lines.length ? lines.join('\n') + '\n' : '', changed, deleted, rules, next };
+}
+
+function sameRules(a: readonly string[] | undefined, b: readonly string[]): boolean {
+  if (!a || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** A RuleSet with no chains: building a batch from it removes everything we own. */

@@ -126,6 +126,12 @@ export function generateRules(model: ServicePortModel[], o: RuleOptions): RuleSe
   return { nat, filter: renderFilter(model, o) };
 }
 
+// "1 of the n left": the same few strings every sync, so made once.
+const picks: string[] = [];
+function pick(left: number): string {
+  return left <= 1 ? '' : (picks[left] ??= `-m statistic --mode random --probability ${(1 / left).toFixed(11)} `);
+}
+
 /** Rules spreading new connections evenly over `eps` (with affinity: sticky per client). */
 function balance(m: ServicePortModel, eps: Endpoint[], n: ChainNames, nat: Map<string, string[]>): string[] {
   const p = proto(m);
@@ -142,10 +148,6 @@ function balance(m: ServicePortModel, eps: Endpoint[], n: ChainNames, nat: Map<s
       out.push(`-m recent --name ${sep} --mask 255.255.255.255 --rcheck --seconds ${m.affinitySeconds} --reap --rsource -j ${sep}`);
     }
   }
-  eps.forEach((e, i) => {
-    const left = eps.length - i;
-    const pick = left > 1 ? `-m statistic --mode random --probability ${(1 / left).toFixed(11)} ` : '';
-    out.push(`-p ${p} ${pick}${target(e)}`);
-  });
+  eps.forEach((e, i) => out.push(`-p ${p} ${pick(eps.length - i)}${target(e)}`));
   return out;
 }
