@@ -33,3 +33,34 @@ export class Backoff {
     for (const k of this.#entries.keys()) if (k.startsWith(prefix)) this.#entries.delete(k);
   }
 }
+
+/**
+ * CrashLoopBackOff for one pod's containers: the first crash restarts at once, then the
+ * wait doubles from 10 s up to 5 min, counted from the run's end; a run of 10 min or
+ * more forgives the past.
+ */
+export class CrashBackoff {
+  readonly #delays = new Map<string, number>();
+
+  constructor(readonly initialMs = 10_000, readonly maxMs = 300_000, readonly resetAfterMs = 600_000, readonly now: () => number = Date.now) {}
+
+  /** ms before `name` may restart after the run `last` (0 = now). */
+  left(name: string, last: { startedAt?: Date; finishedAt?: Date }): number {
+    const delay = this.#delays.get(name);
+    if (!delay || !last.finishedAt) return 0;
+    if (last.startedAt && last.finishedAt.getTime() - last.startedAt.getTime() >= this.resetAfterMs) {
+      this.#delays.delete(name);
+      return 0;
+    }
+    return Math.max(0, last.finishedAt.getTime() + delay - this.now());
+  }
+
+  /** The wait in force for `name` (what CrashLoopBackOff messages show). */
+  delay(name: string): number { return this.#delays.get(name) ?? this.initialMs; }
+
+  /** A restart happened: the next one waits longer. */
+  bump(name: string): void {
+    const d = this.#delays.get(name);
+    this.#delays.set(name, d ? Math.min(2 * d, this.maxMs) : this.initialMs);
+  }
+}

@@ -4,27 +4,22 @@
  * overlap. A sync reads what runs, decides (computePodActions), acts, and reports status.
  * Deletion runs the graceful stop, tears everything down and removes the API object.
  */
-import { rm } from 'node:fs/promises';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { ConflictError, NotFoundError } from '../../api/errors.js';
 import { POD_UID } from '../labels.js';
-import type { ContainerStatus } from '../runtime/index.js';
 import type { PodRuntimeFacts } from '../containers/downward.js';
 import { sandboxConfig } from '../containers/sandbox-config.js';
 import { computePodActions, initializedIn, type PodActions, type StartAction } from './actions.js';
-import { podDesc, podLogDir, podRef, type PodContext } from './context.js';
+import { CrashBackoff } from './backoff.js';
+import { podDesc, podRef, type PodContext } from './context.js';
 import { gcPod, TerminationMessages } from './gc.js';
 import { killContainer, killPod } from './kill.js';
+import { killNow, removePod } from './teardown.js';
 import { rfc3339 } from './phase.js';
 import { buildPodStatus, type Waiting } from './pod-status.js';
 import { isTerminalPhase, nameOf, nextAttempt, specEntries, type PodView } from './pod-view.js';
 import { ensureImage, startPodContainer } from './start-container.js';
 import type { ImageResult } from '../containers/images.js';
 
-const PODS = { apiVersion: 'v1', kind: 'Pod' };
-const CRASH_INITIAL_MS = 10_000;
-const CRASH_MAX_MS = 300_000;
-const CRASH_RESET_AFTER_MS = 600_000;
 const RETRY_MS = 2_000;
 
 export function humanDelay(ms: number): string {
@@ -45,7 +40,7 @@ export class PodWorker {
   #wake?: { at: number; timer: NodeJS.Timeout };
   #resync?: NodeJS.Timeout;
   readonly #waiting = new Map<string, Waiting>();
-  readonly #crash = new Map<string, number>();
+  readonly #crash = new CrashBackoff();
   readonly #announced = new Set<string>();
   readonly #exitWatch = new Map<string, AbortController>();
   readonly #messages = new TerminationMessages();
@@ -140,7 +135,7 @@ export class PodWorker {
 
     const a = computePodActions({
       pod, view, probes: { started: id => this.#cx.probes.started(id), unhealthy: id => this.#cx.probes.unhealthy(id) },
-      backoffLeft: (name, last) => this.#backoffLeft(name, last),
+      backoffLeft: (name, last) => this.#crash.left(name, last),
     });
     if (a.terminal) {
       this.#terminal = a.terminal;
@@ -200,7 +195,7 @@ export class PodWorker {
       changed = true;
     }
     for (const [name, left] of a.backoff) {
-      const delay = this.#crash.get(name) ?? CRASH_INITIAL_MS;
+      const delay = this.#crash.delay(name);
       this.#waiting.set(name, { reason: 'CrashLoopBackOff', message: `back-off ${humanDelay(delay)} restarting failed container=${name} pod=${podDesc(pod)}` });
       if (!this.#announced.has(name + delay)) {
         this.#announced.add(name + delay);
@@ -212,7 +207,7 @@ export class PodWorker {
     if (!a.start.length) return changed;
     const start = async (s: StartAction) => {
       const name = s.entry.c.name;
-      if (s.restart) this.#crash.set(name, this.#crash.has(name) ? Math.min(2 * this.#crash.get(name)!, CRASH_MAX_MS) : CRASH_INITIAL_MS);
+      if (s.restart) this.#crash.bump(name);
       const r = await startPodContainer(cx, { pod, entry: s.entry, sandboxId: sandbox!.id, attempt: nextAttempt(view, name), facts, volumes, image: images.get(name) });
       if (r.ok) {
         this.#waiting.delete(name);
@@ -234,16 +229,6 @@ export class PodWorker {
     this.#cx.recorder.event(podRef(pod), 'Warning', 'FailedMount', e.message);
     this.#wakeIn(RETRY_MS);
     return false;
-  }
-
-  #backoffLeft(name: string, last: ContainerStatus): number {
-    const delay = this.#crash.get(name);
-    if (!delay || !last.finishedAt) return 0;
-    if (last.startedAt && last.finishedAt.getTime() - last.startedAt.getTime() >= CRASH_RESET_AFTER_MS) {
-      this.#crash.delete(name);
-      return 0;
-    }
-    return Math.max(0, last.finishedAt.getTime() + delay - Date.now());
   }
 
   /** Exit watchers and probes for running containers (also those adopted after a restart). */
@@ -295,32 +280,12 @@ export class PodWorker {
 
   /** Graceful deletion (or the pod vanished): stop, tear down, then remove the API object. */
   async #terminate(pod: Pod | undefined, view: PodView): Promise<void> {
-    const cx = this.#cx;
-    const last = pod ?? this.#lastPod;
     const grace = pod ? Number(pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30) : 0;
     this.#killAt = Date.now() + grace * 1000;
-    const t0 = performance.now();
-    await killPod(cx, pod, view, grace);
-    const killMs = Math.round(performance.now() - t0);
     for (const ac of this.#exitWatch.values()) ac.abort();
-    cx.probes.removePod(this.uid);
-    await Promise.all(view.sandboxes.map(s => cx.runtime.removeSandbox(s.id)));
-    const rmMs = Math.round(performance.now() - t0) - killMs;
-    const m = last.metadata!;
-    await cx.volumes.teardown(this.uid);
-    await rm(podLogDir(cx.logsDir, { namespace: m.namespace!, name: m.name!, uid: m.uid! }), { recursive: true, force: true });
-    cx.images.forgetPod(this.uid);
-    const teardownMs = Math.round(performance.now() - t0) - killMs;
-    if (pod) {
-      try {
-        await cx.client.delete(PODS, m.name!, { namespace: m.namespace, gracePeriodSeconds: 0, preconditions: { uid: m.uid } });
-      } catch (e) {
-        if (!(e instanceof NotFoundError) && !(e instanceof ConflictError)) throw e;
-      }
-    }
+    await removePod(this.#cx, this.#lastPod, pod, view, grace);
     clearTimeout(this.#hurryTimer);
-    cx.logger.info('pod removed', { pod: podDesc(last), killMs, rmMs, teardownMs, totalMs: Math.round(performance.now() - t0) });
-    cx.statuses.forget(this.uid);
+    this.#cx.statuses.forget(this.uid);
     this.#done = true;
     this.#onDone(this.uid);
   }
@@ -329,10 +294,6 @@ export class PodWorker {
   #hurry(at: number): void {
     this.#killAt = at;
     clearTimeout(this.#hurryTimer);
-    this.#hurryTimer = setTimeout(() => {
-      void this.#cx.runtime.listContainers({ labels: { [POD_UID]: this.uid }, state: 'running' })
-        .then(cs => Promise.all(cs.map(c => this.#cx.runtime.stopContainer(c.id, 0))))
-        .catch(() => {});
-    }, Math.max(0, at - Date.now()));
+    this.#hurryTimer = setTimeout(() => killNow(this.#cx, this.uid), Math.max(0, at - Date.now()));
   }
 }

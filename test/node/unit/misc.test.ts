@@ -1,7 +1,7 @@
 /** Small pure pieces: back-off, log request options and run selection, the proxy's container choice, the Node object. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Backoff } from '../../../src/node/pods/backoff.js';
+import { Backoff, CrashBackoff } from '../../../src/node/pods/backoff.js';
 import { humanDelay } from '../../../src/node/pods/pod-worker.js';
 import { logContainerId, logOptions } from '../../../src/node/server/logs-handler.js';
 import { pickContainer } from '../../../src/node/api-proxy/logs.js';
@@ -21,6 +21,20 @@ describe('Backoff', () => {
     now = 200;
     assert.equal(b.next('k'), 10);
   });
+  it('CrashLoopBackOff: first restart at once, then 10 s doubling to 5 min, forgiven after 10 min running', () => {
+    let now = 100_000;
+    const b = new CrashBackoff(10_000, 300_000, 600_000, () => now);
+    const run = (started: number, finished: number) => ({ startedAt: new Date(started), finishedAt: new Date(finished) });
+    assert.equal(b.left('c', run(0, 100_000)), 0);
+    b.bump('c');
+    assert.equal(b.left('c', run(100_000, 100_000)), 10_000);
+    for (let i = 0; i < 10; i++) b.bump('c');
+    assert.equal(b.delay('c'), 300_000);
+    now = 2_000_000;
+    assert.equal(b.left('c', run(1_000_000, 1_700_000)), 0, 'ran 700 s: forgiven');
+    assert.equal(b.delay('c'), 10_000);
+  });
+
   it('formats delays like Go durations', () => {
     assert.deepEqual([10_000, 80_000, 300_000].map(humanDelay), ['10s', '1m20s', '5m0s']);
   });
