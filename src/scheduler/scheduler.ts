@@ -108,14 +108,17 @@ export class Scheduler {
     // Losing leadership ends this loop but keeps the queue: a later term picks up from it.
     let slice = performance.now();
     for (;;) {
+      const waited = this.queue.lengths.active === 0;
       const q = await this.queue.pop(signal);
       if (!q) break;
+      if (waited) slice = performance.now(); // waiting for a pod let everything else run
       try { this.scheduleOne(q); } catch (e) {
         this.#log.error('scheduling cycle failed', { pod: q.podInfo.key, error: e instanceof Error ? e.stack : String(e) });
       }
-      // Cycles run back to back for a few ms (the process also serves the API, and one
-      // event-loop turn there can take long), then watch events and answers get their turn.
-      if (performance.now() - slice > SLICE_MS || this.queue.lengths.active === 0) {
+      // Cycles run back to back for a few ms, then watch events and answers get their turn.
+      // Not after every pod: in `kubeling server` one event-loop turn can take a second
+      // under API load, and an empty queue already yields (pop waits for the next pod).
+      if (performance.now() - slice > SLICE_MS) {
         await new Promise<void>(r => setImmediate(r));
         slice = performance.now();
       }
