@@ -114,6 +114,8 @@ export class NodeAgent {
   }
 
   get port(): number { return this.#server.port; }
+  /** The agent's HTTP endpoint, for more node subresources (exec, attach, port-forward). */
+  get server(): AgentServer { return this.#server; }
   get token(): string { return this.#token; }
 
   /** Resolves once the pod cache synced and orphans were cleaned (tests). */

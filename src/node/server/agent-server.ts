@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { timingSafeEqual } from 'node:crypto';
 import type { Logger } from '../../client/index.js';
 import { serveContainerLogs, type LogSource } from './logs-handler.js';
@@ -20,8 +21,15 @@ export function sendStatus(res: ServerResponse, e: HttpError): void {
   res.end(body);
 }
 
+/** An extra endpoint (exec, attach, port-forward…); `match` is the path regex's result. */
+export type AgentRoute = (req: IncomingMessage, res: ServerResponse, match: RegExpExecArray, url: URL) => Promise<void>;
+/** An HTTP upgrade (WebSocket, SPDY) on an authorized request; return false to decline. */
+export type AgentUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, url: URL) => boolean;
+
 export class AgentServer {
   readonly #server: Server;
+  readonly #routes: { method: string; path: RegExp; handler: AgentRoute }[] = [];
+  readonly #upgrades: AgentUpgrade[] = [];
   readonly #token: string;
   readonly #logs: LogSource;
   readonly #log: Logger;
@@ -31,6 +39,21 @@ export class AgentServer {
     this.#logs = o.logs;
     this.#log = o.logger;
     this.#server = createServer((req, res) => void this.#handle(req, res));
+    this.#server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const url = new URL(req.url ?? '/', 'http://agent');
+      if (this.#authorized(req) && this.#upgrades.some(u => u(req, socket, head, url))) return;
+      socket.end('HTTP/1.1 ' + (this.#authorized(req) ? '404 Not Found' : '401 Unauthorized') + '\r\n\r\n');
+    });
+  }
+
+  /** Adds an endpoint behind the agent's token (checked before `handler` runs). */
+  route(method: string, path: RegExp, handler: AgentRoute): void {
+    this.#routes.push({ method, path, handler });
+  }
+
+  /** Adds an upgrade handler behind the agent's token. */
+  upgrade(handler: AgentUpgrade): void {
+    this.#upgrades.push(handler);
   }
 
   async listen(host: string, port: number): Promise<number> {
@@ -62,6 +85,10 @@ export class AgentServer {
       if (m && req.method === 'GET') {
         await serveContainerLogs(this.#logs, decodeURIComponent(m[1]!), decodeURIComponent(m[2]!), decodeURIComponent(m[3]!), url.searchParams, req, res);
         return;
+      }
+      for (const r of this.#routes) {
+        const rm = r.method === req.method ? r.path.exec(url.pathname) : null;
+        if (rm) { await r.handler(req, res, rm, url); return; }
       }
       throw new HttpError(404, 'NotFound', `the server could not find the requested resource`);
     } catch (e) {
