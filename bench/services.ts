@@ -20,7 +20,7 @@ import {
 import { TestNet } from '../test/proxy/netns.js';
 import { ms, pct } from './util.js';
 
-const HTTP_SECONDS = 4, HTTP_CONCURRENCY = 16, DNS_SECONDS = 3;
+const HTTP_SECONDS = 2, HTTP_ROUNDS = 3, HTTP_CONCURRENCY = 16, DNS_SECONDS = 3;
 
 export async function benchServices(): Promise<object[]> {
   const rows: object[] = [];
@@ -65,12 +65,19 @@ export async function benchHttp(): Promise<object[]> {
     const rules = generateRules(model, { names, clusterCidr: net.cidr, serviceCidr: `10.254.${b}.0/24` });
     await ipt.restore(buildBatch(rules, { nat: new Set(), filter: new Set() }, undefined, builtinJumps(names).reverse()).text);
     await load(`http://${net.pods[0].ip}:8080/`); // warm up
-    const direct = await load(`http://${net.pods[0].ip}:8080/`);
-    const viaVip = await load(`http://${vip}/`);
-    // Spreading over three server processes costs by itself on 2 cores: compare like with like too.
-    const spread = await load(net.pods.map(p => `http://${p.ip}:8080/`));
+    // Interleaved rounds, best of each: other load on the machine shifts single runs a lot.
+    type R = Awaited<ReturnType<typeof load>>;
+    const best = (a: R | undefined, b: R) => (!a || b.rps > a.rps ? b : a);
+    let d: R | undefined, sp: R | undefined, v: R | undefined;
+    for (let round = 0; round < HTTP_ROUNDS; round++) {
+      d = best(d, await load(`http://${net.pods[0].ip}:8080/`));
+      v = best(v, await load(`http://${vip}/`));
+      // Spreading over three server processes costs by itself on 2 cores: compare like with like too.
+      sp = best(sp, await load(net.pods.map(p => `http://${p.ip}:8080/`)));
+    }
+    const direct = d!, viaVip = v!, spread = sp!;
     return [
-      { bench: 'http → one pod IP (new connection each)', value: Math.round(direct.rps), unit: 'req/s', p99_ms: ms(direct.p99), errors: direct.errors },
+      { bench: 'http → one pod IP (new connection each; best of 3)', value: Math.round(direct.rps), unit: 'req/s', p99_ms: ms(direct.p99), errors: direct.errors },
       { bench: 'http → 3 pod IPs in turn', value: Math.round(spread.rps), unit: 'req/s', p99_ms: ms(spread.p99), errors: spread.errors },
       { bench: 'http → cluster IP, 3 replicas', value: Math.round(viaVip.rps), unit: 'req/s', p99_ms: ms(viaVip.p99), errors: viaVip.errors },
       { bench: 'cluster IP / one pod IP', value: ms(viaVip.rps / direct.rps), unit: 'ratio (target ≥ 0.9)' },
