@@ -42,6 +42,30 @@ program.command('server')
     process.on('SIGTERM', () => void stop('SIGTERM'));
   });
 
+program.command('fake-nodes')
+  .description('register N FAKE nodes (like kwok) that report their pods Running without running anything')
+  .option('--count <n>', 'how many fake nodes', '3')
+  .option('--prefix <name>', 'node name prefix', 'fake-node')
+  .option('--cpu <q>', 'CPU capacity per node')
+  .option('--memory <q>', 'memory capacity per node')
+  .option('--pods <n>', 'pod capacity per node')
+  .option('--labels <k=v,...>', 'labels for every node')
+  .option('--taints <k=v:Effect,...>', 'taints for every node')
+  .option('--kubeconfig <file>', 'kubeconfig of the cluster', '/etc/kubeling/kubeconfig.yaml')
+  .action(async opts => {
+    const { Client } = await import('../client/index.js');
+    const { runFakeNodes } = await import('../node/fake/run.js');
+    const ac = new AbortController();
+    process.on('SIGINT', () => ac.abort());
+    process.on('SIGTERM', () => ac.abort());
+    await runFakeNodes({
+      client: Client.fromKubeconfig(opts.kubeconfig).withComponent('fake-nodes'), count: Number(opts.count), prefix: opts.prefix,
+      cpu: opts.cpu, memory: opts.memory, pods: opts.pods === undefined ? undefined : Number(opts.pods),
+      labels: opts.labels, taints: opts.taints, logger: log,
+    }, ac.signal);
+    process.exit(0);
+  });
+
 program.parseAsync(process.argv).catch(err => {
   log.error(String(err?.message ?? err));
   process.exit(1);
