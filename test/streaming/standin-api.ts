@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bridgeSession, parseExecRequest, serveExecWebSocket, servePortForward } from '../../src/node/streaming/index.js';
+import { bridgeSession, parseExecRequest, serveExec, servePortForward } from '../../src/node/streaming/index.js';
 import { childSession } from './helpers.js';
 
 const POD = {
@@ -29,11 +29,13 @@ const RESOURCES = {
 
 export interface StandInApi {
   server: Server;
+  /** The Upgrade header of every upgrade request, in order (to tell WebSocket from SPDY). */
+  upgrades: string[];
   dir: string;
   kubeconfig: string;
   /** kubectl's arguments for this server (kubeconfig, cache dir). */
   flags: string[];
-  kubectl(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }>;
+  kubectl(args: string[], input?: string, env?: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }>;
   close(): Promise<void>;
 }
 
@@ -50,11 +52,13 @@ export async function startStandInApi(podPort: number): Promise<StandInApi> {
     res.writeHead(404, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: 'not found' }));
   });
+  const upgrades: string[] = [];
   api.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url!, 'http://x');
+    upgrades.push(String(req.headers.upgrade).toLowerCase());
     if (url.pathname.endsWith('/exec')) {
       const r = parseExecRequest(url.searchParams);
-      void serveExecWebSocket(req, socket, head, r, s => bridgeSession(s, childSession(r.command, r.tty, s.initialSize)));
+      void serveExec(req, socket, head, r, s => bridgeSession(s, childSession(r.command, r.tty, s.initialSize)));
     } else if (url.pathname.endsWith('/portforward')) {
       void servePortForward(req, socket, head, url, {
         podName: 'web', uid: 'u1',
@@ -76,9 +80,9 @@ current-context: x
 `);
   const flags = ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache')];
   return {
-    server: api, dir, kubeconfig, flags,
-    kubectl: (args, input) => new Promise(resolve => {
-      const p = execFile('kubectl', [...flags, ...args], { timeout: 30_000, maxBuffer: 64 << 20 },
+    server: api, upgrades, dir, kubeconfig, flags,
+    kubectl: (args, input, env) => new Promise(resolve => {
+      const p = execFile('kubectl', [...flags, ...args], { timeout: 30_000, maxBuffer: 64 << 20, env: { ...process.env, ...env } },
         (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
       if (input !== undefined) p.stdin!.end(input);
     }),

@@ -3,7 +3,10 @@
  * exec/attach over the WebSocket channel protocols and port-forward over SPDY-in-WebSocket
  * or channel framing. Runtime-agnostic: callers supply the process or the dial.
  */
+export { serveAttach, serveExec } from './exec.js';
 export { serveExecWebSocket, serveAttachWebSocket } from './channel-ws.js';
+export { serveExecSpdy, SPDY_EXEC_PROTOCOLS } from './spdy/exec.js';
+export { acceptSpdyUpgrade, isSpdyUpgrade } from './spdy/upgrade.js';
 export type { RemoteCommandOptions, RemoteCommandResult, RemoteCommandStarter, RemoteCommandStreams, TerminalSize } from './channel-ws.js';
 export { bridgeSession, type ProcessSession } from './bridge.js';
 export { parseExecRequest, parsePorts, parseStreamOptions, type ExecRequest, type StreamOptions } from './options.js';

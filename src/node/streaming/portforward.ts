@@ -11,6 +11,7 @@ import {
   acceptWebSocket, negotiate, offeredProtocols, PORTFORWARD_CHANNEL_PROTOCOLS, rejectUpgrade, SPDY_PORTFORWARD_TUNNEL,
 } from './protocols.js';
 import { servePortForwardSpdy, type PortForwardTarget } from './spdy/portforward.js';
+import { acceptSpdyUpgrade, isSpdyUpgrade } from './spdy/upgrade.js';
 import { webSocketDuplex } from './tunnel.js';
 
 export interface PortForwardOptions extends PortForwardTarget {
@@ -28,6 +29,12 @@ const SUPPORTED = [SPDY_PORTFORWARD_TUNNEL, ...PORTFORWARD_CHANNEL_PROTOCOLS];
 export async function servePortForward(
   req: IncomingMessage, socket: Duplex, head: Buffer, url: URL, o: PortForwardOptions,
 ): Promise<void> {
+  if (isSpdyUpgrade(req)) {
+    // Clients before 1.31, or kubectl with KUBECTL_PORT_FORWARD_WEBSOCKETS=false.
+    if (acceptSpdyUpgrade(req, socket, head, ['portforward.k8s.io'], true) === undefined) return;
+    await servePortForwardSpdy(socket, o).closed;
+    return;
+  }
   const offered = offeredProtocols(req);
   const protocol = negotiate(offered, SUPPORTED);
   if (protocol === undefined) {
