@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, get, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { startStandInApi, type StandInApi } from './standin-api.js';
 
@@ -83,6 +83,15 @@ describe('real kubectl against the streaming servers', { skip: hasKubectl ? fals
           }).on('error', reject);
         })));
         bodies.forEach((b, i) => assert.equal(b, `pod says /k${i}`));
+        // A client that reads until EOF: kubectl closes the local side once the pod closed.
+        const t0 = Date.now();
+        const raw = await new Promise<string>((resolve, reject) => {
+          const s = connect(local, '127.0.0.1', () => s.write('GET /eof HTTP/1.0\r\n\r\n'));
+          let b = '';
+          s.setEncoding('utf8').on('data', d => { b += d; }).on('end', () => resolve(b)).on('error', reject);
+        });
+        assert.match(raw, /pod says \/eof$/);
+        assert.ok(Date.now() - t0 < 5000, `EOF after ${Date.now() - t0} ms`);
         assert.equal(pf.exitCode, null, 'still forwarding');
       } finally {
         pf.kill();

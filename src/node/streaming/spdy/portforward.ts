@@ -16,7 +16,7 @@ export interface PortForwardTarget {
   uid?: string;
   /** How long the second stream of a pair may lag the first (kubelet: 30 s). */
   streamCreationTimeoutMs?: number;
-  /** After one direction finished, how long the other may linger before both are closed. */
+  /** After the client half-closed, how long the pod may take to close its side. */
   halfCloseTimeoutMs?: number;
   onError?(err: Error): void;
 }
@@ -76,20 +76,22 @@ async function forward(data: SpdyStream, error: SpdyStream, port: number, t: Por
   }
   if (data.destroyed) { sock.destroy(); error.end(); return; }
   sock.on('error', () => {});
+  // kubectl waits for the error stream's end before it lets go of the local connection,
+  // so it ends as soon as the pod side is done (as the kubelet's deferred Close does).
   let linger: NodeJS.Timeout | undefined;
-  const halfDone = () => {
-    linger ??= setTimeout(() => { sock.destroy(); data.destroy(); }, t.halfCloseTimeoutMs ?? 30_000).unref();
-  };
+  const finished = new Promise<void>(resolve => {
+    const finish = () => {
+      clearTimeout(linger);
+      if (!error.destroyed && !error.writableEnded) error.end();
+      resolve();
+    };
+    sock.once('end', finish);
+    sock.once('close', () => { if (!data.writableEnded) data.end(); finish(); });
+    data.once('close', () => { sock.destroy(); finish(); }); // reset, or the connection went away
+  });
+  // The client half-closed: the pod gets our FIN and a while to answer and close.
+  data.once('end', () => { linger = setTimeout(() => sock.destroy(), t.halfCloseTimeoutMs ?? 30_000).unref(); });
   data.pipe(sock);   // client FIN → half-close towards the pod
   sock.pipe(data);   // pod closes → FIN to the client
-  data.once('end', halfDone);
-  sock.once('end', halfDone);
-  await new Promise<void>(resolve => {
-    let open = 2;
-    const one = () => { if (--open === 0) resolve(); };
-    data.once('close', () => { sock.destroy(); one(); });
-    sock.once('close', () => { if (!data.writableEnded) data.end(); one(); });
-  });
-  clearTimeout(linger);
-  if (!error.destroyed) error.end();
+  await finished;
 }
