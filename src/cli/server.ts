@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { ApiServer, ensurePki, writeKubeconfig } from '../apiserver/index.js';
 import { openSqliteStore } from '../store/index.js';
 import { bootstrapCluster } from './bootstrap.js';
+import { registerNodeProxies } from '../node/index.js';
 import { log } from './log.js';
 import { Client, SharedInformerFactory } from '../client/index.js';
 import type { Component, ComponentContext } from './components.js';
@@ -45,6 +46,8 @@ export async function startServer(flags: ServerFlags): Promise<RunningServer> {
     store, host: flags.bindAddress, port: flags.port, serviceCidr: flags.serviceCidr ?? '10.43.0.0/16',
     tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert },
   });
+  // pods/log (and later exec/attach/port-forward) go to the node agent that runs the pod.
+  registerNodeProxies(api as never); // RequestContext is a superset of the proxy's context
   await api.listen();
   const url = api.url.replace('://0.0.0.0', '://127.0.0.1');
   const kubeconfig = flags.writeKubeconfig ?? join(flags.dataDir, 'kubeconfig.yaml');
