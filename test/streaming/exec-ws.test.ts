@@ -3,7 +3,9 @@
  * a fake exec target: a host child process (sh), not a container.
  */
 import assert from 'node:assert/strict';
+import { PassThrough, Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { Exec, KubeConfig } from '@kubernetes/client-node';
 import {
   bridgeSession, parseExecRequest, serveExecWebSocket, type RemoteCommandResult,
 } from '../../src/node/streaming/index.js';
@@ -122,6 +124,27 @@ describe('exec over WebSocket', () => {
     const c = await channelClient(url(['sleep', '30'], 'stdout=true'), ['v5.channel.k8s.io']);
     c.ws.terminate();
     await waitFor(() => results.some(r => r.aborted), 3000);
+  });
+
+  it('@kubernetes/client-node Exec: output, stdin and the status', async () => {
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'c', server: `http://127.0.0.1:${srv.port}`, skipTLSVerify: true }],
+      users: [{ name: 'u' }], contexts: [{ name: 'x', cluster: 'c', user: 'u' }], currentContext: 'x',
+    });
+    let out = '';
+    const stdout = new Writable({ write(c, _e, cb) { out += c; cb(); } });
+    const stdin = new PassThrough();
+    const status = await new Promise<unknown>(resolve => {
+      void new Exec(kc).exec('default', 'web', 'c', ['sh', '-c', 'read x; echo "got $x"; exit 5'], stdout, null, stdin, false, resolve);
+      stdin.end('from client-node\n');
+    });
+    assert.equal(out, 'got from client-node\n');
+    assert.deepEqual(status, JSON.parse(JSON.stringify({
+      metadata: {}, status: 'Failure', reason: 'NonZeroExitCode',
+      message: 'command terminated with non-zero exit code: error executing command [sh -c read x; echo "got $x"; exit 5], exit code 5',
+      details: { causes: [{ reason: 'ExitCode', message: '5' }] },
+    })));
   });
 
   it('a failing start is an InternalError status', async () => {

@@ -14,22 +14,23 @@ import { startStandInApi, type StandInApi } from './standin-api.js';
 const hasKubectl = (() => { try { execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' }); return true; } catch { return false; } })();
 
 describe('real kubectl against the streaming servers', { skip: hasKubectl ? false : 'kubectl not installed' }, () => {
-  let api: StandInApi;
   let pod: Server;
   before(async () => {
     pod = createHttpServer((req, res) => res.end(`pod says ${req.url}`));
     await new Promise<void>(r => pod.listen(0, '127.0.0.1', r));
-    api = await startStandInApi((pod.address() as AddressInfo).port);
   });
-  after(async () => {
-    await api?.close();
-    pod?.close();
-  });
+  after(() => { pod?.close(); });
   // kubectl 1.32 speaks WebSocket; with these switched off it falls back to plain SPDY/3.1.
-  for (const [transport, upgrade, env] of [
-    ['WebSocket', 'websocket', {}],
-    ['plain SPDY/3.1', 'spdy/3.1', { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false', KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' }],
+  // Each also through a relay to a separate agent server, as API server → node agent.
+  for (const [transport, upgrade, env, viaAgent] of [
+    ['WebSocket', 'websocket', {}, false],
+    ['plain SPDY/3.1', 'spdy/3.1', { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false', KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' }, false],
+    ['WebSocket, relayed to an agent', 'websocket', {}, true],
+    ['plain SPDY/3.1, relayed to an agent', 'spdy/3.1', { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false', KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' }, true],
   ] as const) describe(transport, () => {
+    let api: StandInApi;
+    before(async () => { api = await startStandInApi((pod.address() as AddressInfo).port, { viaAgent }); });
+    after(() => api?.close());
     const kubectl = (args: string[], input?: string) => api.kubectl(args, input, env);
     // A refused WebSocket would silently fall back to SPDY: check which one was used.
     afterEach(() => assert.equal(api.upgrades.at(-1), upgrade));

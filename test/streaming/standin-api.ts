@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bridgeSession, parseExecRequest, serveExec, servePortForward } from '../../src/node/streaming/index.js';
+import { bridgeSession, parseExecRequest, proxyUpgrade, serveExec, servePortForward } from '../../src/node/streaming/index.js';
 import { childSession } from './helpers.js';
 
 const POD = {
@@ -39,8 +39,12 @@ export interface StandInApi {
   close(): Promise<void>;
 }
 
-/** `podPort`: where port-forwards to any pod port land (a listener on 127.0.0.1). */
-export async function startStandInApi(podPort: number): Promise<StandInApi> {
+/**
+ * `podPort`: where port-forwards to any pod port land (a listener on 127.0.0.1).
+ * `viaAgent`: serve the upgrades on a second server (the agent) and relay them there
+ * with proxyUpgrade, as the API server will.
+ */
+export async function startStandInApi(podPort: number, o: { viaAgent?: boolean } = {}): Promise<StandInApi> {
   const api = createServer((req, res) => {
     const json = (o: unknown) => { res.writeHead(200, { 'Content-Type': 'application/json' }); res.end(JSON.stringify(o)); };
     const path = new URL(req.url!, 'http://x').pathname;
@@ -53,8 +57,17 @@ export async function startStandInApi(podPort: number): Promise<StandInApi> {
     res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: 'not found' }));
   });
   const upgrades: string[] = [];
-  api.on('upgrade', (req, socket, head) => {
+  const agent = o.viaAgent ? createServer((_q, r) => { r.writeHead(404); r.end(); }) : api;
+  if (o.viaAgent) {
+    await new Promise<void>(r => agent.listen(0, '127.0.0.1', r));
+    const port = (agent.address() as AddressInfo).port;
+    api.on('upgrade', (req, socket, head) => {
+      void proxyUpgrade(req, socket, head, { host: '127.0.0.1', port, path: req.url!, headers: { authorization: 'Bearer agent-token' } });
+    });
+  }
+  agent.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url!, 'http://x');
+    if (o.viaAgent && req.headers.authorization !== 'Bearer agent-token') return socket.destroy();
     upgrades.push(String(req.headers.upgrade).toLowerCase());
     if (url.pathname.endsWith('/exec')) {
       const r = parseExecRequest(url.searchParams);
@@ -87,8 +100,10 @@ current-context: x
       if (input !== undefined) p.stdin!.end(input);
     }),
     close: async () => {
-      api.closeAllConnections();
-      await new Promise(r => api.close(r));
+      for (const s of new Set([api, agent])) {
+        s.closeAllConnections();
+        await new Promise(r => s.close(r));
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };

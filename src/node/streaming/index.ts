@@ -17,3 +17,4 @@ export {
 } from './protocols.js';
 export { servePortForward, type PortForwardOptions } from './portforward.js';
 export type { PortForwardTarget } from './spdy/portforward.js';
+export { proxyUpgrade, type UpgradeTarget } from './upgrade-proxy.js';
