@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { METRICS_API_RESOURCES, metricsNotFound, nodeMetricsList, podMetricsList } from '../../src/apiserver/metrics/index.js';
-import { formatCpu, formatMemory, nodeMetrics, podMetrics, usageBetween, type CgroupReading } from '../../src/node/metrics/index.js';
+import { formatCpu, formatMemory, nodeMetrics, podMetrics, usageBetween, UsageTracker, type CgroupReading } from '../../src/node/metrics/index.js';
 
 const reading = (t: number, cpuNs: number, ws: number): CgroupReading =>
   ({ cpuUsageNanoSeconds: cpuNs, memoryUsageBytes: ws, memoryWorkingSetBytes: ws, time: new Date(t) });
@@ -36,6 +36,19 @@ describe('metrics.k8s.io builders', () => {
     });
     assert.equal(usageBetween(reading(1_000, 5e9, 1), reading(1_000, 6e9, 1)), undefined, 'no time passed');
     assert.equal(usageBetween(reading(1_000, 5e9, 1), reading(2_000, 1e9, 1)), undefined, 'counter reset');
+  });
+
+  it('the tracker turns periodic readings into usages and forgets what is gone', () => {
+    const t = new UsageTracker();
+    assert.equal(t.record('/pod1/c', reading(0, 0, 1)), undefined);
+    assert.equal(t.record('/pod1/c', reading(10_000, 1e9, 2))!.cpuNanoCores, 1e8);
+    assert.equal(t.usage('/pod1/c')!.memoryWorkingSetBytes, 2);
+    assert.equal(t.record('/pod1/c', reading(20_000, 5, 3)), undefined, 'counter reset');
+    assert.equal(t.usage('/pod1/c'), undefined);
+    t.record('/pod2/c', reading(0, 0, 1));
+    t.record('/pod2/c', reading(1000, 1e6, 1));
+    t.retain(['/pod1/c']);
+    assert.equal(t.usage('/pod2/c'), undefined);
   });
 
   it('NodeMetrics and PodMetrics as metrics-server serves them', () => {

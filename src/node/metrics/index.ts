@@ -1,5 +1,6 @@
 /** The agent's metrics: Prometheus (kubelet names), cgroup readings and metrics.k8s.io objects. */
 export { KubeletMetrics, type KubeletMetricsSources } from './kubelet.js';
+export { UsageTracker } from './usage-tracker.js';
 export { CgroupReader, CgroupReadError, parseStatFile, workingSet, type CgroupReading } from './cgroup.js';
 export {
   formatCpu, formatMemory, METRICS_API_VERSION, nodeMetrics, podMetrics, usageBetween,
