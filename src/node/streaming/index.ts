@@ -18,3 +18,4 @@ export {
 export { servePortForward, type PortForwardOptions } from './portforward.js';
 export type { PortForwardTarget } from './spdy/portforward.js';
 export { proxyUpgrade, type UpgradeTarget } from './upgrade-proxy.js';
+export { NetnsDialer, NetnsDialError, type NetnsDialerOptions } from './netns-dial.js';
