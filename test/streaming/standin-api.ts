@@ -9,7 +9,10 @@ import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bridgeSession, parseExecRequest, proxyUpgrade, serveExec, servePortForward } from '../../src/node/streaming/index.js';
+import type { Duplex } from 'node:stream';
+import {
+  bridgeSession, parseExecRequest, proxyUpgrade, serveExec, servePortForward, type ExecRequest, type RemoteCommandStreams,
+} from '../../src/node/streaming/index.js';
 import { childSession } from './helpers.js';
 
 const POD = {
@@ -44,7 +47,15 @@ export interface StandInApi {
  * `viaAgent`: serve the upgrades on a second server (the agent) and relay them there
  * with proxyUpgrade, as the API server will.
  */
-export async function startStandInApi(podPort: number, o: { viaAgent?: boolean } = {}): Promise<StandInApi> {
+export interface StandInOptions {
+  viaAgent?: boolean;
+  /** Runs an exec (default: a host child process). */
+  exec?: (r: ExecRequest, s: RemoteCommandStreams) => Promise<number>;
+  /** Opens a pod port (default: 127.0.0.1:podPort whatever the port). */
+  dial?: (port: number) => Promise<Duplex>;
+}
+
+export async function startStandInApi(podPort: number, o: StandInOptions = {}): Promise<StandInApi> {
   const api = createServer((req, res) => {
     const json = (o: unknown) => { res.writeHead(200, { 'Content-Type': 'application/json' }); res.end(JSON.stringify(o)); };
     const path = new URL(req.url!, 'http://x').pathname;
@@ -71,11 +82,11 @@ export async function startStandInApi(podPort: number, o: { viaAgent?: boolean }
     upgrades.push(String(req.headers.upgrade).toLowerCase());
     if (url.pathname.endsWith('/exec')) {
       const r = parseExecRequest(url.searchParams);
-      void serveExec(req, socket, head, r, s => bridgeSession(s, childSession(r.command, r.tty, s.initialSize)));
+      void serveExec(req, socket, head, r, s => o.exec ? o.exec(r, s) : bridgeSession(s, childSession(r.command, r.tty, s.initialSize)));
     } else if (url.pathname.endsWith('/portforward')) {
       void servePortForward(req, socket, head, url, {
         podName: 'web', uid: 'u1',
-        dial: () => new Promise((resolve, reject) => { const s = connect(podPort, '127.0.0.1'); s.once('connect', () => resolve(s)).once('error', reject); }),
+        dial: o.dial ?? (() => new Promise((resolve, reject) => { const s = connect(podPort, '127.0.0.1'); s.once('connect', () => resolve(s)).once('error', reject); })),
       });
     } else {
       socket.destroy();
