@@ -1,7 +1,8 @@
 /**
- * Streaming protocols of the node agent (upstream's kubelet streaming server):
- * exec/attach over the WebSocket channel protocols and port-forward over SPDY-in-WebSocket
- * or channel framing. Runtime-agnostic: callers supply the process or the dial.
+ * Streaming protocols of the node agent (upstream's kubelet streaming server): exec and
+ * attach over the WebSocket channel protocols or plain SPDY/3.1; port-forward over
+ * SPDY-in-WebSocket, plain SPDY or channel framing; the API server's upgrade relay; the
+ * dial into a pod's network namespace. Runtime-agnostic: callers supply the process or the dial.
  */
 export { serveAttach, serveExec } from './exec.js';
 export { serveExecWebSocket, serveAttachWebSocket } from './channel-ws.js';
