@@ -4,6 +4,8 @@ import { benchNode } from './node.js';
 import { benchRuntime } from './runtime.js';
 import { benchScheduler } from './scheduler.js';
 import { benchStore } from './store.js';
+import { benchServices } from './services.js';
+import { benchStreaming } from './streaming.js';
 
 const benches: Record<string, () => Promise<object[]>> = {
   store: benchStore,
@@ -11,6 +13,8 @@ const benches: Record<string, () => Promise<object[]>> = {
   scheduler: () => benchScheduler(),
   runtime: benchRuntime,
   node: benchNode,
+  services: benchServices,
+  streaming: benchStreaming,
 };
 
 const only = process.argv.slice(2);
