@@ -3,10 +3,10 @@
 #   pause   docker.io/kubeling/pause:3.10 (+ registry.k8s.io/pause:3.10)  from src/node/pause/pause.c
 #   busybox docker.io/library/busybox:latest                              from /usr/bin/busybox (busybox-static)
 # and the runtime's per-container shim. Usage: scripts/build-images.sh [IMAGE_STORE_DIR]
-# (default $KUBELING_IMAGES or /var/lib/kubeling/images; binaries go to DIR/../bin).
+# (default /var/lib/kubeling/images, what `kubeling server --images-dir` defaults to for the default data dir; binaries go to DIR/../bin).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-STORE="${1:-${KUBELING_IMAGES:-/var/lib/kubeling/images}}"
+STORE="${1:-/var/lib/kubeling/images}"
 BIN="$(dirname "$STORE")/bin"
 BUSYBOX="${BUSYBOX:-/usr/bin/busybox}"
 mkdir -p "$STORE" "$BIN"

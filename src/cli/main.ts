@@ -2,6 +2,7 @@
 /** The `kubeling` command. */
 import { Command } from 'commander';
 import { startServer } from './server.js';
+import { agentFlagsFrom, withAgentFlags } from './agent-flags.js';
 import { log } from './log.js';
 
 // A stray rejection in one component must not take the whole cluster down: log it.
@@ -10,7 +11,7 @@ process.on('unhandledRejection', err => log.error('unhandled rejection', { err: 
 const program = new Command();
 program.name('kubeling').description('A small, complete Kubernetes').version('0.1.0');
 
-program.command('server')
+withAgentFlags(program.command('server')
   .description('run the whole cluster on this machine (store, API server, controllers, node agent)')
   .option('--data-dir <dir>', 'state directory', '/var/lib/kubeling')
   .option('--write-kubeconfig <file>', 'where to write the admin kubeconfig', '/etc/kubeling/kubeconfig.yaml')
@@ -22,13 +23,14 @@ program.command('server')
   .option('--disable-scheduler', 'run without the scheduler', false)
   .option('--node-name <name>', 'this node\'s name (default: host name)')
   .option('--cluster-cidr <cidr>', 'pod network range', '10.42.0.0/16')
-  .option('--service-cidr <cidr>', 'service IP range', '10.43.0.0/16')
+  .option('--service-cidr <cidr>', 'service IP range', '10.43.0.0/16'))
   .action(async opts => {
     const srv = await startServer({
       dataDir: opts.dataDir, writeKubeconfig: opts.writeKubeconfig, port: Number(opts.port),
       bindAddress: opts.bindAddress, disableAgent: !!opts.disableAgent, tlsSan: opts.tlsSan,
       disableControllers: !!opts.disableControllers, disableScheduler: !!opts.disableScheduler,
       nodeName: opts.nodeName, clusterCidr: opts.clusterCidr, serviceCidr: opts.serviceCidr,
+      agent: agentFlagsFrom(opts),
     });
     let stopping = false;
     const stop = async (sig: string) => {

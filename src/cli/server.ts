@@ -13,7 +13,7 @@ import { Client, SharedInformerFactory } from '../client/index.js';
 import type { Component, ComponentContext } from './components.js';
 import { startControllers } from './wire-controllers.js';
 import { startScheduler } from './wire-scheduler.js';
-import { startAgent } from './wire-agent.js';
+import { startAgent, type AgentFlags } from './wire-agent.js';
 import { hostname } from 'node:os';
 
 export interface ServerFlags {
@@ -28,6 +28,8 @@ export interface ServerFlags {
   serviceCidr?: string;
   disableControllers?: boolean;
   disableScheduler?: boolean;
+  /** The node agent's settings (--node-ip, --kubelet-port, --pod-cidr, ...). */
+  agent?: AgentFlags;
 }
 
 export interface RunningServer {
@@ -69,7 +71,7 @@ export async function startServer(flags: ServerFlags): Promise<RunningServer> {
   const as = (name: string): ComponentContext => ({ ...ctx, client: client.withComponent(name) });
   if (!flags.disableControllers) components.push(...await startControllers(as('controller-manager')));
   if (!flags.disableScheduler) components.push(...await startScheduler(as('scheduler')));
-  if (!flags.disableAgent) components.push(...await startAgent(as('node-agent')));
+  if (!flags.disableAgent) components.push(...await startAgent(as('node-agent'), flags.agent));
   informers.start();
   const stop = async () => {
     for (const c of components.reverse()) await c.stop().catch(e => log.warn('component stop failed', { component: c.name, err: String(e) }));

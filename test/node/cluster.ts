@@ -15,6 +15,8 @@ import { purgeNode, type AgentOptionsInput } from '../../src/node/index.js';
 import { RuncRuntime } from '../../src/node/runtime/index.js';
 import { openImageStore, runtimeOptions } from '../../src/node/setup.js';
 import { resolveAgentOptions } from '../../src/node/options.js';
+import type { ServerFlags } from '../../src/cli/server.js';
+import type { AgentFlags } from '../../src/cli/wire-agent.js';
 
 const MAIN = fileURLToPath(new URL('./server-main.js', import.meta.url));
 const AGENT_MAIN = fileURLToPath(new URL('./agent-main.js', import.meta.url));
@@ -82,17 +84,30 @@ export class NodeCluster {
     return this.#client;
   }
 
-  /** Starts (or restarts) the server; resolves when the API answers. */
-  async start(o: { agent?: boolean; agentProcess?: boolean; env?: Record<string, string> } = {}): Promise<void> {
-    await ensureSharedImages();
-    const env = {
-      ...process.env, KUBELING_LOG_FORMAT: 'json', KUBELING_POD_CIDR: this.cidrs.pod, KUBELING_BRIDGE: this.bridge,
-      KUBELING_RUNC_ROOT: this.runcRoot, KUBELING_CGROUP_PARENT: this.cgroupParent, KUBELING_IMAGES: SHARED_IMAGES,
-      KUBELING_AGENT_PORT: '0', KUBELING_IP_MASQ: 'false', ...o.env,
+  /** This node's `kubeling server` agent flags (what --pod-cidr, --cni-bridge, ... set). */
+  agentFlags(): AgentFlags {
+    return {
+      podCidr: this.cidrs.pod, bridge: this.bridge, runcRoot: this.runcRoot, cgroupRoot: this.cgroupParent,
+      imagesDir: SHARED_IMAGES, port: 0, ipMasq: false,
     };
-    const flags = {
+  }
+
+  /** The same as command-line flags, for a `kubeling server` started through the CLI. */
+  agentArgs(): string[] {
+    return [
+      '--pod-cidr', this.cidrs.pod, '--cni-bridge', this.bridge, '--runc-root', this.runcRoot, '--cgroup-root', this.cgroupParent,
+      '--images-dir', SHARED_IMAGES, '--kubelet-port', '0', '--no-ip-masq', '--node-name', this.nodeName, '--cluster-cidr', this.cidrs.cluster,
+    ];
+  }
+
+  /** Starts (or restarts) the server; resolves when the API answers. */
+  async start(o: { agent?: boolean; agentProcess?: boolean; agentFlags?: AgentFlags; env?: Record<string, string> } = {}): Promise<void> {
+    await ensureSharedImages();
+    const env = { ...process.env, KUBELING_LOG_FORMAT: 'json', ...o.env };
+    const flags: ServerFlags = {
       dataDir: this.dataDir, writeKubeconfig: this.kubeconfig, port: this.port, bindAddress: '127.0.0.1', disableAgent: o.agent === false || !!o.agentProcess,
       tlsSan: [], nodeName: this.nodeName, clusterCidr: this.cidrs.cluster, disableControllers: true, disableScheduler: true,
+      agent: { ...this.agentFlags(), ...o.agentFlags },
     };
     this.proc = await this.#spawn(MAIN, [JSON.stringify(flags)], env, 'test server wired');
     if (o.agentProcess) {

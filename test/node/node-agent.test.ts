@@ -12,7 +12,7 @@ import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { POD_UID } from '../../src/node/labels.js';
 import { eventually, NodeCluster, rootSkip } from './cluster.js';
 
-const FAST = { KUBELING_AGENT_LEASE_MS: '1000', KUBELING_AGENT_STATUS_MS: '1000' };
+const FAST = { leaseIntervalMs: 1000, statusIntervalMs: 1000 };
 const pods = (node: string) => ['keeper', 'doomed'].map(n => `apiVersion: v1
 kind: Pod
 metadata: {name: ${n}}
@@ -32,7 +32,7 @@ describe('the node agent as a node', { skip: rootSkip }, () => {
 
   before(async () => {
     c = new NodeCluster();
-    await c.start({ env: FAST });
+    await c.start({ agentFlags: FAST });
   });
   after(async () => {
     await c.kubectl(['delete', 'pods', '--all', '--grace-period=0', '--force']);
@@ -80,10 +80,10 @@ describe('the node agent as a node', { skip: rootSkip }, () => {
       await c.stop(how);
       if (how === 'SIGTERM') assert.doesNotMatch(routes(), new RegExp(`unreachable ${c.cidrs.cluster.replace(/\./g, '\\.')}`));
       // The pod is deleted while no agent runs: an API server alone, then a forced delete.
-      await c.start({ agent: false, env: FAST });
+      await c.start({ agent: false, agentFlags: FAST });
       await c.k(['delete', 'pod', 'doomed', '--grace-period=0', '--force']);
       await c.stop();
-      await c.start({ env: FAST });
+      await c.start({ agentFlags: FAST });
       await eventually(async () => (await c.runtime().then(rt => rt.listSandboxes({ labels: { [POD_UID]: doomed.metadata!.uid! } }))).length === 0, 20_000, 'orphan sandbox removed');
       const rt = await c.runtime();
       const mine = await rt.listContainers({ labels: { [POD_UID]: before.metadata!.uid! } });

@@ -1,7 +1,7 @@
 /**
  * `kubeling server` for the node tests: the real startServer (so the real wire-agent.ts
  * runs), plus registerNodeProxies until src/cli/server.ts calls it itself.
- * Usage: node server-main.js '<ServerFlags JSON>' (agent settings come from KUBELING_* env).
+ * Usage: node server-main.js '<ServerFlags JSON>' (agent settings in its `agent` field).
  */
 import { startServer, type ServerFlags } from '../../src/cli/server.js';
 import { log } from '../../src/cli/log.js';

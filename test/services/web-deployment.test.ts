@@ -97,13 +97,12 @@ describe('web-deployment end to end', { skip: rootSkip }, () => {
   before(async () => {
     await ensureSharedImages();
     const env = {
-      ...process.env, KUBELING_LOG_FORMAT: 'json', KUBELING_POD_CIDR: cluster.cidrs.pod, KUBELING_BRIDGE: cluster.bridge,
-      KUBELING_RUNC_ROOT: cluster.runcRoot, KUBELING_CGROUP_PARENT: cluster.cgroupParent, KUBELING_IMAGES: cluster.agentInput().imagesDir,
-      KUBELING_AGENT_PORT: '0', KUBELING_IP_MASQ: 'false', KUBELING_PROXY: 'false', KUBELING_DNS: 'false',
+      ...process.env, KUBELING_LOG_FORMAT: 'json', KUBELING_PROXY: 'false', KUBELING_DNS: 'false',
     };
     const flags = {
       dataDir: cluster.dataDir, writeKubeconfig: cluster.kubeconfig, port: 0, bindAddress: '127.0.0.1', disableAgent: false, tlsSan: [],
       nodeName: cluster.nodeName, clusterCidr: cluster.cidrs.cluster, serviceCidr, disableControllers: false, disableScheduler: false,
+      agent: cluster.agentFlags(),
     };
     const proc = spawn(process.execPath, [SERVER_MAIN, JSON.stringify(flags)], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     cluster.proc = proc;

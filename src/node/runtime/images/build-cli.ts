@@ -74,7 +74,7 @@ export async function buildSetupImages(o: BuildSetupImagesOptions): Promise<Reco
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
   const { values } = parseArgs({ options: { store: { type: 'string' }, pause: { type: 'string' }, busybox: { type: 'string' }, shim: { type: 'string' } } });
-  const storeDir = values.store ?? process.env.KUBELING_IMAGES ?? '/var/lib/kubeling/images';
+  const storeDir = values.store ?? '/var/lib/kubeling/images';
   if (!values.pause) { console.error('usage: build-cli --store DIR --pause PAUSE_BIN [--busybox BIN] [--shim OUT]'); process.exit(2); }
   buildSetupImages({ store: storeDir, pause: values.pause, busybox: values.busybox, shim: values.shim }).then(
     r => { for (const [n, d] of Object.entries(r)) console.log(`${n}  ${d}`); },
