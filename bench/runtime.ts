@@ -9,10 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildSetupImages } from '../src/node/runtime/images/build-cli.js';
-import { ImageStore } from '../src/node/runtime/images/store.js';
-import { compileStatic, PAUSE_SOURCE, sourceFile } from '../src/node/runtime/native.js';
-import { RuncRuntime } from '../src/node/runtime/runc/runc-runtime.js';
+import { buildSetupImages, ensurePause, ImageStore, RuncRuntime } from '../src/node/runtime/index.js';
 
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -28,7 +25,7 @@ export async function benchRuntime(): Promise<object[]> {
   while (routes.includes(`10.251.${n}.`)) n++;
   const pause = join(dir, 'bin', 'pause');
   const helper = join(dir, 'bin', 'kubeling-shim');
-  await compileStatic(sourceFile(PAUSE_SOURCE), pause);
+  await ensurePause(pause);
   await buildSetupImages({ store: join(dir, 'images'), pause, shim: helper });
   const images = await ImageStore.open({ root: join(dir, 'images'), helper });
   const rt = await RuncRuntime.create({

@@ -3,7 +3,6 @@
  * built on first use when missing: pause from our C source, busybox from busybox-static)
  * and a RuncRuntime over the agent's directories, bridge and pod CIDR.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../client/index.js';
@@ -11,9 +10,8 @@ import { resolveAgentOptions, type AgentOptions, type AgentOptionsInput } from '
 import { removeUnreachableRoute } from './node/routes.js';
 import { unmountUnder } from './volumes/mounts.js';
 import {
-  buildSetupImages, ensureShim, ImageStore, PAUSE_IMAGE, RuncRuntime, type RuncRuntimeOptions,
+  buildSetupImages, ensurePause, ensureShim, ImageStore, PAUSE_IMAGE, RuncRuntime, type RuncRuntimeOptions,
 } from './runtime/index.js';
-import { compileStatic, PAUSE_SOURCE, sourceFile } from './runtime/native.js';
 
 export async function openImageStore(imagesDir: string, logger: Logger): Promise<ImageStore> {
   const bin = join(dirname(imagesDir), 'bin');
@@ -23,9 +21,7 @@ export async function openImageStore(imagesDir: string, logger: Logger): Promise
   let store = await ImageStore.open({ root: imagesDir, helper });
   if (!(await store.has(PAUSE_IMAGE))) {
     logger.info('building setup images (pause, busybox)', { store: imagesDir });
-    const pause = join(bin, 'pause');
-    if (!existsSync(pause)) await compileStatic(sourceFile(PAUSE_SOURCE), pause);
-    await buildSetupImages({ store: imagesDir, pause, shim: helper });
+    await buildSetupImages({ store: imagesDir, pause: await ensurePause(join(bin, 'pause')), shim: helper });
     store = await ImageStore.open({ root: imagesDir, helper });
   }
   return store;

@@ -8,10 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compileStatic, PAUSE_SOURCE, sourceFile } from '../../src/node/runtime/native.js';
-import { buildSetupImages } from '../../src/node/runtime/images/build-cli.js';
-import { ImageStore } from '../../src/node/runtime/images/store.js';
-import { RuncRuntime } from '../../src/node/runtime/runc/runc-runtime.js';
+import { buildSetupImages, ensurePause, ensureShim, ImageStore, RuncRuntime } from '../../src/node/runtime/index.js';
 
 export const isRoot = process.getuid?.() === 0;
 export const rootSkip = isRoot ? false : 'needs root (runc, overlayfs, CNI)';
@@ -52,11 +49,10 @@ export async function makeEnv(opts: { images?: boolean } = {}): Promise<TestEnv>
   let images: ImageStore;
   if (opts.images !== false) {
     const pause = join(dir, 'bin', 'pause');
-    await compileStatic(sourceFile(PAUSE_SOURCE), pause);
+    await ensurePause(pause);
     await buildSetupImages({ store: join(dir, 'images'), pause, shim: helper });
     images = await ImageStore.open({ root: join(dir, 'images'), helper });
   } else {
-    const { ensureShim } = await import('../../src/node/runtime/native.js');
     await ensureShim(helper);
     images = await ImageStore.open({ root: join(dir, 'images'), helper });
   }

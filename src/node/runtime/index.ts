@@ -10,6 +10,6 @@ export type { PullOptions, PullProgress } from './images/pull.js';
 export type { ImportOptions } from './images/import.js';
 export type { ImageRunConfig } from './images/media-types.js';
 export { familiarName, formatReference, normalizeReference, parseReference, type ImageReference } from './images/reference.js';
-export { buildSetupImages, BUSYBOX_IMAGE, PAUSE_IMAGE } from './images/build-cli.js';
-export { ensureShim } from './native.js';
+export { buildSetupImages, BUSYBOX_IMAGE, PAUSE_ALIASES, PAUSE_IMAGE, type BuildSetupImagesOptions } from './images/build-cli.js';
+export { ensurePause, ensureShim } from './native.js';
 export * from './errors.js';

@@ -45,3 +45,13 @@ export async function ensureShim(out: string): Promise<string> {
   await compileStatic(files.filter(f => f.endsWith('.c')), out);
   return out;
 }
+
+/** Builds the pause binary at `out` unless one newer than pause.c is there; returns `out`. */
+export async function ensurePause(out: string): Promise<string> {
+  const src = (() => { try { return sourceFile(PAUSE_SOURCE); } catch { return undefined; } })();
+  const o = await stat(out).catch(() => undefined);
+  if (o && (!src || o.mtimeMs >= (await stat(src)).mtimeMs)) return out;
+  if (!src) throw new Error(`${out} is missing and ${PAUSE_SOURCE} is not found to build it`);
+  await compileStatic(src, out);
+  return out;
+}

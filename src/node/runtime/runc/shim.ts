@@ -82,7 +82,12 @@ export function launch(l: ShimLaunch): Promise<{ pid: number; shimPid: number }>
   });
 }
 
-/** Resolves with the exit info once exit.json appears, or undefined after `timeoutMs`. */
+/**
+ * Resolves with the exit info once exit.json appears, or undefined after `timeoutMs`.
+ * Event-driven: the shim renames exit.json into place, which inotify (fs.watch on the
+ * bundle) reports; the watch is set up before the first look, so the rename cannot fall
+ * between them. Only when the directory cannot be watched does it fall back to polling.
+ */
 export function waitForExit(bundle: string, timeoutMs: number, signal?: AbortSignal): Promise<ExitInfo | undefined> {
   return new Promise(resolve => {
     let done = false;
@@ -100,12 +105,14 @@ export function waitForExit(bundle: string, timeoutMs: number, signal?: AbortSig
     };
     const check = () => { void readExit(bundle).then(e => { if (e) finish(e); }); };
     const onAbort = () => finish(undefined);
+    if (signal?.aborted) return finish(undefined);
     signal?.addEventListener('abort', onAbort);
     try {
-      watcher = watch(bundle, (_ev, name) => { if (name === 'exit.json') check(); });
-      watcher.on('error', () => {});
-    } catch { /* polling alone */ }
-    poller = setInterval(check, 250); // fs.watch can miss events; polling cannot
+      watcher = watch(bundle, (_ev, name) => { if (name === 'exit.json' || name === null) check(); });
+      watcher.on('error', () => { watcher?.close(); poller ??= setInterval(check, 1000); });
+    } catch {
+      poller = setInterval(check, 1000); // no inotify for this directory
+    }
     if (Number.isFinite(timeoutMs)) timer = setTimeout(() => finish(undefined), timeoutMs);
     check();
   });
