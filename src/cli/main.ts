@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { startServer } from './server.js';
 import { agentFlagsFrom, withAgentFlags } from './agent-flags.js';
+import { addServicesFlags, servicesOptionsFromFlags } from './flags-services.js';
 import { log } from './log.js';
 
 // A stray rejection in one component must not take the whole cluster down: log it.
@@ -31,6 +32,7 @@ withAgentFlags(program.command('server')
       disableControllers: !!opts.disableControllers, disableScheduler: !!opts.disableScheduler,
       nodeName: opts.nodeName, clusterCidr: opts.clusterCidr, serviceCidr: opts.serviceCidr,
       agent: agentFlagsFrom(opts),
+      services: servicesOptionsFromFlags(opts),
     });
     let stopping = false;
     const stop = async (sig: string) => {
@@ -42,7 +44,11 @@ withAgentFlags(program.command('server')
     };
     process.on('SIGINT', () => void stop('SIGINT'));
     process.on('SIGTERM', () => void stop('SIGTERM'));
+    process.on('SIGHUP', () => void stop('SIGHUP')); // a closed terminal must not leave rules behind
   });
+
+// Service proxy, cluster DNS and ServiceLB flags (flags-services.ts).
+addServicesFlags(program.commands.find(c => c.name() === 'server')!);
 
 program.command('fake-nodes')
   .description('register N FAKE nodes (like kwok) that report their pods Running without running anything')

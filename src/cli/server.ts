@@ -1,6 +1,7 @@
 /**
  * `kubeling server`: the whole cluster in one process (like k3s) — store, API
- * server, controllers and, unless disabled, the node agent for this machine.
+ * server, controllers and, unless disabled, the node agent for this machine with its
+ * service proxy, plus cluster DNS and the load-balancer status writer.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import type { Component, ComponentContext } from './components.js';
 import { startControllers } from './wire-controllers.js';
 import { startScheduler } from './wire-scheduler.js';
 import { startAgent, type AgentFlags } from './wire-agent.js';
+import { startServices, type ServicesOptions } from './wire-services.js';
 import { hostname } from 'node:os';
 
 export interface ServerFlags {
@@ -30,6 +32,8 @@ export interface ServerFlags {
   disableScheduler?: boolean;
   /** The node agent's settings (--node-ip, --kubelet-port, --pod-cidr, ...). */
   agent?: AgentFlags;
+  /** Service proxy, cluster DNS and ServiceLB settings (flags-services.ts); the proxy never runs without the agent. */
+  services?: Partial<ServicesOptions>;
 }
 
 export interface RunningServer {
@@ -71,6 +75,10 @@ export async function startServer(flags: ServerFlags): Promise<RunningServer> {
   const as = (name: string): ComponentContext => ({ ...ctx, client: client.withComponent(name) });
   if (!flags.disableControllers) components.push(...await startControllers(as('controller-manager')));
   if (!flags.disableScheduler) components.push(...await startScheduler(as('scheduler')));
+  // Before the agent: pods started at once must find kube-dns; stopped after it (reverse order).
+  components.push(...await startServices(ctx, {
+    nodeIP: flags.agent?.nodeIP, ...flags.services, proxy: !flags.disableAgent && flags.services?.proxy !== false,
+  }));
   if (!flags.disableAgent) components.push(...await startAgent(as('node-agent'), flags.agent));
   informers.start();
   const stop = async () => {

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { LeaderElector } from '../client/index.js';
 import { startControllersA, type RunningController } from '../controllers/index-a.js';
 import { startControllersB } from '../controllers/index-b.js';
+import { startControllersC } from '../controllers/index-c.js';
 import type { Component, ComponentContext } from './components.js';
 import { log } from './log.js';
 
@@ -26,8 +27,9 @@ export async function startControllers(ctx: ComponentContext): Promise<Component
     identity: `${ctx.nodeName}_${randomUUID()}`,
     logger: log,
     onStartedLeading: async () => {
-      // Each half starts on its own: one failing must not leave the other's controllers untracked.
-      for (const [half, start] of [['A', startControllersA], ['B', startControllersB]] as const) {
+      // Each part starts on its own: one failing must not leave the other's controllers untracked.
+      const startC = async (c: ComponentContext) => startControllersC(c); // endpoints, endpointslices
+      for (const [half, start] of [['A', startControllersA], ['B', startControllersB], ['C', startC]] as const) {
         try { running.push(...await start(cctx)); } catch (e) { log.error('starting controllers failed', { half, err: String(e) }); }
       }
       log.info('controllers started', { controllers: running.map(c => c.name) });

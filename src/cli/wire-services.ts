@@ -1,60 +1,57 @@
 /**
  * Starts the node's service networking: the proxy (iptables rules for Services), the
- * load-balancer status writer and cluster DNS (registered as kube-dns). The Endpoints
- * and EndpointSlice controllers belong to the controller manager (controllers/index-c).
- *
- * Settings come from the environment until they become flags (tests give every server
- * its own chain prefix and service range):
- *   KUBELING_PROXY (true), KUBELING_PROXY_PREFIX (KUBELING-), KUBELING_PROXY_KEEP_RULES (false),
- *   KUBELING_PROXY_ROUTES (true: unreachable route for the service range),
- *   KUBELING_DNS (true), KUBELING_DNS_ADDRESS (the node IP), KUBELING_DNS_PORT (0 = any free port),
- *   KUBELING_DNS_UPSTREAMS (comma-separated host[:port]; default /etc/resolv.conf),
- *   KUBELING_CLUSTER_DOMAIN (cluster.local), KUBELING_NODE_IP (default route source).
+ * load-balancer status writer (k3s ServiceLB) and cluster DNS (registered as the
+ * kube-system/kube-dns Service on its fixed cluster IP, so the agent writes it into
+ * ClusterFirst pods' resolv.conf). The Endpoints and EndpointSlice controllers belong to
+ * the controller manager (wire-controllers.ts). Settings come from `kubeling server`
+ * flags (flags-services.ts); tests give every server its own chain prefix and range.
  */
 import { ClusterDns, type Upstream } from '../dns/index.js';
 import { Proxier, ServiceLBController, defaultNodeIP } from '../proxy/index.js';
 import type { Component, ComponentContext } from './components.js';
 import { log } from './log.js';
 
-const env = (k: string) => process.env[k] || undefined;
-const bool = (k: string, dflt: boolean) => (env(k) === undefined ? dflt : !/^(0|false|no)$/i.test(env(k)!));
-
 export interface ServicesOptions {
+  /** Run the service proxy (kube-proxy's role). */
   proxy: boolean;
+  /** Run cluster DNS. */
   dns: boolean;
+  /** Run the load-balancer status writer. */
+  serviceLB: boolean;
+  /** Prefix of the proxy's iptables chains (also names its routing table). */
   chainPrefix: string;
+  /** Leave the proxy's rules and routes in place on shutdown. */
   keepRules: boolean;
+  /** Install the unreachable route for the service range (and the local lookup rule). */
   manageRoutes: boolean;
+  /** This node's address (default: the default route's source). */
   nodeIP?: string;
+  /** The kube-dns cluster IP (default: the 10th address of the service range). */
+  clusterDNS?: string;
+  /** Where the DNS server listens (default: the node IP; the proxy DNATs the cluster IP there). */
   dnsAddress?: string;
+  /** 0 = any free port. */
   dnsPort: number;
+  /** Default: the nameservers of /etc/resolv.conf. */
   dnsUpstreams?: Upstream[];
   clusterDomain: string;
 }
 
-export function servicesOptionsFromEnv(): ServicesOptions {
-  return {
-    proxy: bool('KUBELING_PROXY', true), dns: bool('KUBELING_DNS', true),
-    chainPrefix: env('KUBELING_PROXY_PREFIX') ?? 'KUBELING-', keepRules: bool('KUBELING_PROXY_KEEP_RULES', false),
-    manageRoutes: bool('KUBELING_PROXY_ROUTES', true), nodeIP: env('KUBELING_NODE_IP'), dnsAddress: env('KUBELING_DNS_ADDRESS'),
-    dnsPort: Number(env('KUBELING_DNS_PORT') ?? 0),
-    dnsUpstreams: env('KUBELING_DNS_UPSTREAMS')?.split(',').map(s => s.trim()).filter(Boolean).map(s => {
-      const [host, port] = s.split(':');
-      return { host, port: Number(port ?? 53) };
-    }),
-    clusterDomain: env('KUBELING_CLUSTER_DOMAIN') ?? 'cluster.local',
-  };
-}
+export const DEFAULT_SERVICES: ServicesOptions = {
+  proxy: true, dns: true, serviceLB: true, chainPrefix: 'KUBELING-', keepRules: false, manageRoutes: true,
+  dnsPort: 0, clusterDomain: 'cluster.local',
+};
 
 export async function startServices(ctx: ComponentContext, overrides: Partial<ServicesOptions> = {}): Promise<Component[]> {
-  const o = { ...servicesOptionsFromEnv(), ...overrides };
+  const o: ServicesOptions = { ...DEFAULT_SERVICES, ...stripUndefined(overrides) };
   const components: Component[] = [];
   const nodeIP = o.nodeIP ?? await defaultNodeIP();
-  const lb = new ServiceLBController({ client: ctx.client.withComponent('service-lb-controller'), informers: ctx.informers, logger: log }).start();
-  components.push(lb);
+  if (o.serviceLB) {
+    components.push(new ServiceLBController({ client: ctx.client.withComponent('service-lb-controller'), informers: ctx.informers, logger: log }).start());
+  }
   if (o.dns) {
     const dns = new ClusterDns({
-      client: ctx.client.withComponent('cluster-dns'), informers: ctx.informers, nodeName: ctx.nodeName,
+      client: ctx.client.withComponent('cluster-dns'), informers: ctx.informers, nodeName: ctx.nodeName, clusterIP: o.clusterDNS,
       serviceCidr: ctx.config.serviceCidr, clusterCidr: ctx.config.clusterCidr, host: o.dnsAddress ?? nodeIP, port: o.dnsPort,
       domain: o.clusterDomain, upstreams: o.dnsUpstreams, logger: log,
     });
@@ -75,4 +72,8 @@ export async function startServices(ctx: ComponentContext, overrides: Partial<Se
     components.push(proxy);
   }
   return components;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

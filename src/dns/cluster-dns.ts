@@ -19,6 +19,8 @@ export interface ClusterDnsOptions {
   nodeName: string;
   serviceCidr: string;
   clusterCidr: string;
+  /** The kube-dns cluster IP (default: the 10th address of the service range, like k3s's 10.43.0.10). */
+  clusterIP?: string;
   /** Address to listen on (a node address the proxy can DNAT to). */
   host: string;
   /** 0 = any free port (default). */
@@ -47,7 +49,7 @@ export class ClusterDns {
 
   constructor(o: ClusterDnsOptions) {
     this.#o = o;
-    this.clusterIP = nthAddress(o.serviceCidr, 10);
+    this.clusterIP = o.clusterIP ?? nthAddress(o.serviceCidr, 10);
     let server: DnsServer | undefined;
     this.view = new InformerView(o.informers, () => server?.invalidate());
     const zone = new ClusterZone(this.view, {

@@ -1,12 +1,17 @@
 /**
  * Starts a real `kubeling server` as a child process with a fresh data dir and a
  * random port, and runs the real kubectl against it. Everything is removed in stop().
+ * Servers run in parallel: one with the agent (so with the service proxy) gets its own
+ * chain prefix and service range unless the test gives them; each run registers itself
+ * (../proxy/sweep.ts) so an interrupted run's server and rules are removed by the next.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { randomPrefix } from '../../src/proxy/index.js';
+import { freeServiceCidr, purgeProxy, registerRun, sweepDeadRuns } from '../proxy/sweep.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
@@ -27,13 +32,21 @@ export async function startTestServer(extraArgs: string[] = ['--disable-agent'])
   const dataDir = mkdtempSync(join(tmpdir(), 'kubeling-e2e-'));
   const kubeconfig = join(dataDir, 'kubeconfig.yaml');
   const cacheDir = join(dataDir, 'kube-cache');
+  await sweepDeadRuns();
+  const has = (flag: string) => extraArgs.some(a => a === flag || a.startsWith(`${flag}=`));
+  const proxy = !has('--disable-agent') && !has('--disable-kube-proxy');
+  const argValue = (flag: string) => extraArgs[extraArgs.indexOf(flag) + 1];
+  const prefix = has('--proxy-chain-prefix') ? argValue('--proxy-chain-prefix') : randomPrefix();
+  const serviceCidr = has('--service-cidr') ? argValue('--service-cidr') : proxy ? freeServiceCidr() : undefined;
+  const ownArgs = [...(has('--proxy-chain-prefix') ? [] : ['--proxy-chain-prefix', prefix!]), ...(has('--service-cidr') || !serviceCidr ? [] : ['--service-cidr', serviceCidr])];
+  const unregister = registerRun({ dataDir, ...(proxy ? { prefix, serviceCidr } : {}) });
   let port = 0;
   let proc!: ChildProcess;
   let url = '';
 
   const launch = () => new Promise<void>((resolve, reject) => {
     proc = spawn(process.execPath, [MAIN, 'server', '--data-dir', dataDir, '--write-kubeconfig', kubeconfig,
-      '--port', String(port), '--bind-address', '127.0.0.1', ...extraArgs], {
+      '--port', String(port), '--bind-address', '127.0.0.1', ...ownArgs, ...extraArgs], {
       env: { ...process.env, KUBELING_LOG_FORMAT: 'json' }, stdio: ['ignore', 'ignore', 'pipe'],
     });
     let buf = '';
@@ -69,7 +82,9 @@ export async function startTestServer(extraArgs: string[] = ['--disable-agent'])
     }),
     async stop() {
       if (proc.exitCode === null && proc.signalCode === null) { proc.kill('SIGTERM'); await exited(); }
+      if (proxy) await purgeProxy(prefix!, serviceCidr); // after kill9 the rules are still there
       rmSync(dataDir, { recursive: true, force: true });
+      unregister();
     },
     async kill9() { proc.kill('SIGKILL'); await exited(); },
     async restart() { await launch(); },

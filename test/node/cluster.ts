@@ -1,8 +1,11 @@
 /**
  * A private one-node cluster for a node test file: a `kubeling server` child process with
  * its own data dir, port, bridge, pod CIDR, cluster CIDR, runc root and cgroup parent, and
- * a shared prebuilt image store. `destroy()` stops it and removes everything (purgeNode);
- * `leftovers()` lists what would remain on the machine.
+ * a shared prebuilt image store, its own service range and proxy chain prefix (proxy and
+ * cluster DNS run only when a test asks). `destroy()` stops it and removes everything
+ * (purgeNode, purgeProxy); `leftovers()` lists what would remain on the machine. Every
+ * cluster registers itself (../proxy/sweep.ts), so an interrupted run is cleaned up by the
+ * next one.
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -17,6 +20,9 @@ import { openImageStore, runtimeOptions } from '../../src/node/setup.js';
 import { resolveAgentOptions } from '../../src/node/options.js';
 import type { ServerFlags } from '../../src/cli/server.js';
 import type { AgentFlags } from '../../src/cli/wire-agent.js';
+import type { ServicesOptions } from '../../src/cli/wire-services.js';
+import { randomPrefix } from '../../src/proxy/index.js';
+import { freeServiceCidr, ourRulesSync, purgeProxy, registerRun, sweepDeadRuns } from '../proxy/sweep.js';
 
 const MAIN = fileURLToPath(new URL('./server-main.js', import.meta.url));
 const AGENT_MAIN = fileURLToPath(new URL('./agent-main.js', import.meta.url));
@@ -64,6 +70,9 @@ export class NodeCluster {
   readonly runcRoot = `/run/kubeling-test-${this.hex}`;
   readonly cgroupParent = `/kubeling-test-${this.hex}`;
   readonly kubeconfig = join(this.dataDir, 'kubeconfig.yaml');
+  readonly serviceCidr = freeServiceCidr();
+  readonly chainPrefix = randomPrefix();
+  #unregister?: () => void;
   proc?: ChildProcess;
   /** The agent's own process, when started with `agentProcess`. */
   agentProc?: ChildProcess;
@@ -101,13 +110,26 @@ export class NodeCluster {
   }
 
   /** Starts (or restarts) the server; resolves when the API answers. */
-  async start(o: { agent?: boolean; agentProcess?: boolean; agentFlags?: AgentFlags; env?: Record<string, string> } = {}): Promise<void> {
+  async start(o: {
+    agent?: boolean; agentProcess?: boolean; agentFlags?: AgentFlags; env?: Record<string, string>;
+    /** Run the controller manager / scheduler too (default: no; tests set spec.nodeName). */
+    controllers?: boolean; scheduler?: boolean;
+    /** Service networking; proxy and DNS are off unless set here (chain prefix and range are always this cluster's). */
+    services?: Partial<ServicesOptions>;
+  } = {}): Promise<void> {
+    await sweepDeadRuns();
+    this.#unregister ??= registerRun({
+      prefix: this.chainPrefix, serviceCidr: this.serviceCidr, dataDir: this.dataDir,
+      node: { ...this.agentInput(), client: undefined, informers: undefined, logger: undefined },
+    });
     await ensureSharedImages();
     const env = { ...process.env, KUBELING_LOG_FORMAT: 'json', ...o.env };
     const flags: ServerFlags = {
       dataDir: this.dataDir, writeKubeconfig: this.kubeconfig, port: this.port, bindAddress: '127.0.0.1', disableAgent: o.agent === false || !!o.agentProcess,
-      tlsSan: [], nodeName: this.nodeName, clusterCidr: this.cidrs.cluster, disableControllers: true, disableScheduler: true,
+      tlsSan: [], nodeName: this.nodeName, clusterCidr: this.cidrs.cluster, serviceCidr: this.serviceCidr,
+      disableControllers: !o.controllers, disableScheduler: !o.scheduler,
       agent: { ...this.agentFlags(), ...o.agentFlags },
+      services: { proxy: false, dns: false, ...o.services, chainPrefix: this.chainPrefix },
     };
     this.proc = await this.#spawn(MAIN, [JSON.stringify(flags)], env, 'test server wired');
     if (o.agentProcess) {
@@ -177,13 +199,20 @@ export class NodeCluster {
   async destroy(): Promise<void> {
     this.#client?.close();
     await this.stop();
-    await purgeNode(this.agentInput());
-    rmSync(this.dataDir, { recursive: true, force: true });
+    try {
+      await purgeNode(this.agentInput());
+    } finally {
+      await purgeProxy(this.chainPrefix, this.serviceCidr); // a killed server leaves its rules
+      // A server that died early can make the purge fail: the data dir must still go (never with mounts inside).
+      if (!readFileSync('/proc/self/mountinfo', 'utf8').includes(this.dataDir)) rmSync(this.dataDir, { recursive: true, force: true });
+    }
+    this.#unregister?.();
   }
 
   /** What of this node is still on the machine (should be empty after destroy). */
   leftovers(): string[] {
-    const out: string[] = [];
+    const out: string[] = ourRulesSync(this.chainPrefix).map(r => `rule ${r}`);
+    if (execFileSync('ip', ['-4', 'route', 'show', 'type', 'unreachable'], { encoding: 'utf8' }).includes(this.serviceCidr)) out.push('service route');
     const links = execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' });
     if (links.includes(this.bridge)) out.push(`link ${this.bridge} or its veths`);
     if (execFileSync('ip', ['-4', 'route', 'show'], { encoding: 'utf8' }).includes(this.cidrs.cluster.split('/')[0]!)) out.push('routes');

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { execRunner } from '../../src/proxy/index.js';
+import { registerRun, sweepDeadRuns } from './sweep.js';
 
 /** node:test `skip` value for suites that program the kernel (netns, iptables, routes). */
 export const needsRoot: string | false = process.getuid?.() === 0 ? false : 'needs root (netns, iptables, routes)';
@@ -54,6 +55,7 @@ export class TestNet {
   readonly gateway: string;
   readonly pods: TestPod[] = [];
   readonly #base: string;
+  #unregister: () => void = () => {};
 
   private constructor() {
     this.id = randomBytes(3).toString('hex');
@@ -65,7 +67,9 @@ export class TestNet {
   }
 
   static async create(pods: number): Promise<TestNet> {
+    await sweepDeadRuns();
     const net = new TestNet();
+    net.#unregister = registerRun({ netId: net.id }); // removed by the next run if this one is killed
     try {
       await sh('ip', ['link', 'add', net.bridge, 'type', 'bridge']);
       await sh('ip', ['addr', 'add', `${net.gateway}/24`, 'dev', net.bridge]);
@@ -134,6 +138,7 @@ export class TestNet {
       await execRunner('ip', ['link', 'del', p.hostVeth]);
     }
     await execRunner('ip', ['link', 'del', this.bridge]);
+    this.#unregister();
   }
 }
 

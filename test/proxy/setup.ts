@@ -3,13 +3,13 @@
  * controller, the LB status writer and a Proxier with its own chain prefix, all in this
  * process; a TestNet of real netns "pods" whose IPs the test reports through the API.
  */
-import { randomBytes } from 'node:crypto';
 import type { KubeObject } from '../../src/api/object.js';
 import { silentLogger } from '../../src/client/index.js';
 import { EndpointSliceController } from '../../src/controllers/index-c.js';
 import { Proxier, ServiceLBController, execRunner, randomPrefix, type ProxyOptions } from '../../src/proxy/index.js';
 import { NODE, SVC, createNamespace, runPod, setPodStatus, startEnv, waitFor, type Env } from '../services/env.js';
 import { TestNet } from './netns.js';
+import { freeServiceCidr, registerRun, sweepDeadRuns } from './sweep.js';
 
 export interface World {
   env: Env;
@@ -36,9 +36,10 @@ export async function hostIP(): Promise<string> {
 }
 
 export async function startWorld(pods: number, o: { ns?: string; proxy?: Partial<ProxyOptions> } = {}): Promise<World> {
-  const b = randomBytes(2);
-  const serviceCidr = `10.${100 + (b[0] % 50)}.${b[1]}.0/24`;
+  await sweepDeadRuns();
+  const serviceCidr = freeServiceCidr();
   const prefix = randomPrefix();
+  const unregister = registerRun({ prefix, serviceCidr });
   const nodeIP = await hostIP();
   const net = await TestNet.create(pods);
   for (let i = 0; i < pods; i++) await net.serve(i);
@@ -63,6 +64,7 @@ export async function startWorld(pods: number, o: { ns?: string; proxy?: Partial
     }, { clusterCidr: net.cidr, serviceCidr }, ['--service-cidr', serviceCidr]);
   } catch (e) {
     await net.destroy();
+    unregister();
     throw e;
   }
   const ns = o.ns ?? 'px';
@@ -93,6 +95,7 @@ export async function startWorld(pods: number, o: { ns?: string; proxy?: Partial
       for (const p of proxies) await p.stop().catch(() => {});
       await env.stop();
       await net.destroy();
+      unregister();
     },
   };
   return world;
@@ -107,8 +110,4 @@ export function seenEndpoints(w: World, svc: string): string[] {
     .sort();
 }
 
-/** Our chains and jump rules as iptables-save prints them (counters dropped), sorted. */
-export async function ourRules(prefix: string): Promise<string[]> {
-  const r = await execRunner('iptables-save', []);
-  return r.stdout.split('\n').filter(l => l.includes(prefix)).map(l => l.replace(/\[\d+:\d+\]/, '')).sort();
-}
+export { ourRules } from './sweep.js';

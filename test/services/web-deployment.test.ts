@@ -1,27 +1,27 @@
 /**
- * ../shared/examples/web-deployment.yaml end to end with real pods: a `kubeling server`
- * child runs the API, controllers, scheduler and node agent (own bridge, pod CIDR, runc
- * root, service range); this process runs what server.ts does not wire yet — the
- * Endpoints/EndpointSlice controllers (index-c) and startServices (proxy, DNS, LB status)
- * with its own chain prefix. Then, as the issue asks: `wget -qO- http://web` from a pod
- * over 60 requests reaches all three replicas; NODEIP:30080 answers; a pod failing its
- * readiness probe stops getting traffic and comes back; scaled to 1 only that pod answers.
+ * ../shared/examples/web-deployment.yaml end to end with real pods, through the server as
+ * `kubeling server` wires it: one child process runs the API, controllers (Endpoints and
+ * EndpointSlices included), scheduler, node agent, service proxy (this cluster's chain
+ * prefix and service range), cluster DNS (forwarding to a fake upstream on loopback) and
+ * ServiceLB. Then, as the issue asks: `wget -qO- http://web` from a pod over 60 requests
+ * reaches all three replicas; NODEIP:30080 answers; a pod failing its readiness probe
+ * stops getting traffic and comes back; DNS answers busybox nslookup; LoadBalancer ingress
+ * is the node IP; `kubectl expose` works; a restart (also after a crash and tampering)
+ * converges to exactly the same rules; scaled to 1 only that pod answers; shutdown
+ * removes every rule and route.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import http from 'node:http';
-import { fileURLToPath } from 'node:url';
-import { Client, SharedInformerFactory, silentLogger } from '../../src/client/index.js';
-import type { Component, ComponentContext } from '../../src/cli/components.js';
-import { startServices } from '../../src/cli/wire-services.js';
-import { startControllersC } from '../../src/controllers/index-c.js';
-import { execRunner, randomPrefix } from '../../src/proxy/index.js';
-import { NodeCluster, ensureSharedImages, eventually, rootSkip } from '../node/cluster.js';
-import { ourRules } from '../proxy/setup.js';
-import { FakeUpstream } from '../dns/helpers.js';
+import net from 'node:net';
+import type { ServicesOptions } from '../../src/cli/wire-services.js';
+import { TYPE } from '../../src/dns/index.js';
+import { execRunner } from '../../src/proxy/index.js';
+import { NodeCluster, eventually, rootSkip } from '../node/cluster.js';
+import { ourRules } from '../proxy/sweep.js';
+import { FakeUpstream, ips as answerIPs, tcpQuery, udpQuery } from '../dns/helpers.js';
 
 const PEERS = `apiVersion: v1
 kind: Service
@@ -44,7 +44,6 @@ spec:
       containers: [{name: c, image: busybox, command: [sleep, '3600']}]
 `;
 
-const SERVER_MAIN = fileURLToPath(new URL('../node/server-main.js', import.meta.url));
 const EXAMPLE = readFileSync(new URL('../../../../shared/examples/web-deployment.yaml', import.meta.url), 'utf8');
 
 /** The httpd process of a pod (its container's hostname is the pod name). */
@@ -59,6 +58,11 @@ function containerPid(pod: string): number {
   throw new Error(`no httpd process for ${pod}`);
 }
 
+/** A TCP port free on the node address right now (the DNS server takes it for UDP and TCP). */
+const freePort = () => new Promise<number>(resolve => {
+  const srv = net.createServer().listen(0, () => { const { port } = srv.address() as net.AddressInfo; srv.close(() => resolve(port)); });
+});
+
 const get = (url: string) => new Promise<string>(resolve => {
   const req = http.get(url, { agent: false, timeout: 3000 }, res => { let b = ''; res.on('data', c => (b += c)); res.on('end', () => resolve(b.trim())); });
   req.on('timeout', () => { req.destroy(); resolve('ERR timeout'); });
@@ -67,13 +71,10 @@ const get = (url: string) => new Promise<string>(resolve => {
 
 describe('web-deployment end to end', { skip: rootSkip }, () => {
   const cluster = new NodeCluster();
-  const prefix = randomPrefix();
-  const b = randomBytes(2);
-  const serviceCidr = `10.${100 + (b[0]! % 50)}.${b[1]}.0/24`;
-  let client: Client;
-  let informers: SharedInformerFactory;
-  const components: Component[] = [];
+  const prefix = cluster.chainPrefix;
+  let services: Partial<ServicesOptions>;
   let nodeIP = '';
+  let dnsIP = '';
   let upstream: FakeUpstream | undefined;
 
   const pods = async () => JSON.parse(await cluster.k(['get', 'pods', '-l', 'app=web', '-o', 'json'])).items as Array<{
@@ -94,59 +95,44 @@ describe('web-deployment end to end', { skip: rootSkip }, () => {
   /** `n` wget requests from inside `pod`, one hostname per line (no `wget -T`: busybox-static 1.35 segfaults with it). */
   const fromPod = async (pod: string, n: number) => (await inPod(pod, `for i in $(seq ${n}); do timeout 5 wget -qO- http://web || echo ERR; done`)).trim().split('\n');
 
+  /** Starts (or restarts) the server; resolves once kube-dns points at this run's DNS server. */
+  const startServer = async () => {
+    await cluster.start({ controllers: true, scheduler: true, services });
+    await eventually(async () => (await cluster.kubectl(['get', 'endpointslices', '-n', 'kube-system', '-l', 'kubernetes.io/service-name=kube-dns', '-o', 'jsonpath={.items[*].ports[*].port}'])).stdout.includes(String(services.dnsPort)), 30_000, 'kube-dns endpoint');
+  };
+
   before(async () => {
-    await ensureSharedImages();
-    const env = {
-      ...process.env, KUBELING_LOG_FORMAT: 'json', KUBELING_PROXY: 'false', KUBELING_DNS: 'false',
-    };
-    const flags = {
-      dataDir: cluster.dataDir, writeKubeconfig: cluster.kubeconfig, port: 0, bindAddress: '127.0.0.1', disableAgent: false, tlsSan: [],
-      nodeName: cluster.nodeName, clusterCidr: cluster.cidrs.cluster, serviceCidr, disableControllers: false, disableScheduler: false,
-      agent: cluster.agentFlags(),
-    };
-    const proc = spawn(process.execPath, [SERVER_MAIN, JSON.stringify(flags)], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    cluster.proc = proc;
-    await new Promise<void>((resolve, reject) => {
-      let buf = '';
-      proc.stderr!.on('data', (c: Buffer) => {
-        buf += c.toString();
-        if (process.env.KUBELING_TEST_VERBOSE) process.stderr.write(c);
-        if (buf.includes('"test server wired"')) resolve();
-      });
-      proc.on('exit', code => reject(new Error(`server exited ${code}: ${buf.slice(-2000)}`)));
-    });
-    client = Client.fromKubeconfig(cluster.kubeconfig);
-    informers = new SharedInformerFactory(client, { logger: silentLogger });
-    const ctx: ComponentContext = {
-      client, informers, nodeName: cluster.nodeName, dataDir: cluster.dataDir,
-      config: { clusterCidr: cluster.cidrs.cluster, serviceCidr, nodeMonitorGracePeriod: 40, podEvictionTimeout: 300 },
-    };
-    components.push(...startControllersC(ctx));
     upstream = await new FakeUpstream().start();
-    components.push(...await startServices(ctx, { chainPrefix: prefix, dnsUpstreams: [{ host: '127.0.0.1', port: upstream.port }] }));
-    informers.start();
-    const node = await eventually(async () => (await client.get({ apiVersion: 'v1', kind: 'Node' }, cluster.nodeName).catch(() => undefined)), 30_000, 'node object');
+    // A fixed DNS port, so rules after a restart can be compared with those before.
+    services = { proxy: true, dns: true, dnsPort: await freePort(), dnsUpstreams: [{ host: '127.0.0.1', port: upstream.port }] };
+    await startServer();
+    const node = await eventually(async () => (await cluster.client.get({ apiVersion: 'v1', kind: 'Node' }, cluster.nodeName).catch(() => undefined)), 30_000, 'node object');
     nodeIP = (node.status?.addresses as Array<{ type: string; address: string }>).find(a => a.type === 'InternalIP')!.address;
-    // Pods get the cluster DNS in resolv.conf only if kube-dns exists when they start.
-    await eventually(async () => (await cluster.kubectl(['get', 'endpointslices', '-n', 'kube-system', '-l', 'kubernetes.io/service-name=kube-dns', '-o', 'name'])).stdout.trim(), 20_000, 'kube-dns endpoint');
+    dnsIP = JSON.parse(await cluster.k(['get', 'svc', 'kube-dns', '-n', 'kube-system', '-o', 'json'])).spec.clusterIP;
     await cluster.k(['apply', '-f', '-'], EXAMPLE);
     await eventually(async () => (await pods()).filter(ready).length === 3, 120_000, '3 ready web pods');
   });
 
   after(async () => {
     await cluster.kubectl(['delete', 'deployment', 'web', '--wait=false']);
-    for (const c of components.reverse()) await c.stop().catch(() => {});
-    informers?.stop();
-    client?.close();
     await upstream?.stop();
-    try {
-      await cluster.destroy();
-    } finally {
-      // A server that died early can make the purge fail: the data dir must still go (never with mounts inside).
-      if (!readFileSync('/proc/self/mountinfo', 'utf8').includes(cluster.dataDir)) rmSync(cluster.dataDir, { recursive: true, force: true });
-    }
-    assert.deepEqual(await ourRules(prefix), [], 'no proxy rules left');
+    // Shutdown (SIGTERM) by itself removes every rule and route the proxy made.
+    await cluster.stop();
+    const left = await ourRules(prefix);
+    const routes = (await execRunner('ip', ['route', 'show', 'type', 'unreachable'])).stdout;
+    await cluster.destroy();
+    assert.deepEqual(left, [], 'rules left after shutdown');
+    assert.ok(!routes.includes(cluster.serviceCidr), `service route left after shutdown: ${routes}`);
     assert.deepEqual(cluster.leftovers(), []);
+  });
+
+  it('kube-dns sits at the 10th address of the service range and pods resolve through it', async () => {
+    assert.equal(dnsIP, cluster.serviceCidr.replace(/\.0\/24$/, '.10'));
+    const [p] = await pods();
+    const conf = await inPod(p.metadata.name, 'cat /etc/resolv.conf');
+    assert.match(conf, new RegExp(`^nameserver ${dnsIP.replace(/\./g, '\\.')}$`, 'm'), conf);
+    assert.match(conf, /^search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local$/m, conf);
+    assert.match(conf, /ndots:5/, conf);
   });
 
   it('from a pod, wget http://web reaches every replica over 60 requests', async () => {
@@ -209,6 +195,57 @@ spec:
 `);
     await eventually(async () => (await get(`http://${nodeIP}:${hostPort}/`)) === 'hostport', 60_000, 'hostPort answering');
     await cluster.k(['delete', 'pod', 'hp', '--wait=false']);
+  });
+
+  it('DNS from a test client on the node: the kube-dns cluster IP answers over UDP and TCP', async () => {
+    const web = JSON.parse(await cluster.k(['get', 'svc', 'web', '-o', 'json']));
+    assert.deepEqual(answerIPs(await udpQuery(dnsIP, 53, 'web.default.svc.cluster.local', TYPE.A)), [web.spec.clusterIP]);
+    assert.deepEqual(answerIPs(await tcpQuery(dnsIP, 53, 'web.default.svc.cluster.local', TYPE.A)), [web.spec.clusterIP]);
+    assert.deepEqual(answerIPs(await udpQuery(dnsIP, 53, 'example.test', TYPE.A)), ['192.0.2.123']);
+    const nx = await udpQuery(dnsIP, 53, 'nope.default.svc.cluster.local', TYPE.A);
+    assert.equal(nx.rcode, 3);
+    assert.ok(upstream!.queries.includes('example.test'), 'forwarded to the fake upstream');
+  });
+
+  it('kubectl expose: a ClusterIP service by name from a pod, a LoadBalancer on the node IP', async () => {
+    await cluster.k(['expose', 'deployment', 'web', '--name', 'web-exp', '--port', '8081', '--target-port', '8080']);
+    await cluster.k(['expose', 'deployment', 'web', '--name', 'web-lb', '--type', 'LoadBalancer', '--port', '8082', '--target-port', '8080']);
+    const lb = await eventually(async () => {
+      const svc = JSON.parse(await cluster.k(['get', 'svc', 'web-lb', '-o', 'json']));
+      return svc.status?.loadBalancer?.ingress?.length ? svc : undefined;
+    }, 30_000, 'load-balancer ingress');
+    assert.deepEqual(lb.status.loadBalancer.ingress.map((i: { ip: string }) => i.ip), [nodeIP]);
+    const all = (await pods()).map(x => x.metadata.name);
+    await eventually(async () => all.includes(await get(`http://${nodeIP}:8082/`)), 20_000, 'LoadBalancer port on the node IP');
+    const [p] = await pods();
+    const answers = await eventually(async () => {
+      const a = (await inPod(p.metadata.name, 'for i in $(seq 10); do timeout 5 wget -qO- http://web-exp:8081 || echo ERR; done')).trim().split('\n');
+      return a.every(x => all.includes(x)) ? a : undefined;
+    }, 20_000, 'web-exp answering');
+    assert.equal(answers.length, 10);
+    await cluster.k(['delete', 'svc', 'web-exp', 'web-lb']);
+  });
+
+  it('a restart, or a crash with tampering meanwhile, converges to exactly the same rules', async () => {
+    // Let everything the earlier tests changed settle: the rules stop changing.
+    let rules = await ourRules(prefix);
+    await eventually(async () => { const now = await ourRules(prefix); const same = now.join() === rules.join(); rules = now; return same; }, 30_000, 'stable rules');
+    assert.ok(rules.some(l => l.includes('default/web:http')), 'web service rules present');
+    await cluster.stop();
+    assert.deepEqual(await ourRules(prefix), [], 'a clean shutdown removes the rules');
+    await startServer();
+    await eventually(async () => (await ourRules(prefix)).join('\n') === rules.join('\n'), 30_000, 'same rules after restart');
+
+    await cluster.stop('SIGKILL'); // a crash leaves the rules; someone adds a stale chain and drops a jump
+    assert.deepEqual(await ourRules(prefix), rules);
+    const stale = `${prefix}SVC-STALE0000000`;
+    await execRunner('iptables', ['-t', 'nat', '-N', stale]);
+    await execRunner('iptables', ['-t', 'nat', '-A', `${prefix}SERVICES`, '-j', stale]);
+    await execRunner('iptables', ['-t', 'nat', '-D', 'PREROUTING', ...rules.find(l => l.startsWith('-A PREROUTING'))!.slice('-A PREROUTING '.length).match(/"[^"]*"|\S+/g)!.map(a => a.replace(/"/g, ''))]);
+    await startServer();
+    await eventually(async () => (await ourRules(prefix)).join('\n') === rules.join('\n'), 30_000, 'same rules after crash + tampering');
+    const all = (await pods()).map(x => x.metadata.name);
+    assert.ok(all.includes(await get(`http://${nodeIP}:30080/`)));
   });
 
   it('scaled to 1, only that pod answers', async () => {
