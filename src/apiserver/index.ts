@@ -4,3 +4,4 @@ export { ensurePki, issueClientCert, type Pki } from './auth/pki.js';
 export { writeKubeconfig, kubeconfigYaml } from './auth/kubeconfig.js';
 export type { RequestContext } from './context.js';
 export type { SubresourceHandler } from './dispatch.js';
+export type { UpgradeContext, UpgradeHandler } from './upgrade.js';

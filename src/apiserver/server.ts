@@ -5,6 +5,7 @@
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { BadRequestError, NotFoundError, UnauthorizedError } from '../api/errors.js';
 import type { Store } from '../store/types.js';
 import { Authenticator, type UserInfo } from './auth/authenticate.js';
@@ -14,6 +15,7 @@ import { sendError, sendJson, wantsDiscoveryV2 } from './http-util.js';
 import { Registry } from './registry.js';
 import { parseResourcePath } from './request-info.js';
 import { openapiV2, openapiV3Doc, openapiV3Hash, openapiV3Root } from './openapi/index.js';
+import { handleUpgrade, type UpgradeHandler } from './upgrade.js';
 
 export const VERSION_INFO = {
   major: '1', minor: '32', gitVersion: 'v1.32.4+kubeling', gitCommit: 'kubeling', gitTreeState: 'clean',
@@ -39,6 +41,8 @@ export class ApiServer {
   readonly registry: Registry;
   readonly authenticator: Authenticator;
   readonly streams = new Map<string, SubresourceHandler>();
+  /** Upgrade (WebSocket/SPDY) handlers by subresource: exec, attach, portforward. */
+  readonly upgrades = new Map<string, UpgradeHandler>();
   #server: Server;
   #ready = false;
   #opts: ApiServerOptions;
@@ -51,6 +55,11 @@ export class ApiServer {
     this.#server = opts.tls
       ? createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert, ca: opts.tls.ca, requestCert: true, rejectUnauthorized: false }, handler)
       : createHttpServer(handler);
+    const upgradeHost = {
+      registry: this.registry, upgrades: this.upgrades,
+      authenticate: (req: IncomingMessage) => opts.anonymousAdmin ? { username: 'admin', groups: ['system:masters'] } : this.authenticator.authenticate(req),
+    };
+    this.#server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => handleUpgrade(upgradeHost, req, socket, head));
     this.#server.keepAliveTimeout = 60_000;
     this.#server.headersTimeout = 65_000;
     this.#server.requestTimeout = 0;

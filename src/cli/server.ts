@@ -52,7 +52,7 @@ export async function startServer(flags: ServerFlags): Promise<RunningServer> {
     store, host: flags.bindAddress, port: flags.port, serviceCidr: flags.serviceCidr ?? '10.43.0.0/16',
     tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert },
   });
-  // pods/log (and later exec/attach/port-forward) go to the node agent that runs the pod.
+  // pods/log, exec, attach and port-forward go to the node agent that runs the pod.
   registerNodeProxies(api as never); // RequestContext is a superset of the proxy's context
   await api.listen();
   const url = api.url.replace('://0.0.0.0', '://127.0.0.1');

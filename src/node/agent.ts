@@ -26,6 +26,9 @@ import { PodStatusWriter } from './pods/status-writer.js';
 import { ProbeManager } from './probes/probe-manager.js';
 import { AgentServer } from './server/agent-server.js';
 import { issueNodeToken, revokeNodeToken } from './server/credentials.js';
+import type { PortForwards } from './server/portforwards.js';
+import { registerStreamEndpoints } from './server/stream-endpoints.js';
+import { NetnsDialer } from './streaming/index.js';
 import { POD_UID } from './labels.js';
 import { createRuntime, openImageStore } from './setup.js';
 import type { Runtime } from './runtime/index.js';
@@ -42,9 +45,10 @@ export class NodeAgent {
   readonly #recorder: EventRecorder;
   readonly #statuses: PodStatusWriter;
   readonly #token: string;
+  readonly #forwards: PortForwards;
   #started?: Promise<void>;
 
-  private constructor(o: AgentOptions, runtime: Runtime, parts: { server: AgentServer; status: NodeStatusReporter; lease: NodeLease; probes: ProbeManager; recorder: EventRecorder; statuses: PodStatusWriter; pods: PodManager; token: string }) {
+  private constructor(o: AgentOptions, runtime: Runtime, parts: { server: AgentServer; status: NodeStatusReporter; lease: NodeLease; probes: ProbeManager; recorder: EventRecorder; statuses: PodStatusWriter; pods: PodManager; token: string; forwards: PortForwards }) {
     this.options = o;
     this.runtime = runtime;
     this.#server = parts.server;
@@ -55,6 +59,7 @@ export class NodeAgent {
     this.#statuses = parts.statuses;
     this.pods = parts.pods;
     this.#token = parts.token;
+    this.#forwards = parts.forwards;
   }
 
   /** Starts the agent; resolves once the node is registered (pods start as their cache syncs). */
@@ -102,9 +107,13 @@ export class NodeAgent {
         state: async id => (await runtime.containerStatus(id).catch(() => undefined))?.state,
       },
     });
+    const forwards = registerStreamEndpoints(server, {
+      pod: (ns, name) => pods.getByName(name, ns), runtime, logger: log,
+      dialer: new NetnsDialer({ runDir: join(o.dir, 'portforward') }),
+    });
     await server.listen(o.serverAddress, o.serverPort);
     const lease = new NodeLease({ client, nodeName: o.nodeName, logger: log, intervalMs: o.leaseIntervalMs, nodeUid: () => status.node?.metadata?.uid });
-    const agent = new NodeAgent(o, runtime, { server, status, lease, probes, recorder, statuses, pods: manager, token });
+    const agent = new NodeAgent(o, runtime, { server, status, lease, probes, recorder, statuses, pods: manager, token, forwards });
     await registerWithRetry(status, log);
     lease.start();
     status.start();
@@ -127,6 +136,7 @@ export class NodeAgent {
     this.#probes.stopAll();
     this.#lease.stop();
     this.#status.stop();
+    this.#forwards.closeAll();
     await this.#server.close();
     await this.#statuses.idle();
     await this.#recorder.close();

@@ -1,12 +1,18 @@
 /**
  * The API server's side of node subresources: `pods/log` is proxied to the agent of the
  * pod's node (node.status InternalIP + daemonEndpoints.kubeletEndpoint.Port), as
- * kube-apiserver does. Validation of the container parameter happens here, like upstream.
+ * kube-apiserver does, and so are the `exec`, `attach` and `portforward` upgrades.
+ * Validation of the container parameter happens here, like upstream.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { BadRequestError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import { proxyPodLog } from './logs.js';
+import { proxyPodStream, type StreamKind } from './streams.js';
+
+interface PodGetter { for(ri: ResourceInfo): { get(ns: string | undefined, name: string): Promise<KubeObject> } }
 
 /** What the proxies need of a request (structurally the API server's RequestContext). */
 export interface ProxyContext {
@@ -14,14 +20,30 @@ export interface ProxyContext {
   res: ServerResponse;
   query: URLSearchParams;
   info: { namespace?: string; name?: string };
-  registry: { for(ri: ResourceInfo): { get(ns: string | undefined, name: string): Promise<KubeObject> } };
+  registry: PodGetter;
+}
+
+/** What the upgrade proxies need (structurally the API server's UpgradeContext). */
+export interface UpgradeProxyContext {
+  req: IncomingMessage;
+  socket: Duplex;
+  head: Buffer;
+  query: URLSearchParams;
+  info: { namespace?: string; name?: string };
+  registry: PodGetter;
 }
 
 export interface NodeProxyHost {
   streams: Map<string, (ctx: ProxyContext) => Promise<void>>;
+  upgrades?: Map<string, (ctx: UpgradeProxyContext) => Promise<void>>;
 }
 
-/** Registers the node subresource handlers (today: pods/log) on an API server. */
+/** Registers the node subresource handlers (pods/log, exec, attach, portforward) on an API server. */
 export function registerNodeProxies(api: NodeProxyHost): void {
   api.streams.set('log', ctx => proxyPodLog(ctx));
+  for (const kind of ['exec', 'attach', 'portforward'] satisfies StreamKind[]) {
+    api.upgrades?.set(kind, ctx => proxyPodStream(ctx, kind));
+    // A plain request (no Upgrade header) cannot carry a stream: upstream's answer.
+    api.streams.set(kind, async ctx => { ctx.req.resume(); throw new BadRequestError('Upgrade request required'); });
+  }
 }

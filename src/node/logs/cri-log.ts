@@ -104,7 +104,7 @@ export async function* readLog(path: string, o: LogOptions, alive: () => Promise
   }
 }
 
-function waitForGrowth(path: string, pos: number, signal?: AbortSignal): Promise<void> {
+export function waitForGrowth(path: string, pos: number, signal?: AbortSignal): Promise<void> {
   return new Promise(resolve => {
     let done = false;
     const finish = () => {

@@ -112,6 +112,8 @@ export interface ContainerConfig {
   mounts?: Mount[];
   resources?: ContainerResources;
   security?: ContainerSecurity;
+  /** Keep a stdin open for `kubectl attach -i` (the container spec's `stdin`). */
+  stdin?: boolean;
   /** Where the CRI-format log goes; default inside the container's state dir. */
   logPath?: string;
   labels?: Labels;
@@ -220,4 +222,9 @@ export interface Runtime {
   exec(id: string, opts: ExecOptions): Promise<ExecResult>;
   /** Runs a command with live streams (kubectl exec, with or without a tty). */
   execStream(id: string, opts: Omit<ExecOptions, 'input' | 'timeoutMs'>): ExecSession;
+  /**
+   * kubectl attach: a writer into the stdin of a container created with `stdin`, or
+   * undefined when it has none. Destroying the writer leaves the container's stdin open.
+   */
+  attachStdin?(id: string): (NodeJS.WritableStream & { destroy(): void }) | undefined;
 }

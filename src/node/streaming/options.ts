@@ -1,7 +1,7 @@
 /**
  * Query parameters of exec/attach and port-forward. kubectl sends `stdin=true`; the
- * kube-apiserver → kubelet hop uses `stdin=1` and `port=` — both spellings are accepted
- * so the agent can be reached either way.
+ * kube-apiserver → kubelet hop uses `input=1` / `output=1` / `error=1` and `port=` —
+ * every spelling is accepted so the agent can be reached either way.
  */
 import { BadRequestError } from '../../api/errors.js';
 
@@ -18,8 +18,11 @@ export interface ExecRequest extends StreamOptions {
   container?: string;
 }
 
+/** The kubelet's names for the stream flags (upstream's ExecStdinParam…). */
+const KUBELET_NAMES: Record<string, string> = { stdin: 'input', stdout: 'output', stderr: 'error' };
+
 const flag = (q: URLSearchParams, name: string) => {
-  const v = q.get(name);
+  const v = q.get(name) ?? (KUBELET_NAMES[name] ? q.get(KUBELET_NAMES[name]) : null);
   return v === '1' || v === 'true';
 };
 

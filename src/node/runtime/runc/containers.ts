@@ -3,7 +3,9 @@
  * empty overlay dirs); start has the shim mount the overlay and `runc run -d` it; status
  * is read from the record, the shim's exit.json and /proc, without spawning anything.
  */
+import { constants as fsConstants, openSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { constants } from 'node:os';
 import { CreateContainerError, StartContainerError } from '../errors.js';
@@ -47,7 +49,7 @@ export async function createContainer(ctx: RuncContext, sandboxId: string, cfg: 
     id, sandboxId, name: cfg.name, attempt: cfg.attempt ?? 0, image: cfg.image, imageId: img.id,
     imageRef: img.repoDigests[0] ?? img.id, labels: cfg.labels ?? {}, annotations: cfg.annotations ?? {},
     logPath, createdAt: new Date().toISOString(), cgroupPath: `${sb.cgroupPath}/${id}`,
-    overlay: overlayOptions(img, dir), stopSignal: img.config.StopSignal,
+    overlay: overlayOptions(img, dir), stopSignal: img.config.StopSignal, ...(cfg.stdin ? { stdin: true } : {}),
   };
   await writeFile(join(dir, 'config.json'), JSON.stringify(spec));
   await ctx.containers.put(rec);
@@ -62,7 +64,7 @@ export async function startContainer(ctx: RuncContext, id: string): Promise<void
   try {
     const { pid, shimPid } = await launch({
       shim: ctx.shim, runc: ctx.runc.bin, runcRoot: ctx.runc.root, id, bundle: dir, log: rec.logPath,
-      oomFile: oomFile(rec.cgroupPath), overlay: { options: rec.overlay, rootfs: join(dir, 'rootfs'), layersDir: ctx.images.layersDir },
+      oomFile: oomFile(rec.cgroupPath), stdin: rec.stdin ? stdinFifo(dir) : undefined, overlay: { options: rec.overlay, rootfs: join(dir, 'rootfs'), layersDir: ctx.images.layersDir },
     });
     // Start times guard every later signal against PID reuse; 'gone' = exited already.
     const [pidStart, shimStart] = await Promise.all([procStartTime(pid), procStartTime(shimPid)]);
@@ -74,6 +76,16 @@ export async function startContainer(ctx: RuncContext, id: string): Promise<void
   } finally {
     await ctx.containers.put(rec);
   }
+}
+
+/** Where a container with `stdin` reads from (made by the shim). */
+export const stdinFifo = (dir: string) => join(dir, 'stdin');
+
+/** A writer into the stdin FIFO; never blocks the agent (a pipe handle, not a file). */
+export function openStdin(dir: string): (Socket & { destroy(): void }) | undefined {
+  let fd: number;
+  try { fd = openSync(stdinFifo(dir), fsConstants.O_RDWR | fsConstants.O_NONBLOCK); } catch { return undefined; }
+  return new Socket({ fd, readable: false, writable: true });
 }
 
 export async function containerStatus(ctx: RuncContext, rec: ContainerRecord): Promise<ContainerStatus> {

@@ -52,6 +52,8 @@ export interface ContainerRecord {
   /** overlayfs options (lowerdirs relative to the image store's layer dir). */
   overlay: string;
   stopSignal?: string;
+  /** The container's stdin is the FIFO `stdin` in its dir (attach). */
+  stdin?: boolean;
   startedAt?: string;
   pid?: number;
   pidStart?: string;

@@ -23,6 +23,8 @@ export interface ShimLaunch {
   log?: string;
   /** memory.oom_control (v1) or memory.events (v2) of the container's cgroup. */
   oomFile?: string;
+  /** FIFO to make the container's stdin (attach). */
+  stdin?: string;
   overlay?: { options: string; rootfs: string; layersDir: string };
 }
 
@@ -63,6 +65,7 @@ export function launch(l: ShimLaunch): Promise<{ pid: number; shimPid: number }>
     '--pid-file', f.pid, '--runc-log', f.runcLog, '--exit', f.exit];
   if (l.log) args.push('--log', l.log);
   if (l.oomFile) args.push('--oom', l.oomFile);
+  if (l.stdin) args.push('--stdin', l.stdin);
   if (l.overlay) args.push('--overlay', l.overlay.options, '--rootfs', l.overlay.rootfs, '--layers', l.overlay.layersDir);
   return new Promise((resolve, reject) => {
     const child = spawn(l.shim, args, { detached: true, stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });

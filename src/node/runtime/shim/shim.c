@@ -4,7 +4,7 @@
  * first use by the runtime (shim-build.ts).
  *
  * kubeling-shim run --runc R --root D --id ID --bundle B --pid-file F --runc-log F
- *                   --exit F [--log F] [--oom F] [--overlay OPTS --rootfs DIR --layers DIR]
+ *                   --exit F [--log F] [--oom F] [--stdin FIFO] [--overlay OPTS --rootfs DIR --layers DIR]
  *   Mounts the overlay rootfs (relative lowerdirs, resolved from --layers), runs
  *   `runc run -d` with stdout/stderr on pipes, becomes the container's parent (child
  *   subreaper; runc -d leaves its init to us), writes the output as CRI log lines
@@ -12,6 +12,8 @@
  *   SIGUSR1 (rotation), and when the container ends: drains the pipes, unmounts the
  *   rootfs, reads oom_kill from memory.oom_control and writes exit.json atomically.
  *   Reports "ok <pid>\n" or "err <runc exit code>\n" on fd 3, then closes it.
+ *   With --stdin (a container with `stdin: true`), the container's stdin is a FIFO at that
+ *   path, opened read-write so it never reads EOF between two `kubectl attach -i`.
  *
  * kubeling-shim tty-exec SOCKET PIDFILE -- RUNC ARGS (exec -d -t --console-socket SOCKET --pid-file PIDFILE …)
  *   For `kubectl exec -t`: runc only hands out a pty when it detaches, so this listens on
@@ -30,7 +32,7 @@
 
 struct opts {
   const char *runc, *root, *id, *bundle, *pid_file, *runc_log, *exit_file;
-  const char *log, *oom, *overlay, *rootfs, *layers;
+  const char *log, *oom, *overlay, *rootfs, *layers, *stdin_fifo;
 };
 
 struct stream {
@@ -188,12 +190,18 @@ static int run_container(struct opts *o) {
 
   int out[2], err[2];
   if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) die("pipe");
+  int in = -1;
+  if (o->stdin_fifo) {
+    if (mkfifo(o->stdin_fifo, 0600) < 0 && errno != EEXIST) die("mkfifo stdin");
+    in = open(o->stdin_fifo, O_RDWR | O_CLOEXEC); /* O_RDWR: never blocks, never EOF */
+    if (in < 0) die("open stdin");
+  }
   pid_t runc = fork();
   if (runc < 0) die("fork");
   if (runc == 0) {
     sigprocmask(SIG_UNBLOCK, &mask, NULL);
     int nul = open("/dev/null", O_RDWR);
-    dup2(nul, 0);
+    dup2(in >= 0 ? in : nul, 0);
     dup2(out[1], 1);
     dup2(err[1], 2);
     close(3);
@@ -203,6 +211,7 @@ static int run_container(struct opts *o) {
   }
   close(out[1]);
   close(err[1]);
+  if (in >= 0) close(in);
 
   struct stream so = {.fd = out[0], .name = "stdout"}, se = {.fd = err[0], .name = "stderr"};
   long ctr = -1, drain_until = -1;
@@ -273,6 +282,7 @@ int cmd_run(int argc, char **argv) {
       {"--bundle", &o.bundle},   {"--pid-file", &o.pid_file}, {"--runc-log", &o.runc_log},
       {"--exit", &o.exit_file},  {"--log", &o.log},           {"--oom", &o.oom},
       {"--overlay", &o.overlay}, {"--rootfs", &o.rootfs},     {"--layers", &o.layers},
+      {"--stdin", &o.stdin_fifo},
   };
   for (int i = 2; i + 1 < argc; i += 2) {
     size_t k;
