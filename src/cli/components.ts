@@ -23,6 +23,8 @@ export interface ClusterConfig {
   nodeMonitorGracePeriod: number;
   /** Default toleration seconds for not-ready/unreachable taints. */
   podEvictionTimeout: number;
+  /** --terminated-pod-gc-threshold: terminated pods kept before pod GC deletes the oldest (upstream 12500; ≤ 0 disables). */
+  terminatedPodGCThreshold?: number;
 }
 
 export interface Component {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** The `kubeling` command. */
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { startServer } from './server.js';
 import { agentFlagsFrom, withAgentFlags } from './agent-flags.js';
 import { addServicesFlags, servicesOptionsFromFlags } from './flags-services.js';
@@ -8,6 +8,12 @@ import { log } from './log.js';
 
 // A stray rejection in one component must not take the whole cluster down: log it.
 process.on('unhandledRejection', err => log.error('unhandled rejection', { err: String((err as Error)?.stack ?? err) }));
+
+/** An integer flag value (commander reports the flag and value when it is not one). */
+const intArg = (v: string): number => {
+  if (!/^-?\d+$/.test(v)) throw new InvalidArgumentError('must be an integer.');
+  return Number(v);
+};
 
 const program = new Command();
 program.name('kubeling').description('A small, complete Kubernetes').version('0.1.0');
@@ -24,7 +30,8 @@ withAgentFlags(program.command('server')
   .option('--disable-scheduler', 'run without the scheduler', false)
   .option('--node-name <name>', 'this node\'s name (default: host name)')
   .option('--cluster-cidr <cidr>', 'pod network range', '10.42.0.0/16')
-  .option('--service-cidr <cidr>', 'service IP range', '10.43.0.0/16'))
+  .option('--service-cidr <cidr>', 'service IP range', '10.43.0.0/16')
+  .option('--terminated-pod-gc-threshold <n>', 'terminated pods kept before the pod garbage collector deletes the oldest (0 disables)', intArg, 12500))
   .action(async opts => {
     const srv = await startServer({
       dataDir: opts.dataDir, writeKubeconfig: opts.writeKubeconfig, port: Number(opts.port),
@@ -33,6 +40,7 @@ withAgentFlags(program.command('server')
       nodeName: opts.nodeName, clusterCidr: opts.clusterCidr, serviceCidr: opts.serviceCidr,
       agent: agentFlagsFrom(opts),
       services: servicesOptionsFromFlags(opts),
+      terminatedPodGCThreshold: opts.terminatedPodGcThreshold,
     });
     let stopping = false;
     const stop = async (sig: string) => {

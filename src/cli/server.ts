@@ -34,6 +34,8 @@ export interface ServerFlags {
   agent?: AgentFlags;
   /** Service proxy, cluster DNS and ServiceLB settings (flags-services.ts); the proxy never runs without the agent. */
   services?: Partial<ServicesOptions>;
+  /** Terminated pods kept before pod GC deletes the oldest (default 12500). */
+  terminatedPodGCThreshold?: number;
 }
 
 export interface RunningServer {
@@ -67,7 +69,7 @@ export async function startServer(flags: ServerFlags): Promise<RunningServer> {
     client, informers, nodeName: flags.nodeName ?? hostname(), dataDir: flags.dataDir,
     config: {
       clusterCidr: flags.clusterCidr ?? '10.42.0.0/16', serviceCidr: flags.serviceCidr ?? '10.43.0.0/16',
-      nodeMonitorGracePeriod: 40, podEvictionTimeout: 300,
+      nodeMonitorGracePeriod: 40, podEvictionTimeout: 300, terminatedPodGCThreshold: flags.terminatedPodGCThreshold ?? 12_500,
     },
   };
   const components: Component[] = [];

@@ -9,6 +9,7 @@ import { LeaderElector } from '../client/index.js';
 import { startControllersA, type RunningController } from '../controllers/index-a.js';
 import { startControllersB } from '../controllers/index-b.js';
 import { startControllersC } from '../controllers/index-c.js';
+import { startControllersD } from '../controllers/index-d.js';
 import type { Component, ComponentContext } from './components.js';
 import { log } from './log.js';
 
@@ -27,10 +28,15 @@ export async function startControllers(ctx: ComponentContext): Promise<Component
     identity: `${ctx.nodeName}_${randomUUID()}`,
     logger: log,
     onStartedLeading: async () => {
-      // Each part starts on its own: one failing must not leave the other's controllers untracked.
-      const startC = async (c: ComponentContext) => startControllersC(c); // endpoints, endpointslices
-      for (const [half, start] of [['A', startControllersA], ['B', startControllersB], ['C', startC]] as const) {
-        try { running.push(...await start(cctx)); } catch (e) { log.error('starting controllers failed', { half, err: String(e) }); }
+      // Each part starts on its own: one failing must not leave the others' controllers untracked.
+      const parts = [
+        ['A', startControllersA],
+        ['B', (c: typeof cctx) => startControllersB(c, { terminatedPodGCThreshold: ctx.config.terminatedPodGCThreshold })],
+        ['C', async (c: typeof cctx) => startControllersC(c)], // endpoints, endpointslices
+        ['D', startControllersD],
+      ] as const;
+      for (const [part, start] of parts) {
+        try { running.push(...await start(cctx)); } catch (e) { log.error('starting controllers failed', { part, err: String(e) }); }
       }
       log.info('controllers started', { controllers: running.map(c => c.name) });
     },
