@@ -116,6 +116,7 @@ async function purgeNet(id: string): Promise<void> {
   for (const ns of netns) {
     const pids = (await execRunner('ip', ['netns', 'pids', ns])).stdout.split('\n').filter(Boolean).map(Number);
     for (const pid of pids) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    for (let i = 0; i < 50 && pids.some(alive); i++) await new Promise(r => setTimeout(r, 50));
     await execRunner('ip', ['netns', 'del', ns]);
     rmSync(`/etc/netns/${ns}`, { recursive: true, force: true });
   }
@@ -129,11 +130,19 @@ async function stopProcessesNaming(marker: string): Promise<void> {
     try { return readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(marker); } catch { return false; }
   }).map(Number);
   for (const sig of ['SIGTERM', 'SIGKILL'] as const) {
-    const pids = find();
+    const pids = find().filter(alive);
     if (!pids.length) return;
     for (const pid of pids) try { process.kill(pid, sig); } catch { /* gone */ }
-    for (let i = 0; i < 50 && find().length; i++) await new Promise(r => setTimeout(r, 100));
+    for (let i = 0; i < 50 && find().some(alive); i++) await new Promise(r => setTimeout(r, 100));
   }
+}
+
+/** Whether a process exists and is not a zombie waiting to be reaped. */
+export function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch { return false; }
 }
 
 /** Field 22 of /proc/PID/stat (start time in clock ticks): tells a live run from a reused pid. */

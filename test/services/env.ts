@@ -24,7 +24,8 @@ export const NODE = { apiVersion: 'v1', kind: 'Node' };
 
 export async function startEnv(start: (ctx: ComponentContext) => Component[] | Promise<Component[]>,
   config: Partial<ClusterConfig> = {}, serverArgs: string[] = []): Promise<Env> {
-  const ts = await startTestServer(['--disable-agent', '--disable-controllers', '--disable-scheduler', ...serverArgs]);
+  // The test runs its own services components: the server's DNS would register a second kube-dns endpoint.
+  const ts = await startTestServer(['--disable-agent', '--disable-controllers', '--disable-scheduler', '--disable', 'coredns,servicelb', ...serverArgs]);
   const client = Client.fromKubeconfig(ts.kubeconfig);
   const informers = new SharedInformerFactory(client, { logger: silentLogger });
   const ctx: ComponentContext = {
