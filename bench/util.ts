@@ -1,6 +1,6 @@
 /** Shared bench helpers: percentiles, a spawned server, an HTTPS client from its kubeconfig. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,11 +26,11 @@ export interface BenchServer {
 }
 
 /** Spawns `kubeling server` and measures spawn → /readyz answering 200. */
-export async function spawnServer(args: string[] = ['--disable-agent']): Promise<BenchServer> {
+export async function spawnServer(args: string[] = ['--disable-agent'], nodeArgs: string[] = []): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kubeling-bench-'));
   const kubeconfig = join(dataDir, 'kubeconfig.yaml');
   const t0 = performance.now();
-  const proc = spawn(process.execPath, [MAIN, 'server', '--data-dir', dataDir, '--write-kubeconfig', kubeconfig, '--port', '0', '--bind-address', '127.0.0.1', ...args], {
+  const proc = spawn(process.execPath, [...nodeArgs, MAIN, 'server', '--data-dir', dataDir, '--write-kubeconfig', kubeconfig, '--port', '0', '--bind-address', '127.0.0.1', ...args], {
     env: { ...process.env, KUBELING_LOG_FORMAT: 'json' }, stdio: ['ignore', 'ignore', 'pipe'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -58,6 +58,13 @@ export async function spawnServer(args: string[] = ['--disable-agent']): Promise
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** CPU time (user + system) a process has used so far, in microseconds (from /proc, 10 ms ticks). */
+export function cpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10_000; // utime, stime (fields 14, 15) at 100 Hz
 }
 
 export { clientFromKubeconfig, type HttpClient } from '../test/e2e/raw-client.js';

@@ -6,6 +6,7 @@ import type { Store } from '../store/types.js';
 import { RESOURCES, findResource, type ResourceInfo } from '../api/resources.js';
 import { ForbiddenError, NotFoundError } from '../api/errors.js';
 import { ResourceStore } from './storage/resource-store.js';
+import { decode } from './storage/codec.js';
 import { ServiceAllocator } from './strategy/service-alloc.js';
 
 export class Registry {
@@ -30,7 +31,7 @@ export class Registry {
   async checkNamespaceForCreate(ns: string): Promise<void> {
     const kv = await this.namespaces.getKv(undefined, ns);
     if (!kv) throw new NotFoundError(`namespaces "${ns}" not found`, { name: ns, kind: 'namespaces' });
-    const obj = JSON.parse(kv.value.toString('utf8'));
+    const obj = decode(kv);
     if (obj.metadata?.deletionTimestamp || obj.status?.phase === 'Terminating') {
       throw new ForbiddenError(`unable to create new content in namespace ${ns} because it is being terminated`,
         { name: ns, kind: 'namespaces', causes: [{ reason: 'NamespaceTerminating', message: `namespace ${ns} is being terminated`, field: 'metadata.namespace' }] });

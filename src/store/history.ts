@@ -23,8 +23,7 @@ export function listAt(
   index: KeyIndex, stmts: Statements, recent: RecentEvents,
   lo: string, hi: string | undefined, limit: number, rev: number, current: number,
 ): { items: KeyValue[]; remaining: number } {
-  const [a, b] = index.range(lo, hi);
-  const keys = index.keys();
+  const [keys, a, b] = index.range(lo, hi);
   const changed = changedSince(stmts, recent, lo, hi, rev, current, b - a);
   let total = b - a;
   const older: KeyValue[] = [];

@@ -3,22 +3,27 @@
  * order for range reads. Like etcd's in-memory index, except that values are kept too,
  * so current reads never touch SQLite (history lives only in the log table).
  *
- * New keys go to an unsorted `pending` set and removed keys stay in the sorted array
- * as stale until the next range read, which sorts and merges once (O(n + p log p)).
- * That keeps create/delete O(1) while lists stay exact.
+ * New keys go to a small sorted `pending` array and removed keys stay in the sorted array
+ * as `stale` until a range read that touches them (or a full pending array) merges once,
+ * in O(n + p). Creates and deletes cost O(log p + p) with p <= MAX_PENDING, and a range
+ * read of one prefix (a namespace's config maps) never pays for another's new keys
+ * (thousands of just-created pods).
  *
  * Order is JS string order (UTF-16 code units). It equals SQLite's BINARY (UTF-8) order
  * for every key without characters above U+FFFF next to U+E000–U+FFFF, i.e. all real keys.
  */
 import type { KeyValue } from './types.js';
 
+/** Pending inserts or deletes that force a merge; keeps their binary inserts cheap. */
+const MAX_PENDING = 4096;
+
 export class KeyIndex {
   #map = new Map<string, KeyValue>();
   #sorted: string[] = [];
-  /** Live keys not yet merged into #sorted. */
-  #pending = new Set<string>();
-  /** Keys present in #sorted that were deleted (and not re-created) since the last merge. */
-  #stale = new Set<string>();
+  /** Live keys not yet merged into #sorted, in order. */
+  #pending: string[] = [];
+  /** Keys present in #sorted that were deleted (and not re-created) since the last merge, in order. */
+  #stale: string[] = [];
 
   get size(): number { return this.#map.size; }
 
@@ -26,45 +31,72 @@ export class KeyIndex {
 
   set(kv: KeyValue): void {
     if (!this.#map.has(kv.key)) {
-      if (this.#stale.has(kv.key)) this.#stale.delete(kv.key);
-      else this.#pending.add(kv.key);
+      if (!removeSorted(this.#stale, kv.key)) {
+        insertSorted(this.#pending, kv.key);
+        if (this.#pending.length > MAX_PENDING) this.keys();
+      }
     }
     this.#map.set(kv.key, kv);
   }
 
   delete(key: string): void {
     if (!this.#map.delete(key)) return;
-    if (!this.#pending.delete(key)) this.#stale.add(key);
+    if (!removeSorted(this.#pending, key)) {
+      insertSorted(this.#stale, key);
+      if (this.#stale.length > MAX_PENDING) this.keys();
+    }
   }
 
   /**
-   * Half-open index range [from, to) into `keys()` of keys k with lo <= k < hi
-   * (hi undefined = unbounded). Call `keys()` after this, not before: this merges.
+   * The sorted live keys and the half-open index range [from, to) of keys k with
+   * lo <= k < hi (hi undefined = unbounded). Merges only when a pending insert or
+   * delete falls inside the range.
    */
-  range(lo: string, hi: string | undefined): [number, number] {
-    const keys = this.keys();
-    return [lowerBound(keys, lo), hi === undefined ? keys.length : lowerBound(keys, hi)];
+  range(lo: string, hi: string | undefined): [keys: string[], from: number, to: number] {
+    const keys = touches(this.#pending, lo, hi) || touches(this.#stale, lo, hi) ? this.keys() : this.#sorted;
+    return [keys, lowerBound(keys, lo), hi === undefined ? keys.length : lowerBound(keys, hi)];
   }
 
   /** The sorted live keys (merging pending inserts and dropping stale keys first). */
   keys(): string[] {
-    if (this.#pending.size === 0 && this.#stale.size === 0) return this.#sorted;
-    const add = [...this.#pending].sort(cmp);
-    const out: string[] = new Array(this.#sorted.length - this.#stale.size + add.length);
-    let i = 0, j = 0, n = 0;
+    if (this.#pending.length === 0 && this.#stale.length === 0) return this.#sorted;
+    const add = this.#pending, stale = this.#stale;
     const old = this.#sorted;
+    const out: string[] = new Array(old.length - stale.length + add.length);
+    let i = 0, j = 0, s = 0, n = 0;
     while (i < old.length || j < add.length) {
       if (j >= add.length || (i < old.length && old[i] < add[j])) {
         const k = old[i++];
-        if (!this.#stale.has(k)) out[n++] = k;
+        // Stale keys are a sorted subsequence of `old`.
+        if (s < stale.length && stale[s] === k) { s++; continue; }
+        out[n++] = k;
       } else out[n++] = add[j++];
     }
     out.length = n;
     this.#sorted = out;
-    this.#pending.clear();
-    this.#stale.clear();
+    this.#pending = [];
+    this.#stale = [];
     return out;
   }
+}
+
+function touches(sorted: string[], lo: string, hi: string | undefined): boolean {
+  if (sorted.length === 0) return false;
+  const i = lowerBound(sorted, lo);
+  return i < sorted.length && (hi === undefined || sorted[i] < hi);
+}
+
+function insertSorted(a: string[], k: string): void {
+  const i = lowerBound(a, k);
+  if (a[i] !== k) a.splice(i, 0, k);
+}
+
+function removeSorted(a: string[], k: string): boolean {
+  if (a.length === 0) return false;
+  const i = lowerBound(a, k);
+  if (a[i] !== k) return false;
+  a.splice(i, 1);
+  return true;
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -111,9 +111,8 @@ export class SqliteStore implements Store {
       return { ...listAt(this.#state.index, this.#stmts, this.#recent, lo, hi, limit, rev, this.#state.rev), revision: rev };
     }
     const { index } = this.#state;
-    const [a, b] = index.range(lo, hi);
+    const [keys, a, b] = index.range(lo, hi);
     const n = limit > 0 ? Math.min(limit, b - a) : b - a;
-    const keys = index.keys();
     const items: KeyValue[] = new Array(n);
     for (let i = 0; i < n; i++) items[i] = index.get(keys[a + i])!;
     return { items, revision: rev, remaining: b - a - n };
@@ -123,7 +122,7 @@ export class SqliteStore implements Store {
     this.#open();
     const p = normPrefix(prefix);
     if (p === '') return this.#state.index.size;
-    const [a, b] = this.#state.index.range(p, prefixEnd(p));
+    const [, a, b] = this.#state.index.range(p, prefixEnd(p));
     return b - a;
   }
 

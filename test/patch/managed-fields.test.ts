@@ -124,3 +124,25 @@ test('content types map to patch types', () => {
     });
   }
 });
+
+test('FieldSet: union, difference, intersection and without match their path-list definitions', () => {
+  // A small deterministic generator: random sets over a few path elements, depth <= 4.
+  let seed = 7;
+  const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+  const pes = ['f:a', 'f:b', 'k:{"name":"c"}', 'i:0'];
+  const randomPaths = () => Array.from({ length: rnd(8) }, () => Array.from({ length: 1 + rnd(4) }, () => pes[rnd(pes.length)]));
+  const key = (p: readonly string[]) => p.join('\u0000');
+  const keys = (s: FieldSet) => s.paths().map(key).sort();
+  for (let round = 0; round < 300; round++) {
+    const a = FieldSet.fromPaths(randomPaths()), b = FieldSet.fromPaths(randomPaths());
+    const ak = new Set(keys(a)), bk = new Set(keys(b));
+    assert.deepEqual(keys(a.union(b)), [...new Set([...ak, ...bk])].sort());
+    assert.deepEqual(keys(a.difference(b)), [...ak].filter(k => !bk.has(k)).sort());
+    assert.deepEqual(keys(a.intersection(b)), [...ak].filter(k => bk.has(k)).sort());
+    const cut = [pes[rnd(pes.length)], pes[rnd(pes.length)]].slice(0, 1 + rnd(2));
+    assert.deepEqual(keys(a.without(cut)), a.paths().filter(p => !cut.every((pe, i) => p[i] === pe)).map(key).sort());
+    // Results are pruned: their FieldsV1 round-trips to the same members.
+    assert.deepEqual(keys(FieldSet.fromFieldsV1(a.difference(b).toFieldsV1())), keys(a.difference(b)));
+    assert.deepEqual(a.union(b).elements().sort(), [...new Set(a.union(b).paths().map(p => p[0]))].sort());
+  }
+});

@@ -99,22 +99,64 @@ export class FieldSet {
     return out;
   }
 
+  /** Path elements directly below the root that lead to members. */
+  elements(): string[] {
+    return [...this.#children].filter(([, c]) => c.#member || !c.isEmpty()).map(([pe]) => pe);
+  }
+
+  // The set operations below walk both tries at once and build a fresh, pruned trie
+  // (only nodes on the way to a member), the same set fromPaths(paths()) would give.
+
   union(o: FieldSet): FieldSet {
-    return FieldSet.fromPaths([...this.paths(), ...o.paths()]);
+    return FieldSet.#combine(this, o, (a, b) => a || b, true) ?? new FieldSet();
   }
 
   /** Members of this set that are not members of `o` (children are not implied). */
   difference(o: FieldSet): FieldSet {
-    return FieldSet.fromPaths(this.paths().filter(p => !o.has(p)));
+    return FieldSet.#combine(this, o, (a, b) => a && !b, false) ?? new FieldSet();
   }
 
   intersection(o: FieldSet): FieldSet {
-    return FieldSet.fromPaths(this.paths().filter(p => o.has(p)));
+    return FieldSet.#combine(this, o, (a, b) => a && b, false) ?? new FieldSet();
   }
 
   /** Drops `path` and everything below it. */
   without(path: Path): FieldSet {
-    return FieldSet.fromPaths(this.paths().filter(p => !startsWith(p, path)));
+    return FieldSet.#without(this, path, 0) ?? new FieldSet();
+  }
+
+  /**
+   * Node-by-node combination: `keep` decides membership from the two sides; `both`
+   * says whether children only `b` has are visited (union) or not (difference, intersection).
+   */
+  static #combine(a: FieldSet | undefined, b: FieldSet | undefined, keep: (x: boolean, y: boolean) => boolean, both: boolean, root = true): FieldSet | undefined {
+    const out = new FieldSet();
+    out.#member = !root && keep(a !== undefined && a.#member, b !== undefined && b.#member);
+    if (a) {
+      for (const [pe, c] of a.#children) {
+        const r = FieldSet.#combine(c, b === undefined ? undefined : b.#children.get(pe), keep, both, false);
+        if (r) out.#children.set(pe, r);
+      }
+    }
+    if (both && b) {
+      for (const [pe, c] of b.#children) {
+        if (a !== undefined && a.#children.has(pe)) continue;
+        const r = FieldSet.#combine(undefined, c, keep, both, false);
+        if (r) out.#children.set(pe, r);
+      }
+    }
+    return out.#member || out.#children.size > 0 ? out : undefined;
+  }
+
+  static #without(a: FieldSet, path: Path, i: number): FieldSet | undefined {
+    if (i === path.length) return undefined;
+    const out = new FieldSet();
+    out.#member = i > 0 && a.#member;
+    for (const [pe, c] of a.#children) {
+      const r = pe === path[i] ? FieldSet.#without(c, path, i + 1) : FieldSet.#combine(c, undefined, x => x, false, false);
+      if (r) out.#children.set(pe, r);
+    }
+    return out.#member || out.#children.size > 0 ? out : undefined;
   }
 
   equals(o: FieldSet): boolean {

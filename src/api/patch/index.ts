@@ -87,7 +87,7 @@ export function parseApplyBody(body: unknown): unknown {
 
 export { applyCreate, serverSideApply, type ApplyContext } from './apply.js';
 export {
-  decodeManagedFields, encodeManagedFields, recordUpdate,
+  decodeManagedFields, encodeManagedFields, managedFieldsAfterUpdate, recordUpdate,
   type ManagedFieldsEntry, type ManagedFieldsOperation, type Manager, type RecordOptions,
 } from './managed-fields.js';
 export { FieldSet, formatPath } from './fieldset.js';

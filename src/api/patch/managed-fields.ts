@@ -5,7 +5,7 @@
  */
 import type { ManagedFieldsEntry } from 'kubernetes-types/meta/v1.js';
 import { apiVersionOf, RESOURCES } from '../resources.js';
-import { clone, isObject, type Json, type JsonObject } from './json.js';
+import { clone, deepEqual, isObject, type Json, type JsonObject } from './json.js';
 import { FieldSet, type Path } from './fieldset.js';
 import { rootField } from './schema.js';
 import { compare } from './ssa-walk.js';
@@ -39,8 +39,14 @@ const STRIPPED: Path[] = [
 ];
 const STRIP_SET = FieldSet.fromPaths(STRIPPED);
 
+let lastSecond = -1;
+let lastStamp = '';
+
 export function nowSeconds(): string {
-  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  // Every write stamps its entry; the text changes once a second.
+  const sec = Math.floor(Date.now() / 1000);
+  if (sec !== lastSecond) { lastSecond = sec; lastStamp = new Date(sec * 1000).toISOString().replace(/\.\d+Z$/, 'Z'); }
+  return lastStamp;
 }
 
 /** Managers are equal when these match; appliers are not told apart by apiVersion. */
@@ -106,7 +112,7 @@ export function ignoredTopLevel(apiVersion: string, kind: string, subresource?: 
 /** Removes untracked and ignored paths from a set. */
 export function trackable(set: FieldSet, ignored: (field: string) => boolean): FieldSet {
   let out = set.difference(STRIP_SET);
-  for (const top of new Set(out.paths().map(p => p[0]))) if (ignored(top.slice(2))) out = out.without([top]);
+  for (const top of out.elements()) if (ignored(top.slice(2))) out = out.without([top]);
   return out;
 }
 
@@ -115,6 +121,13 @@ export function body(obj: JsonObject | undefined): JsonObject {
   const o = clone(obj ?? {});
   if (isObject(o.metadata)) delete o.metadata.managedFields;
   return o;
+}
+
+/** A read-only view of the object without managedFields: shares everything else. */
+function view(obj: JsonObject): JsonObject {
+  if (!isObject(obj.metadata) || !('managedFields' in obj.metadata)) return obj;
+  const { managedFields: _, ...meta } = obj.metadata;
+  return { ...obj, metadata: meta };
 }
 
 /** Writes entries into a copy's metadata (removing the field when there are none). */
@@ -140,23 +153,38 @@ function managersOf(obj: JsonObject | undefined): unknown {
  */
 export function recordUpdate(oldObj: object | undefined, newObj: object, manager: string, apiVersion: string,
   operation: ManagedFieldsOperation = 'Update', options: RecordOptions | string = {}): object {
+  if (operation === 'Apply') return clone(newObj);
+  const entries = managedFieldsAfterUpdate(oldObj, newObj, manager, apiVersion, operation, options);
+  const out = clone(newObj) as JsonObject;
+  const meta: JsonObject = isObject(out.metadata) ? out.metadata : (out.metadata = {});
+  if (entries.length > 0) meta.managedFields = entries as unknown as Json;
+  else delete meta.managedFields;
+  return out;
+}
+
+/** The managedFields entries recordUpdate would give `newObj`, without copying it. */
+export function managedFieldsAfterUpdate(oldObj: object | undefined, newObj: object, manager: string, apiVersion: string,
+  operation: ManagedFieldsOperation = 'Update', options: RecordOptions | string = {}): ManagedFieldsEntry[] {
   const opts: RecordOptions = typeof options === 'string' ? { subresource: options } : options;
   const subresource = opts.subresource || undefined;
   const before = oldObj as JsonObject | undefined, after = newObj as JsonObject;
-  if (operation === 'Apply') return clone(after);
+  if (operation === 'Apply') { const mf = managersOf(after); return Array.isArray(mf) ? mf as ManagedFieldsEntry[] : []; }
   const kind = typeof after.kind === 'string' ? after.kind : String(before?.kind ?? '');
   const requested = decodeManagedFields(managersOf(after));
-  const managers = requested.length > 0 && JSON.stringify(managersOf(after)) !== JSON.stringify(managersOf(before))
+  const managers = requested.length > 0 && !deepEqual(managersOf(after), managersOf(before))
     ? requested : decodeManagedFields(managersOf(before));
   const ignored = ignoredTopLevel(apiVersion, kind, subresource);
-  const c = compare(before ? body(before) : undefined, body(after), rootField(kind));
+  const c = compare(before ? view(before) : undefined, view(after), rootField(kind));
   const changed = trackable(c.modified.union(c.added), ignored);
   const removed = trackable(c.removed, ignored);
   const id = managerId({ manager, operation, apiVersion, subresource });
   let self = managers.find(m => managerId(m) === id);
   if (!self) managers.push(self = { manager, operation, apiVersion, subresource, set: new FieldSet() });
-  for (const m of managers) m.set = m.set.difference(removed).difference(m === self ? new FieldSet() : changed);
+  for (const m of managers) {
+    if (!removed.isEmpty()) m.set = m.set.difference(removed);
+    if (m !== self && !changed.isEmpty()) m.set = m.set.difference(changed);
+  }
   self.set = self.set.union(changed);
   if (!changed.isEmpty()) self.time = opts.now ?? nowSeconds();
-  return withManagedFields(clone(after), managers);
+  return encodeManagedFields(managers);
 }

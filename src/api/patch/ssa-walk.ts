@@ -87,13 +87,26 @@ export function compare(before: Json | undefined, after: Json | undefined, f: Fi
   return c;
 }
 
+/** `path` is one array pushed and popped along the walk; sets copy what they keep. */
 function walk(a: Json | undefined, b: Json | undefined, f: Field | undefined, path: string[], item: boolean, c: Comparison): void {
   const maps = !f?.atomic && (a === undefined || isObject(a)) && (b === undefined || isObject(b));
   const lists = granularList(f) && (a === undefined || Array.isArray(a)) && (b === undefined || Array.isArray(b));
   if (maps && (a !== undefined || b !== undefined)) {
-    const am = (a ?? {}) as Record<string, Json>, bm = (b ?? {}) as Record<string, Json>;
-    for (const k of new Set([...Object.keys(am), ...Object.keys(bm)])) {
-      walk(am[k], bm[k], childField(f, k), [...path, 'f:' + k], false, c);
+    const am = a as Record<string, Json> | undefined, bm = b as Record<string, Json> | undefined;
+    if (am) {
+      for (const k in am) {
+        path.push('f:' + k);
+        walk(am[k], bm?.[k], childField(f, k), path, false, c);
+        path.pop();
+      }
+    }
+    if (bm) {
+      for (const k in bm) {
+        if (am && Object.prototype.hasOwnProperty.call(am, k)) continue;
+        path.push('f:' + k);
+        walk(undefined, bm[k], childField(f, k), path, false, c);
+        path.pop();
+      }
     }
     if (item || !alwaysPresent(f)) mark(a, b, path, c);
   } else if (lists && (a !== undefined || b !== undefined)) {
@@ -101,9 +114,9 @@ function walk(a: Json | undefined, b: Json | undefined, f: Field | undefined, pa
     const ef = elemField(f);
     const ape = itemElements(al, f, path), bpe = itemElements(bl, f, path);
     const before = new Map(ape.map((pe, i) => [pe, al[i]]));
-    bpe.forEach((pe, i) => walk(before.get(pe), bl[i], ef, [...path, pe], true, c));
+    bpe.forEach((pe, i) => { path.push(pe); walk(before.get(pe), bl[i], ef, path, true, c); path.pop(); });
     const after = new Set(bpe);
-    ape.forEach((pe, i) => { if (!after.has(pe)) walk(al[i], undefined, ef, [...path, pe], true, c); });
+    ape.forEach((pe, i) => { if (!after.has(pe)) { path.push(pe); walk(al[i], undefined, ef, path, true, c); path.pop(); } });
     if (!alwaysPresent(f)) mark(a, b, path, c);
   } else if (a === undefined) {
     if (b !== undefined) c.added.insert(path);

@@ -1,0 +1,98 @@
+/**
+ * Where a pod create's CPU goes: spawns `kubeling server` under `node --cpu-prof`, sends
+ * pod creates from 8 HTTPS clients, and prints the server's CPU-µs per create (from
+ * /proc, independent of machine load) and the functions that used it (self and
+ * inclusive, only samples inside the create window).
+ *   node dist/bench/profile.js [creates=4000] [server flags...]   (KUBELING_PROFILE=0: /proc figure only)
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { clientFromKubeconfig, cpuMicros, spawnServer } from './util.js';
+
+interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
+interface Profile { nodes: Node[]; startTime: number; samples: number[]; timeDeltas: number[] }
+
+const pod = (name: string) => ({
+  apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: 'bench' } },
+  spec: { containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'] }] },
+});
+
+const nowMicros = () => Number(process.hrtime.bigint() / 1000n);
+
+function summarise(p: Profile, from: number, to: number, creates: number): void {
+  const byId = new Map(p.nodes.map(n => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const label = (n: Node) => {
+    const f = n.callFrame;
+    const file = f.url.replace(/^.*\/(dist|node_modules)\//, '').replace(/^node:/, '');
+    return `${f.functionName || '(anon)'} ${file}:${f.lineNumber + 1}`;
+  };
+  const self = new Map<string, number>();
+  const incl = new Map<string, number>();
+  let t = p.startTime;
+  let total = 0;
+  for (let i = 0; i < p.samples.length; i++) {
+    const dt = p.timeDeltas[i];
+    t += dt;
+    if (t < from || t > to) continue;
+    const leaf = byId.get(p.samples[i])!;
+    const name = leaf.callFrame.functionName;
+    if (name === '(idle)') continue;
+    total += dt;
+    self.set(label(leaf), (self.get(label(leaf)) ?? 0) + dt);
+    const seen = new Set<string>();
+    for (let id: number | undefined = leaf.id; id !== undefined; id = parent.get(id)) {
+      const l = label(byId.get(id)!);
+      if (seen.has(l)) continue;
+      seen.add(l);
+      incl.set(l, (incl.get(l) ?? 0) + dt);
+    }
+  }
+  const top = (m: Map<string, number>, n: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n)
+    .map(([k, v]) => ({ function: k.slice(0, 90), 'µs/create': Math.round(v / creates), '%': Math.round((v / total) * 1000) / 10 }));
+  console.log(`profiled CPU in window: ${Math.round(total / creates)} µs/create`);
+  console.log('\nself time');
+  console.table(top(self, 30));
+  console.log('\ninclusive time');
+  console.table(top(incl, 45));
+}
+
+const creates = Number(process.argv[2] ?? 4000);
+const flags = process.argv.slice(3);
+const dir = mkdtempSync(join(tmpdir(), 'kubeling-prof-'));
+const profiling = process.env.KUBELING_PROFILE !== '0';
+const srv = await spawnServer(['--disable-agent', ...flags], profiling ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []);
+const c = clientFromKubeconfig(srv.kubeconfig, 8);
+const base = '/api/v1/namespaces/default/pods';
+try {
+  const run = async (prefix: string, n: number) => {
+    let next = 0;
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      for (let i = next++; i < n; i = next++) {
+        const r = await c.req('POST', base, pod(`${prefix}-${i}`));
+        if (r.status !== 201) throw new Error(`create ${r.status} ${r.body}`);
+      }
+    }));
+  };
+  await run('warm', 300);
+  await new Promise(r => setTimeout(r, 1000));
+  const cpu0 = cpuMicros(srv.proc.pid!);
+  const from = nowMicros();
+  const t0 = performance.now();
+  await run('p', creates);
+  const el = performance.now() - t0;
+  // Let the reactions to the creates (scheduler, controllers) finish inside the window.
+  await new Promise(r => setTimeout(r, 1500));
+  const to = nowMicros();
+  const cpu = cpuMicros(srv.proc.pid!) - cpu0;
+  console.log(`${creates} creates in ${Math.round(el)} ms = ${Math.round(creates / el * 1000)}/s; server CPU ${Math.round(cpu / creates)} µs/create (from /proc); load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+  c.close();
+  await srv.stop();
+  const file = readdirSync(dir).find(f => f.endsWith('.cpuprofile'));
+  if (!profiling) { /* /proc figure only */ } else if (file) summarise(JSON.parse(readFileSync(join(dir, file), 'utf8')) as Profile, from, to, creates);
+  else console.log('no profile written');
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
