@@ -3,6 +3,7 @@
  * /apis, APIResourceList per group-version) and aggregated (apidiscovery.k8s.io/v2).
  */
 import { RESOURCES, apiVersionOf, groupVersions, type ResourceInfo, type Subresource } from '../api/resources.js';
+import { METRICS_API_RESOURCES, METRICS_GROUP, METRICS_VERSION } from './metrics/metrics-api.js';
 
 interface SubInfo { group: string; version: string; kind: string; verbs: string[] }
 
@@ -34,16 +35,23 @@ function groupNames(): string[] {
 }
 
 export function apiGroup(name: string) {
+  if (name === METRICS_GROUP) {
+    const v = { groupVersion: `${METRICS_GROUP}/${METRICS_VERSION}`, version: METRICS_VERSION };
+    return { kind: 'APIGroup', apiVersion: 'v1', name, versions: [v], preferredVersion: v };
+  }
   const versions = groupVersions().filter(gv => gv.group === name).map(gv => ({ groupVersion: `${name}/${gv.version}`, version: gv.version }));
   if (!versions.length) return undefined;
   return { kind: 'APIGroup', apiVersion: 'v1', name, versions, preferredVersion: versions[0] };
 }
 
 export function apiGroupList() {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: groupNames().map(g => { const { kind: _k, apiVersion: _a, ...rest } = apiGroup(g)!; return rest; }) };
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [...groupNames(), METRICS_GROUP].map(g => { const { kind: _k, apiVersion: _a, ...rest } = apiGroup(g)!; return rest; }) };
 }
 
 export function apiResourceList(group: string, version: string) {
+  if (group === METRICS_GROUP && version === METRICS_VERSION) {
+    return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${METRICS_GROUP}/${METRICS_VERSION}`, resources: METRICS_API_RESOURCES };
+  }
   const list = inGv(group, version);
   if (!list.length) return undefined;
   const resources: unknown[] = [];
@@ -92,6 +100,15 @@ export const DISCOVERY_V2_CONTENT_TYPE = 'application/json;g=apidiscovery.k8s.io
 
 /** Aggregated discovery for /api (legacy core group) or /apis (all named groups). */
 export function aggregatedDiscovery(legacy: boolean) {
-  const items = legacy ? [discoveryGroup('')] : groupNames().map(discoveryGroup);
+  const items = legacy ? [discoveryGroup('')] : [...groupNames().map(discoveryGroup), metricsDiscoveryGroup()];
   return { kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items };
+}
+
+/** metrics.k8s.io, served by the API server itself from the node agents (see metrics/metrics-api.ts). */
+function metricsDiscoveryGroup() {
+  const resources = METRICS_API_RESOURCES.map(r => ({
+    resource: r.name, responseKind: { group: METRICS_GROUP, version: METRICS_VERSION, kind: r.kind },
+    scope: r.namespaced ? 'Namespaced' : 'Cluster', singularResource: r.singularName, verbs: r.verbs,
+  }));
+  return { metadata: { name: METRICS_GROUP, creationTimestamp: null }, versions: [{ version: METRICS_VERSION, resources, freshness: 'Current' }] };
 }

@@ -16,6 +16,11 @@ import { Registry } from './registry.js';
 import { parseResourcePath } from './request-info.js';
 import { openapiV2, openapiV3Doc, openapiV3Hash, openapiV3Root } from './openapi/index.js';
 import { handleUpgrade, type UpgradeHandler } from './upgrade.js';
+import { ApiServerMetrics } from './metrics/apiserver.js';
+import { instrumentRequest, timedStore } from './metrics/instrument.js';
+import { serveMetricsApi, type ResourceMetricsSource } from './metrics/metrics-handler.js';
+import { METRICS_GROUP } from './metrics/metrics-api.js';
+import { PROMETHEUS_CONTENT_TYPE } from '../metrics/index.js';
 
 export const VERSION_INFO = {
   major: '1', minor: '32', gitVersion: 'v1.32.4+kubeling', gitCommit: 'kubeling', gitTreeState: 'clean',
@@ -33,6 +38,8 @@ export interface ApiServerOptions {
   anonymousAdmin?: boolean;
   /** Range Service cluster IPs come from. */
   serviceCidr?: string;
+  /** Where /metrics comes from (in-process components register theirs in its registry). */
+  metrics?: ApiServerMetrics;
 }
 
 const PUBLIC_PATHS = new Set(['/version', '/healthz', '/livez', '/readyz']);
@@ -43,13 +50,17 @@ export class ApiServer {
   readonly streams = new Map<string, SubresourceHandler>();
   /** Upgrade (WebSocket/SPDY) handlers by subresource: exec, attach, portforward. */
   readonly upgrades = new Map<string, UpgradeHandler>();
+  readonly metrics: ApiServerMetrics;
+  /** Where metrics.k8s.io gets NodeMetrics/PodMetrics (the node agents); unset = empty lists. */
+  metricsSource?: ResourceMetricsSource;
   #server: Server;
   #ready = false;
   #opts: ApiServerOptions;
 
   constructor(opts: ApiServerOptions) {
     this.#opts = opts;
-    this.registry = new Registry(opts.store, opts.serviceCidr);
+    this.metrics = opts.metrics ?? new ApiServerMetrics();
+    this.registry = new Registry(timedStore(opts.store, this.metrics), opts.serviceCidr);
     this.authenticator = opts.authenticator ?? new Authenticator();
     const handler = (req: IncomingMessage, res: ServerResponse) => { this.#handle(req, res); };
     this.#server = opts.tls
@@ -116,6 +127,7 @@ export class ApiServer {
         if (wantsDiscoveryV2(req)) return sendJson(res, 200, aggregatedDiscovery(false), DISCOVERY_V2_CONTENT_TYPE);
         return sendJson(res, 200, apiGroupList());
       case '/openapi/v3': return sendJson(res, 200, openapiV3Root());
+      case '/metrics': return sendJson(res, 200, this.metrics.render(), PROMETHEUS_CONTENT_TYPE);
       case '/openapi/v2': {
         // An empty but valid v2 document: kubectl then leaves validation to the server.
         const v2 = openapiV2(req.headers.accept);
@@ -145,10 +157,15 @@ export class ApiServer {
       if (!list) throw new NotFoundError('the server could not find the requested resource');
       return sendJson(res, 200, list);
     }
+    if (info.group === METRICS_GROUP && info.version === 'v1beta1') {
+      instrumentRequest(this.metrics, req, res, info, url.searchParams);
+      return serveMetricsApi(this.metricsSource, req, res, info, url.searchParams);
+    }
     if (!info.resource) throw new NotFoundError('the server could not find the requested resource');
     if (info.resource.namespaced === false && info.namespace && info.resource.plural !== 'namespaces') {
       throw new NotFoundError('the server could not find the requested resource');
     }
+    instrumentRequest(this.metrics, req, res, info, url.searchParams);
     const ctx = { req, res, query: url.searchParams, info, ri: info.resource, rs: this.registry.for(info.resource), registry: this.registry, user };
     await dispatch(ctx, this.streams);
   }

@@ -4,6 +4,7 @@
  * factory, and a logger. `kubeling server` builds one and starts each component.
  */
 import type { Client, SharedInformerFactory } from '../client/index.js';
+import type { MetricsRegistry } from '../metrics/index.js';
 
 export interface ComponentContext {
   client: Client;
@@ -14,6 +15,8 @@ export interface ComponentContext {
   dataDir: string;
   /** Cluster-wide settings from flags. */
   config: ClusterConfig;
+  /** The /metrics registry of this process, for in-process components (the API server's in `kubeling server`). */
+  metrics?: MetricsRegistry;
 }
 
 export interface ClusterConfig {

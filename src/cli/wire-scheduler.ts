@@ -12,7 +12,7 @@ import { log } from './log.js';
 
 export async function startScheduler(ctx: ComponentContext): Promise<Component[]> {
   const client = ctx.client.withComponent('scheduler');
-  const scheduler = new Scheduler({ client, informers: ctx.informers, logger: log });
+  const scheduler = new Scheduler({ client, informers: ctx.informers, logger: log, metrics: ctx.metrics });
   const abort = new AbortController();
   const elector = new LeaderElector({
     client, name: 'kube-scheduler', namespace: 'kube-system',

@@ -33,6 +33,7 @@ import { POD_UID } from './labels.js';
 import { createRuntime, openImageStore } from './setup.js';
 import type { Runtime } from './runtime/index.js';
 import { VolumeManager } from './volumes/volume-manager.js';
+import { instrumentRuntime, KubeletMetrics, PROMETHEUS_CONTENT_TYPE, StatsCollector } from './metrics/index.js';
 
 export class NodeAgent {
   readonly options: AgentOptions;
@@ -46,9 +47,10 @@ export class NodeAgent {
   readonly #statuses: PodStatusWriter;
   readonly #token: string;
   readonly #forwards: PortForwards;
+  readonly #stats: StatsCollector;
   #started?: Promise<void>;
 
-  private constructor(o: AgentOptions, runtime: Runtime, parts: { server: AgentServer; status: NodeStatusReporter; lease: NodeLease; probes: ProbeManager; recorder: EventRecorder; statuses: PodStatusWriter; pods: PodManager; token: string; forwards: PortForwards }) {
+  private constructor(o: AgentOptions, runtime: Runtime, parts: { server: AgentServer; status: NodeStatusReporter; lease: NodeLease; probes: ProbeManager; recorder: EventRecorder; statuses: PodStatusWriter; pods: PodManager; token: string; forwards: PortForwards; stats: StatsCollector }) {
     this.options = o;
     this.runtime = runtime;
     this.#server = parts.server;
@@ -60,6 +62,7 @@ export class NodeAgent {
     this.pods = parts.pods;
     this.#token = parts.token;
     this.#forwards = parts.forwards;
+    this.#stats = parts.stats;
   }
 
   /** Starts the agent; resolves once the node is registered (pods start as their cache syncs). */
@@ -67,7 +70,11 @@ export class NodeAgent {
     const o = resolveAgentOptions(input);
     const log = o.logger;
     await Promise.all(['pods', 'logs', 'runtime'].map(d => mkdir(join(o.dir, d), { recursive: true })));
-    const runtime = o.runtime ?? await createRuntime(o, await openImageStore(o.imagesDir, log));
+    // Runtime calls count into the agent's /metrics; running pods/containers come from the last stats reading.
+    let stats!: StatsCollector;
+    const metrics = new KubeletMetrics({ runningPods: () => stats.counts.pods, containersByState: () => ({ running: stats.counts.containers }) });
+    const runtime = instrumentRuntime(o.runtime ?? await createRuntime(o, await openImageStore(o.imagesDir, log)), metrics);
+    stats = new StatsCollector({ runtime, nodeName: o.nodeName, cgroupParent: o.cgroupParent });
     if (o.manageRoute) await addUnreachableRoute(o.clusterCidr);
 
     const client = o.client.withComponent('kubelet');
@@ -95,7 +102,7 @@ export class NodeAgent {
       nodeMemoryBytes: () => machine.memoryBytes,
       allocatable: () => ({ cpuMilli: machine.cpus * 1000, memoryBytes: machine.memoryBytes - EVICTION_MEMORY_BYTES, ephemeralBytes: Math.floor(machine.diskBytes * 0.9) }),
       dnsService: () => services.getByName('kube-dns', 'kube-system') as Service | undefined,
-      resyncIntervalMs: o.resyncIntervalMs,
+      resyncIntervalMs: o.resyncIntervalMs, metrics,
     };
     const manager = new PodManager(cx, pods);
     server = new AgentServer({
@@ -111,12 +118,19 @@ export class NodeAgent {
       pod: (ns, name) => pods.getByName(name, ns), runtime, logger: log,
       dialer: new NetnsDialer({ runDir: join(o.dir, 'portforward') }),
     });
+    server.route('GET', /^\/metrics$/, async (_req, res) => {
+      res.writeHead(200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE }).end(metrics.render());
+    });
+    server.route('GET', /^\/stats\/summary$/, async (_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(await stats.summary()));
+    });
     await server.listen(o.serverAddress, o.serverPort);
     const lease = new NodeLease({ client, nodeName: o.nodeName, logger: log, intervalMs: o.leaseIntervalMs, nodeUid: () => status.node?.metadata?.uid });
-    const agent = new NodeAgent(o, runtime, { server, status, lease, probes, recorder, statuses, pods: manager, token, forwards });
+    const agent = new NodeAgent(o, runtime, { server, status, lease, probes, recorder, statuses, pods: manager, token, forwards, stats });
     await registerWithRetry(status, log);
     lease.start();
     status.start();
+    stats.start();
     agent.#started = manager.start({ configMaps, secrets }).catch(e => log.error('pod manager failed to start', { error: (e as Error).message }));
     log.info('node agent started', { node: o.nodeName, podCidr: o.podCidr, port: server.port, nodeIP: machine.nodeIP });
     return agent;
@@ -137,6 +151,7 @@ export class NodeAgent {
     this.#lease.stop();
     this.#status.stop();
     this.#forwards.closeAll();
+    this.#stats.stop();
     await this.#server.close();
     await this.#statuses.idle();
     await this.#recorder.close();

@@ -23,6 +23,8 @@ import { defaultProfile, inTreeRegistry } from './plugins/registry.js';
 import { PriorityResolver } from './priority.js';
 import { SchedulingQueue } from './queue/scheduling-queue.js';
 import { Reporter } from './reporter.js';
+import { SchedulerMetrics } from './metrics.js';
+import type { MetricsRegistry } from '../metrics/index.js';
 
 const PODS = { apiVersion: 'v1', kind: 'Pod' };
 const SLICE_MS = 20;
@@ -43,6 +45,8 @@ export interface SchedulerOptions {
   maxConcurrentBinds?: number;
   initialBackoffMs?: number;
   maxBackoffMs?: number;
+  /** Where the scheduler's metrics go (the /metrics of the process it runs in). */
+  metrics?: MetricsRegistry;
   /** Called after each bind attempt (benchmarks, tests). */
   onBound?: (pod: Pod, node: string, ok: boolean) => void;
 }
@@ -59,6 +63,7 @@ export class Scheduler {
   readonly #log: Logger;
   readonly #recorder: EventRecorder;
   readonly #priority: PriorityResolver;
+  readonly #metrics?: SchedulerMetrics;
   #binds = 0;
   #bindWaiters: Array<() => void> = [];
   #inflight = new Set<Promise<void>>();
@@ -93,6 +98,7 @@ export class Scheduler {
       less: this.framework.queueLess, pluginEvents: this.framework.events, clock,
       initialBackoffMs: o.initialBackoffMs, maxBackoffMs: o.maxBackoffMs,
     });
+    if (o.metrics) this.#metrics = new SchedulerMetrics(o.metrics, profile.schedulerName, () => this.queue.lengths);
     this.#algo = new Algorithm(this.framework, this.cache, n => this.queue.nominator.podsOn(n), o.percentageOfNodesToScore ?? 0);
     const deps = { cache: this.cache, queue: this.queue, schedulerNames: new Set([profile.schedulerName]), priorityOf: priority.priorityOf };
     this.#removers.push(
@@ -140,12 +146,13 @@ export class Scheduler {
     if (cur !== q.podInfo.pod) q.podInfo = new PodInfo(cur, q.podInfo.priorityOf);
     const pi = q.podInfo;
     const cycle = this.queue.schedulingCycle;
+    const t0 = performance.now();
     const state = new CycleState();
     const out = this.#algo.schedule(state, pi);
     if (out.kind === 'error') {
       // "no nodes available" is a rejection any cluster event (a node added) may lift.
       if (out.status.isRejected()) q.unschedulablePlugins = new Set();
-      this.#fail(q, cycle, out.status.isRejected(), out.status.message());
+      this.#fail(q, cycle, t0, out.status.isRejected(), out.status.message());
       return out;
     }
     if (out.kind === 'unschedulable') {
@@ -159,7 +166,7 @@ export class Scheduler {
         nominated = pf.nominatedNodeName;
       }
       const msg = fitErrorMessage(out.numAllNodes, { ...out.diagnosis, postFilterMsg });
-      this.#fail(q, cycle, true, msg, nominated);
+      this.#fail(q, cycle, t0, true, msg, nominated);
       return out;
     }
     this.cache.assumePod(pi, out.node);
@@ -168,27 +175,27 @@ export class Scheduler {
     if (!rs.isSuccess()) {
       this.framework.runUnreservePlugins(state, pi, out.node);
       this.cache.forgetPod(pi.key);
-      this.#fail(q, cycle, rs.isRejected(), rs.message());
+      this.#fail(q, cycle, t0, rs.isRejected(), rs.message());
       return out;
     }
-    const p = this.#bindingCycle(state, q, out.node, cycle).finally(() => this.#inflight.delete(p));
+    const p = this.#bindingCycle(state, q, out.node, cycle, t0).finally(() => this.#inflight.delete(p));
     this.#inflight.add(p);
     return out;
   }
 
-  async #bindingCycle(state: CycleState, q: QueuedPodInfo, node: string, cycle: number): Promise<void> {
+  async #bindingCycle(state: CycleState, q: QueuedPodInfo, node: string, cycle: number, t0: number): Promise<void> {
     const pi = q.podInfo;
     await this.#acquireBind();
     let ok = false;
     try {
       const s = await this.framework.runBindPlugins(state, pi.pod, node);
       ok = s.isSuccess();
-      if (ok) { this.reporter.scheduled(pi.pod, node); return; }
+      if (ok) { this.#metrics?.attempt('scheduled', t0); this.reporter.scheduled(pi.pod, node); return; }
       this.framework.runUnreservePlugins(state, pi, node);
       this.cache.forgetPod(pi.key);
       // The room it held is free again.
       this.queue.moveAllOnEvent({ resource: 'AssignedPod', action: 'Delete' });
-      this.#fail(q, cycle, false, `Binding rejected: ${s.message()}`);
+      this.#fail(q, cycle, t0, false, `Binding rejected: ${s.message()}`);
     } finally {
       this.#releaseBind();
       this.#o.onBound?.(pi.pod, node, ok);
@@ -196,7 +203,8 @@ export class Scheduler {
   }
 
   /** Requeues (unless the pod is gone or bound), records the event and condition. */
-  #fail(q: QueuedPodInfo, cycle: number, unschedulable: boolean, message: string, nominated?: string): void {
+  #fail(q: QueuedPodInfo, cycle: number, t0: number, unschedulable: boolean, message: string, nominated?: string): void {
+    this.#metrics?.attempt(unschedulable ? 'unschedulable' : 'error', t0);
     const cur = this.#pods.get(q.podInfo.key) as Pod | undefined;
     if (!cur || cur.spec?.nodeName) return;
     if (cur !== q.podInfo.pod) q.podInfo = new PodInfo(cur, q.podInfo.priorityOf);

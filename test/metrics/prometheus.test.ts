@@ -2,9 +2,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import {
-  ApiServerMetrics, Counter, Gauge, Histogram, MetricDefinitionError, MetricsRegistry, metricVerb, PROMETHEUS_CONTENT_TYPE,
-} from '../../src/apiserver/metrics/index.js';
+import { ApiServerMetrics, metricVerb } from '../../src/apiserver/metrics/index.js';
+import { Counter, Gauge, Histogram, MetricDefinitionError, MetricsRegistry, PROMETHEUS_CONTENT_TYPE } from '../../src/metrics/index.js';
 import { KubeletMetrics } from '../../src/node/metrics/index.js';
 import { parseExposition } from './exposition.js';
 

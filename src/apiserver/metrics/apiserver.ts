@@ -3,7 +3,7 @@
  * (k8s.io/apiserver/pkg/endpoints/metrics); the store's latency is upstream's
  * etcd_request_duration_seconds under our own name.
  */
-import { Counter, Gauge, Histogram, MetricsRegistry } from './prometheus.js';
+import { Counter, Gauge, Histogram, MetricsRegistry } from '../../metrics/index.js';
 
 type RequestLabel = 'verb' | 'dry_run' | 'group' | 'version' | 'resource' | 'subresource' | 'scope' | 'component';
 

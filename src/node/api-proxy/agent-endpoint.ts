@@ -13,7 +13,7 @@ import type { ProxyContext } from './index.js';
 export interface AgentEndpoint { nodeName: string; host: string; port: number; token: string }
 
 /** The node's InternalIP, or loopback when that address is this machine's (the agent listens there). */
-function dialHost(node: Node): string {
+export function dialHost(node: Node): string {
   const ip = node.status?.addresses?.find(a => a.type === 'InternalIP')?.address;
   if (!ip) throw new ServiceUnavailableError(`node ${node.metadata?.name} has no InternalIP`);
   const local = Object.values(networkInterfaces()).flat().some(a => a?.address === ip);

@@ -1,16 +1,19 @@
 /**
  * The API server's side of node subresources: `pods/log` is proxied to the agent of the
  * pod's node (node.status InternalIP + daemonEndpoints.kubeletEndpoint.Port), as
- * kube-apiserver does, and so are the `exec`, `attach` and `portforward` upgrades.
+ * kube-apiserver does, and so are the `exec`, `attach` and `portforward` upgrades and
+ * `nodes/proxy`; metrics.k8s.io asks the agents for their Summary (metrics.ts).
  * Validation of the container parameter happens here, like upstream.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { BadRequestError } from '../../api/errors.js';
+import { BadRequestError, NotFoundError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import { proxyPodLog } from './logs.js';
 import { proxyPodStream, type StreamKind } from './streams.js';
+import { proxyToNode } from './node-proxy.js';
+import { agentMetricsSource, type AgentMetricsSource, type ListingRegistry } from './metrics.js';
 
 interface PodGetter { for(ri: ResourceInfo): { get(ns: string | undefined, name: string): Promise<KubeObject> } }
 
@@ -19,7 +22,9 @@ export interface ProxyContext {
   req: IncomingMessage;
   res: ServerResponse;
   query: URLSearchParams;
-  info: { namespace?: string; name?: string };
+  info: { namespace?: string; name?: string; rest?: string[] };
+  /** The addressed resource (its kind picks the proxy target). */
+  ri?: { kind: string };
   registry: PodGetter;
 }
 
@@ -36,9 +41,12 @@ export interface UpgradeProxyContext {
 export interface NodeProxyHost {
   streams: Map<string, (ctx: ProxyContext) => Promise<void>>;
   upgrades?: Map<string, (ctx: UpgradeProxyContext) => Promise<void>>;
+  /** metrics.k8s.io's data (structurally the API server's ResourceMetricsSource). */
+  metricsSource?: AgentMetricsSource;
+  registry: ListingRegistry;
 }
 
-/** Registers the node subresource handlers (pods/log, exec, attach, portforward) on an API server. */
+/** Registers the node subresource handlers (pods/log, exec, attach, portforward, nodes/proxy) and metrics.k8s.io's source on an API server. */
 export function registerNodeProxies(api: NodeProxyHost): void {
   api.streams.set('log', ctx => proxyPodLog(ctx));
   for (const kind of ['exec', 'attach', 'portforward'] satisfies StreamKind[]) {
@@ -46,4 +54,12 @@ export function registerNodeProxies(api: NodeProxyHost): void {
     // A plain request (no Upgrade header) cannot carry a stream: upstream's answer.
     api.streams.set(kind, async ctx => { ctx.req.resume(); throw new BadRequestError('Upgrade request required'); });
   }
+  api.metricsSource = agentMetricsSource(api.registry);
+  // nodes/proxy goes to the agent; another room's proxy (pods, services) keeps the rest.
+  const other = api.streams.get('proxy');
+  api.streams.set('proxy', ctx => {
+    if (ctx.ri?.kind === 'Node') return proxyToNode(ctx);
+    if (other) return other(ctx);
+    throw new NotFoundError('the server could not find the requested resource');
+  });
 }

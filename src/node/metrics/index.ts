@@ -6,4 +6,6 @@ export {
   formatCpu, formatMemory, METRICS_API_VERSION, nodeMetrics, podMetrics, usageBetween,
   type ContainerMetrics, type NodeMetrics, type PodMetrics, type ResourceList, type Usage,
 } from './resource-metrics.js';
-export { PROMETHEUS_CONTENT_TYPE } from '../../apiserver/metrics/prometheus.js';
+export { PROMETHEUS_CONTENT_TYPE } from '../../metrics/index.js';
+export { instrumentRuntime } from './instrument-runtime.js';
+export { SAMPLE_INTERVAL_MS, StatsCollector, type ContainerStats, type CpuStats, type MemoryStats, type PodStats, type StatsOptions, type Summary } from './stats.js';

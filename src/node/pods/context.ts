@@ -8,6 +8,7 @@ import type { ObjectSource } from '../containers/objects.js';
 import type { PodRuntimeFacts } from '../containers/downward.js';
 import type { ProbeManager } from '../probes/probe-manager.js';
 import type { VolumeManager } from '../volumes/volume-manager.js';
+import type { KubeletMetrics } from '../metrics/kubelet.js';
 import type { PodStatusWriter } from './status-writer.js';
 
 export interface PodContext {
@@ -28,6 +29,8 @@ export interface PodContext {
   /** The cluster DNS Service (kube-system/kube-dns), when there is one. */
   dnsService(): Service | undefined;
   resyncIntervalMs: number;
+  /** The agent's /metrics (pod start latency, started containers). */
+  metrics?: KubeletMetrics;
 }
 
 export function podRef(pod: Pod): ObjectReference {

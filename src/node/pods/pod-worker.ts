@@ -48,6 +48,9 @@ export class PodWorker {
   #startTime?: string;
   #killAt?: number;
   #hurryTimer?: NodeJS.Timeout;
+  /** When this agent first saw the pod, until its start was measured (kubelet_pod_start_duration_seconds). */
+  #firstSeen?: Date = new Date();
+  #startedHere = false;
 
   constructor(pod: Pod, cx: PodContext, onDone: (uid: string) => void) {
     this.uid = pod.metadata!.uid!;
@@ -147,6 +150,7 @@ export class PodWorker {
     this.#adopt(pod, view);
     await this.#messages.load(view);
     this.#report(pod, view, initializedIn(pod, view, id => this.#cx.probes.started(id)));
+    this.#measureStart(pod, view);
     if (changed) this.trigger();
   }
 
@@ -210,6 +214,8 @@ export class PodWorker {
       if (s.restart) this.#crash.bump(name);
       const r = await startPodContainer(cx, { pod, entry: s.entry, sandboxId: sandbox!.id, attempt: nextAttempt(view, name), facts, volumes, image: images.get(name) });
       if (r.ok) {
+        this.#startedHere = true;
+        cx.metrics?.containerStarted(s.entry.kind === 'app' ? 'container' : 'init_container');
         this.#waiting.delete(name);
         this.#announced.clear();
       } else if (!r.id) {
@@ -223,6 +229,16 @@ export class PodWorker {
     // Where a pod start's time goes (DESIGN §2: measure it).
     cx.logger.info('containers started', { pod: podDesc(pod), names: a.start.map(s => s.entry.c.name), sandboxMs, totalMs: Math.round(performance.now() - t0) });
     return true;
+  }
+
+  /** Once every app container runs for the first time: the pod start latency, as the kubelet measures it. */
+  #measureStart(pod: Pod, view: PodView): void {
+    if (!this.#firstSeen) return;
+    const running = new Set(view.containers.filter(c => c.state === 'running').map(nameOf));
+    if (!(pod.spec?.containers ?? []).every(c => running.has(c.name))) return;
+    // Pods adopted already running (agent restart) were not started by this agent: not measured.
+    if (this.#startedHere) this.#cx.metrics?.podStarted(this.#firstSeen);
+    this.#firstSeen = undefined;
   }
 
   #mountFailed(pod: Pod, e: Error): boolean {
