@@ -2,13 +2,19 @@
  * Services benchmarks (one table):
  * - HTTP requests/s and p99 to a 3-replica service through its cluster IP versus
  *   straight to one pod IP (real netns pods, real iptables rules; a new connection per
- *   request, so every request takes the DNAT path);
+ *   request, so every request takes the DNAT path). On a shared 2-core machine single
+ *   runs swing by 3× either way, so variants are measured three ways: rounds in random
+ *   order (median of paired ratios, with spread), one run mixing all variants request by
+ *   request (same moments, latency ratio), and CPU per request (client + servers). Extra
+ *   variants split the cost: one replica behind a cluster IP (DNAT + masquerade), one
+ *   outside the masqueraded range (DNAT only), and three pod IPs in turn (spreading alone);
  * - rule programming for 1,000 services × 10 endpoints: a full resync, a one-endpoint
  *   change, and removal;
  * - DNS queries/s answered by the cluster DNS server (cached cluster names, and NXDOMAIN),
  *   load from a separate process over UDP.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { KubeObject } from '../src/api/object.js';
@@ -20,7 +26,7 @@ import {
 import { TestNet } from '../test/proxy/netns.js';
 import { ms, pct } from './util.js';
 
-const HTTP_SECONDS = 2, HTTP_ROUNDS = 3, HTTP_CONCURRENCY = 16, DNS_SECONDS = 3;
+const HTTP_SECONDS = 1, HTTP_ROUNDS = 10, HTTP_CONCURRENCY = 16, DNS_SECONDS = 3;
 
 export async function benchServices(): Promise<object[]> {
   const rows: object[] = [];
@@ -30,7 +36,22 @@ export async function benchServices(): Promise<object[]> {
   return rows;
 }
 
-async function load(url: string | string[]): Promise<{ rps: number; p99: number; errors: number }> {
+interface Load { rps: number; lat: number[]; errors: number; requests: number; cpuMs: number }
+
+/** CPU time (ms) of the given processes so far: user + system from /proc (kernel work done in their context included). */
+function cpuOf(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]);
+    } catch { /* gone */ }
+  }
+  return ticks * 10; // USER_HZ = 100
+}
+
+async function load(url: string | string[], serverPids: number[] = []): Promise<Load> {
   // New connection per request: every request takes the DNAT path.
   const urls = Array.isArray(url) ? url : [url];
   let n = 0;
@@ -45,43 +66,105 @@ async function load(url: string | string[]): Promise<{ rps: number; p99: number;
     });
     req.on('error', () => { errors++; resolve(); });
   });
+  const c0 = process.cpuUsage(), s0 = cpuOf(serverPids);
   await Promise.all(Array.from({ length: HTTP_CONCURRENCY }, async () => { while (performance.now() < end) await one(); }));
-  return { rps: lat.length / HTTP_SECONDS, p99: pct(lat, 99), errors };
+  const c = process.cpuUsage(c0);
+  return { rps: lat.length / HTTP_SECONDS, lat, errors, requests: lat.length, cpuMs: (c.user + c.system) / 1000 + cpuOf(serverPids) - s0 };
 }
 
+const median = (xs: number[]) => pct(xs, 50);
+const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
+
+/**
+ * One closed-loop run whose every request picks a variant at random: all variants see the
+ * very same moments of the machine's other load, so their latencies compare fairly (with
+ * a fixed number of workers, throughput is inversely proportional to mean latency).
+ */
+async function loadMixed(variants: Record<string, string | string[]>, seconds: number): Promise<Record<string, number[]>> {
+  const keys = Object.keys(variants);
+  const lat: Record<string, number[]> = Object.fromEntries(keys.map(k => [k, []]));
+  const end = performance.now() + seconds * 1000;
+  let n = 0;
+  const one = () => new Promise<void>(resolve => {
+    const k = keys[Math.floor(Math.random() * keys.length)]!;
+    const v = variants[k]!;
+    const url = Array.isArray(v) ? v[n++ % v.length]! : v;
+    const t0 = performance.now();
+    const req = http.get(url, { agent: false }, res => {
+      res.resume();
+      res.on('end', () => { lat[k]!.push(performance.now() - t0); resolve(); });
+    });
+    req.on('error', () => resolve());
+  });
+  await Promise.all(Array.from({ length: HTTP_CONCURRENCY }, async () => { while (performance.now() < end) await one(); }));
+  return lat;
+}
+
+/**
+ * Every variant runs once per round, in a fresh random order, for HTTP_ROUNDS rounds:
+ * the machine's other load shifts from second to second, so a ratio is taken within a
+ * round (paired) and the median over rounds reported, with its spread.
+ */
 export async function benchHttp(): Promise<object[]> {
   const net = await TestNet.create(3);
   const names = new ChainNames(randomPrefix());
   const ipt = new Iptables();
   const b = randomBytes(1)[0]!;
-  const vip = `10.254.${b}.10`;
+  // vipNoMasq lies outside the service range, so the "off-pod-network clients" masquerade rule skips it.
+  const vip = `10.254.${b}.10`, vip1 = `10.254.${b}.11`, vipNoMasq = `10.254.${b}.200`;
   try {
     for (let i = 0; i < 3; i++) await net.serve(i);
     const eps: Endpoint[] = net.pods.map(p => ({ ip: p.ip, port: 8080, ready: true, serving: true, terminating: false }));
-    const model: ServicePortModel[] = [{
-      id: 'bench/web:http', protocol: 'TCP', clusterIPs: [vip], port: 80, loadBalancerIPs: [], externalIPs: [],
-      externalLocal: false, internalLocal: false, clusterEndpoints: eps, localEndpoints: eps,
-    }];
-    const rules = generateRules(model, { names, clusterCidr: net.cidr, serviceCidr: `10.254.${b}.0/24` });
+    const svc = (id: string, ip: string, e: Endpoint[]): ServicePortModel => ({
+      id, protocol: 'TCP', clusterIPs: [ip], port: 80, loadBalancerIPs: [], externalIPs: [],
+      externalLocal: false, internalLocal: false, clusterEndpoints: e, localEndpoints: e,
+    });
+    const model = [svc('bench/web:http', vip, eps), svc('bench/one:http', vip1, eps.slice(0, 1)), svc('bench/nomasq:http', vipNoMasq, eps.slice(0, 1))];
+    const rules = generateRules(model, { names, clusterCidr: net.cidr, serviceCidr: `10.254.${b}.0/25` });
     await ipt.restore(buildBatch(rules, { nat: new Set(), filter: new Set() }, undefined, builtinJumps(names).reverse()).text);
-    await load(`http://${net.pods[0].ip}:8080/`); // warm up
-    // Interleaved rounds, best of each: other load on the machine shifts single runs a lot.
-    type R = Awaited<ReturnType<typeof load>>;
-    const best = (a: R | undefined, b: R) => (!a || b.rps > a.rps ? b : a);
-    let d: R | undefined, sp: R | undefined, v: R | undefined;
+    const variants: Record<string, string | string[]> = {
+      direct: `http://${net.pods[0].ip}:8080/`,
+      spread: net.pods.map(p => `http://${p.ip}:8080/`),
+      vip: `http://${vip}/`,
+      vip1: `http://${vip1}/`,
+      nomasq: `http://${vipNoMasq}/`,
+    };
+    const pids = net.pods.map(p => p.server!.pid!);
+    for (const u of Object.values(variants)) await load(u, pids); // warm up (JIT, conntrack, ARP)
+    const runs: Record<string, Load[]> = Object.fromEntries(Object.keys(variants).map(k => [k, []]));
     for (let round = 0; round < HTTP_ROUNDS; round++) {
-      d = best(d, await load(`http://${net.pods[0].ip}:8080/`));
-      v = best(v, await load(`http://${vip}/`));
-      // Spreading over three server processes costs by itself on 2 cores: compare like with like too.
-      sp = best(sp, await load(net.pods.map(p => `http://${p.ip}:8080/`)));
+      const order = Object.keys(variants).sort(() => Math.random() - 0.5);
+      for (const k of order) runs[k].push(await load(variants[k], pids));
     }
-    const direct = d!, viaVip = v!, spread = sp!;
+    const mixed = await loadMixed(variants, HTTP_ROUNDS * HTTP_SECONDS);
+    const mixedRatio = (bench: string, a: string, b: string) => ({
+      bench, value: ms(median(mixed[b]!) / median(mixed[a]!)), unit: 'median latency ratio (≈ throughput ratio), mixed run',
+      mean_ratio: ms(mean(mixed[b]!) / mean(mixed[a]!)), p99_ratio: ms(pct(mixed[b]!, 99) / pct(mixed[a]!, 99)), requests: mixed[a]!.length + mixed[b]!.length,
+    });
+    // CPU per request (client + servers, kernel path included): the proxy's cost whatever else runs.
+    const cpuPerReq = (k: string) => runs[k].reduce((a, r) => a + r.cpuMs, 0) * 1000 / runs[k].reduce((a, r) => a + r.requests, 0);
+    const row = (bench: string, k: string) => ({
+      bench, value: Math.round(median(runs[k].map(r => r.rps))), unit: 'req/s (median)',
+      p99_ms: ms(pct(runs[k].flatMap(r => r.lat), 99)), cpu_us_per_req: Math.round(cpuPerReq(k)), errors: runs[k].reduce((a, r) => a + r.errors, 0),
+    });
+    const ratio = (bench: string, a: string, b: string, unit: string) => {
+      const rs = runs[a].map((r, i) => r.rps / runs[b][i].rps);
+      const p99 = pct(runs[a].flatMap(r => r.lat), 99) / pct(runs[b].flatMap(r => r.lat), 99);
+      return { bench, value: ms(median(rs)), unit, min: ms(Math.min(...rs)), max: ms(Math.max(...rs)), p99_ratio: ms(p99), cpu_ratio: ms(cpuPerReq(b) / cpuPerReq(a)) };
+    };
     return [
-      { bench: 'http → one pod IP (new connection each; best of 3)', value: Math.round(direct.rps), unit: 'req/s', p99_ms: ms(direct.p99), errors: direct.errors },
-      { bench: 'http → 3 pod IPs in turn', value: Math.round(spread.rps), unit: 'req/s', p99_ms: ms(spread.p99), errors: spread.errors },
-      { bench: 'http → cluster IP, 3 replicas', value: Math.round(viaVip.rps), unit: 'req/s', p99_ms: ms(viaVip.p99), errors: viaVip.errors },
-      { bench: 'cluster IP / one pod IP', value: ms(viaVip.rps / direct.rps), unit: 'ratio (target ≥ 0.9)' },
-      { bench: 'cluster IP / 3 pod IPs in turn (proxy cost)', value: ms(viaVip.rps / spread.rps), unit: 'ratio' },
+      row(`http → one pod IP (new connection each; ${HTTP_ROUNDS} × ${HTTP_SECONDS} s interleaved)`, 'direct'),
+      row('http → 3 pod IPs in turn', 'spread'),
+      row('http → cluster IP, 3 replicas', 'vip'),
+      row('http → cluster IP, 1 replica (that one pod)', 'vip1'),
+      row('http → cluster IP, 1 replica, no masquerade', 'nomasq'),
+      mixedRatio('cluster IP (3) / one pod IP, requests mixed in one run', 'vip', 'direct'),
+      mixedRatio('cluster IP (1) / that pod IP, requests mixed in one run', 'vip1', 'direct'),
+      mixedRatio('cluster IP (3) / 3 pod IPs in turn, requests mixed in one run', 'vip', 'spread'),
+      ratio('cluster IP (3) / one pod IP', 'vip', 'direct', 'rps ratio, median of rounds (target ≥ 0.9)'),
+      ratio('cluster IP (1) / that pod IP (DNAT+masquerade cost)', 'vip1', 'direct', 'rps ratio, median of rounds'),
+      ratio('cluster IP (1), no masquerade / that pod IP (DNAT cost)', 'nomasq', 'direct', 'rps ratio, median of rounds'),
+      ratio('cluster IP (3) / 3 pod IPs in turn', 'vip', 'spread', 'rps ratio, median of rounds'),
     ];
   } finally {
     await removeAll(ipt, names);
