@@ -58,6 +58,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   r('events.k8s.io', 'v1', 'Event', 'events', true, { shortNames: ['ev'] }),
   r('policy', 'v1', 'PodDisruptionBudget', 'poddisruptionbudgets', true, { shortNames: ['pdb'], subresources: ['status'] }),
   r('scheduling.k8s.io', 'v1', 'PriorityClass', 'priorityclasses', false, { shortNames: ['pc'] }),
+  r('storage.k8s.io', 'v1', 'StorageClass', 'storageclasses', false, { shortNames: ['sc'] }),
 ];
 
 export function apiVersionOf(ri: Pick<ResourceInfo, 'group' | 'version'>): string {

@@ -10,6 +10,9 @@ import type { KubeObject } from '../api/object.js';
 import { localAddresses } from '../apiserver/auth/pki.js';
 import { randomUUID } from 'node:crypto';
 import { SYSTEM_PRIORITY_CLASSES } from '../apiserver/strategy/priority.js';
+import { LOCAL_PATH_PROVISIONER } from '../controllers/local-path-provisioner.js';
+
+export const LOCAL_PATH_CLASS = 'local-path';
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -38,6 +41,12 @@ export async function bootstrapCluster(registry: Registry, opts: { port: number 
       value: pc.value, description: pc.description, preemptionPolicy: 'PreemptLowerPriority', globalDefault: false,
     });
   }
+  // The local-path provisioner's class (as k3s ships it): the default for claims that name none.
+  await ensure(registry, 'storageclasses', 'storage.k8s.io', 'v1', {
+    apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass',
+    metadata: { name: LOCAL_PATH_CLASS, annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+    provisioner: LOCAL_PATH_PROVISIONER, reclaimPolicy: 'Delete', volumeBindingMode: 'WaitForFirstConsumer', allowVolumeExpansion: false,
+  });
   const ip = registry.serviceIps.nthIp(1);
   await ensure(registry, 'services', '', 'v1', {
     apiVersion: 'v1', kind: 'Service',

@@ -1,15 +1,32 @@
 /**
- * The fourth part of the controller manager: the ServiceAccounts controller and the
- * storage controllers. Each is its own loop over the shared informers; the caller runs
+ * The fourth part of the controller manager: the ServiceAccounts controller and storage —
+ * the PersistentVolume binder and the local-path provisioner (volumes under
+ * `<dataDir>/storage`). Each is its own loop over the shared informers; the caller runs
  * this under leader election and starts the informer factory.
  */
+import { resolve } from 'node:path';
 import type { ControllerContext, RunningController } from './controller-utils.js';
+import { LocalPathProvisioner } from './local-path-provisioner.js';
+import { PersistentVolumeBinder } from './pv-binder.js';
 import { ServiceAccountsController } from './serviceaccount.js';
 
 export { ServiceAccountsController, MANAGED_ACCOUNTS } from './serviceaccount.js';
+export { PersistentVolumeBinder } from './pv-binder.js';
+export { LocalPathProvisioner, LOCAL_PATH_PROVISIONER, type LocalPathOptions } from './local-path-provisioner.js';
 
-export async function startControllersD(ctx: ControllerContext): Promise<RunningController[]> {
-  const controllers = [new ServiceAccountsController(ctx)];
+export interface ControllersDContext extends ControllerContext {
+  /** The server's data dir: local-path volumes live in its `storage` directory. */
+  dataDir: string;
+  /** This machine's node name (its volumes are made and removed without a helper pod). */
+  nodeName?: string;
+}
+
+export async function startControllersD(ctx: ControllersDContext): Promise<RunningController[]> {
+  const controllers = [
+    new ServiceAccountsController(ctx),
+    new PersistentVolumeBinder(ctx),
+    new LocalPathProvisioner(ctx, { basePath: resolve(ctx.dataDir, 'storage'), nodeName: ctx.nodeName }),
+  ];
   for (const c of controllers) c.start();
   return controllers;
 }

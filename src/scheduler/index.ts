@@ -13,7 +13,7 @@ export { Framework, type PluginConfig, type Profile } from './framework/runtime.
 export { fitErrorMessage, type Diagnosis } from './framework/fit-error.js';
 export { defaultProfile, inTreeRegistry, DEFAULT_SCHEDULER_NAME } from './plugins/registry.js';
 export type {
-  BindPlugin, ClusterEvent, EnqueueExtensions, FilterPlugin, FrameworkRunner, Handle, NodeLister, NodeScore, Plugin,
+  BindPlugin, PreBindPlugin, VolumeAccess, ClusterEvent, EnqueueExtensions, FilterPlugin, FrameworkRunner, Handle, NodeLister, NodeScore, Plugin,
   PluginFactory, PostFilterPlugin, PostFilterResult, PreFilterExtensions, PreFilterPlugin, PreScorePlugin, QueuedPodInfo,
   QueueSortPlugin, ReservePlugin, ScorePlugin,
 } from './framework/interface.js';

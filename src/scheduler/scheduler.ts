@@ -25,6 +25,7 @@ import { SchedulingQueue } from './queue/scheduling-queue.js';
 import { Reporter } from './reporter.js';
 import { SchedulerMetrics } from './metrics.js';
 import type { MetricsRegistry } from '../metrics/index.js';
+import { InformerVolumeAccess } from './volume-access.js';
 
 const PODS = { apiVersion: 'v1', kind: 'Pod' };
 const SLICE_MS = 20;
@@ -64,6 +65,7 @@ export class Scheduler {
   readonly #recorder: EventRecorder;
   readonly #priority: PriorityResolver;
   readonly #metrics?: SchedulerMetrics;
+  readonly #volumes: InformerVolumeAccess;
   #binds = 0;
   #bindWaiters: Array<() => void> = [];
   #inflight = new Set<Promise<void>>();
@@ -78,7 +80,9 @@ export class Scheduler {
     const nodes = o.informers.informerFor(NODES);
     const namespaces = o.informers.informerFor(NAMESPACES);
     const classes = o.informers.informerFor(PRIORITY_CLASSES);
-    this.#informers = [this.#pods, nodes, namespaces, classes];
+    // Storage changes go to the queue once it exists (they can only arrive after informers start).
+    this.#volumes = new InformerVolumeAccess(o.client, o.informers, ev => this.queue?.moveAllOnEvent(ev));
+    this.#informers = [this.#pods, nodes, namespaces, classes, ...this.#volumes.informers];
     const priority = (this.#priority = new PriorityResolver(classes));
     this.#recorder = new EventRecorder({ client: o.client, component: profile.schedulerName, clock, logger: this.#log });
     this.reporter = new Reporter(o.client, this.#recorder, profile.schedulerName, this.#log, () => clock.now());
@@ -88,6 +92,7 @@ export class Scheduler {
       priorityOf: priority.priorityOf,
       preemptionPolicyOf: priority.preemptionPolicyOf,
       bindPod: (pod, node) => this.reporter.bind(pod, node),
+      volumes: this.#volumes,
       preemptor: {
         evict: (preemptor, node, victims) => this.#evict(preemptor, node, victims),
         nominatedPods: node => this.queue.nominator.podsOn(node),
@@ -135,6 +140,7 @@ export class Scheduler {
   async stop(): Promise<void> {
     this.queue.close();
     for (const r of this.#removers.splice(0)) r();
+    this.#volumes.stop();
     await Promise.allSettled([...this.#inflight]);
     await this.#recorder.close();
   }
@@ -188,7 +194,8 @@ export class Scheduler {
     await this.#acquireBind();
     let ok = false;
     try {
-      const s = await this.framework.runBindPlugins(state, pi.pod, node);
+      const pre = await this.framework.runPreBindPlugins(state, pi.pod, node);
+      const s = pre.isSuccess() ? await this.framework.runBindPlugins(state, pi.pod, node) : pre;
       ok = s.isSuccess();
       if (ok) { this.#metrics?.attempt('scheduled', t0); this.reporter.scheduled(pi.pod, node); return; }
       this.framework.runUnreservePlugins(state, pi, node);

@@ -6,8 +6,8 @@ import { podHandler } from '../../src/scheduler/event-handlers.js';
 import { SchedulingQueue, SchedulerCache } from '../../src/scheduler/index.js';
 import { harness, makeNode, makePod, pi } from './builders.js';
 
-const POINTS = ['less', 'preFilter', 'filter', 'postFilter', 'preScore', 'score', 'reserve', 'bind'];
-const RESOURCES = new Set(['Node', 'AssignedPod', 'UnscheduledPod', 'Namespace', 'PriorityClass', '*']);
+const POINTS = ['less', 'preFilter', 'filter', 'postFilter', 'preScore', 'score', 'reserve', 'preBind', 'bind'];
+const RESOURCES = new Set(['Node', 'AssignedPod', 'UnscheduledPod', 'Namespace', 'PriorityClass', 'PersistentVolumeClaim', 'PersistentVolume', 'StorageClass', '*']);
 
 describe('plugin contract', () => {
   const h = harness([makeNode('a').obj()]);

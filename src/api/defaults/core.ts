@@ -139,6 +139,12 @@ export function defaultResourceQuota(rq: Obj): void {
   if (isObj(rq.status?.used)) canonicalList(rq.status.used);
 }
 
+/** SetDefaults_StorageClass: Delete reclaim and Immediate binding. */
+export function defaultStorageClass(sc: Obj): void {
+  setIfUnset(sc, 'reclaimPolicy', 'Delete');
+  setIfUnset(sc, 'volumeBindingMode', 'Immediate');
+}
+
 export function defaultPriorityClass(pc: Obj): void {
   setIfUnset(pc, 'preemptionPolicy', 'PreemptLowerPriority');
 }

@@ -8,7 +8,7 @@ import type { KubeObject } from '../object.js';
 import { clone } from '../validation/util.js';
 import {
   defaultEndpointSlice, defaultEndpoints, defaultLimitRange, defaultNamespace, defaultNode, defaultPV, defaultPVC,
-  defaultPVCSpec, defaultPriorityClass, defaultResourceQuota, defaultSecret, defaultService,
+  defaultPVCSpec, defaultPriorityClass, defaultStorageClass, defaultResourceQuota, defaultSecret, defaultService,
 } from './core.js';
 import { defaultPod } from './pod.js';
 import { type Obj, isObj } from './util.js';
@@ -52,6 +52,7 @@ const DEFAULTERS: Record<string, Defaulter> = {
   LimitRange: o => defaultLimitRange(o),
   ResourceQuota: o => defaultResourceQuota(o),
   PriorityClass: o => defaultPriorityClass(o),
+  StorageClass: o => defaultStorageClass(o),
 };
 
 /**

@@ -18,6 +18,7 @@ import * as policy from './policy.js';
 import * as endpoints from './endpoints.js';
 import * as service from './service.js';
 import * as storage from './storage.js';
+import * as storageClass from './storage-class.js';
 import type { Errs, Obj } from './util.js';
 
 interface KindValidation {
@@ -56,6 +57,7 @@ const KINDS: Record<string, KindValidation> = {
   },
   PersistentVolume: { create: storage.validatePV, update: storage.validatePVUpdate, status: storage.validateStorageStatusUpdate },
   PersistentVolumeClaim: { create: storage.validatePVC, update: storage.validatePVCUpdate, status: storage.validateStorageStatusUpdate },
+  StorageClass: { create: storageClass.validateStorageClass, update: storageClass.validateStorageClassUpdate },
   PodDisruptionBudget: { create: policy.validatePDB, update: policy.validatePDBUpdate, status: policy.validatePDBStatusUpdate },
   PriorityClass: { create: policy.validatePriorityClass, update: policy.validatePriorityClassUpdate },
   Lease: { create: policy.validateLease, update: policy.validateLeaseUpdate },

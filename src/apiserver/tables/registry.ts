@@ -10,7 +10,7 @@ import { configMapPrinter, resourceQuotaPrinter, secretPrinter, serviceAccountPr
 import { eventPrinter, eventsV1Printer } from './printers/events.js';
 import { endpointSlicePrinter, endpointsPrinter, servicePrinter } from './printers/network.js';
 import { podPrinter } from './printers/pods.js';
-import { persistentVolumeClaimPrinter, persistentVolumePrinter } from './printers/storage.js';
+import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from './printers/storage.js';
 import {
   controllerRevisionPrinter, daemonSetPrinter, deploymentPrinter, podTemplatePrinter,
   replicaSetPrinter, replicationControllerPrinter, statefulSetPrinter,
@@ -59,6 +59,7 @@ const PRINTERS: ReadonlyMap<string, Printer<never>> = new Map<string, Printer<ne
   ['events.k8s.io/events', eventsV1Printer],
   ['policy/poddisruptionbudgets', podDisruptionBudgetPrinter],
   ['scheduling.k8s.io/priorityclasses', priorityClassPrinter],
+  ['storage.k8s.io/storageclasses', storageClassPrinter],
 ]);
 
 /** The printer for a resource; the default Name / Created At one when none is registered. */

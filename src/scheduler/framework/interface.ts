@@ -9,6 +9,7 @@ import type { NamespaceLabels } from './affinity-term.js';
 import type { NodeInfo, PodInfo } from './node-info.js';
 import type { Status } from './status.js';
 import type { Pod } from './types.js';
+import type { KubeObject } from '../../api/object.js';
 
 export const MAX_NODE_SCORE = 100;
 
@@ -74,6 +75,11 @@ export interface ReservePlugin extends Plugin {
   unreserve(state: CycleState, pod: PodInfo, nodeName: string): void;
 }
 
+/** Runs in the binding cycle before Bind; may wait (e.g. for volumes to be bound). */
+export interface PreBindPlugin extends Plugin {
+  preBind(state: CycleState, pod: Pod, nodeName: string): Promise<Status>;
+}
+
 export interface BindPlugin extends Plugin {
   /** Skip: let the next binder do it. */
   bind(state: CycleState, pod: Pod, nodeName: string): Promise<Status>;
@@ -81,7 +87,8 @@ export interface BindPlugin extends Plugin {
 
 // --- cluster events: what can make a rejected pod schedulable again ---
 
-export type EventResource = 'Node' | 'AssignedPod' | 'UnscheduledPod' | 'Namespace' | 'PriorityClass' | '*';
+export type EventResource = 'Node' | 'AssignedPod' | 'UnscheduledPod' | 'Namespace' | 'PriorityClass'
+  | 'PersistentVolumeClaim' | 'PersistentVolume' | 'StorageClass' | '*';
 export type ActionType = 'Add' | 'Update' | 'Delete' | 'UpdateNodeLabel' | 'UpdateNodeTaint' | 'UpdateNodeAllocatable'
   | 'UpdateNodeCondition' | 'UpdatePodLabel' | 'UpdatePodScaleDown' | '*';
 
@@ -131,6 +138,22 @@ export interface Handle {
   /** spec.preemptionPolicy, else its PriorityClass's, else PreemptLowerPriority. */
   readonly preemptionPolicyOf?: (pod: Pod) => string;
   readonly bindPod?: (pod: Pod, nodeName: string) => Promise<void>;
+  /** Claims, volumes and classes, and the writes that bind them (the VolumeBinding plugin). */
+  readonly volumes?: VolumeAccess;
+}
+
+/** Storage objects as the scheduler's informers see them, plus the binding writes. */
+export interface VolumeAccess {
+  claim(namespace: string, name: string): KubeObject | undefined;
+  volume(name: string): KubeObject | undefined;
+  volumes(): readonly KubeObject[];
+  storageClass(name: string): KubeObject | undefined;
+  /** Volumes promised to claims by pods in their binding cycle (not to be offered to others). */
+  readonly assumed: Map<string, string>;
+  /** PreBind's writes: claimRef on statically matched volumes, selected-node on claims to provision. */
+  bind(claimRefs: ReadonlyArray<{ volume: string; claim: KubeObject }>, provision: readonly KubeObject[], node: string): Promise<void>;
+  /** Resolves true once every claim is Bound, false when `timeoutMs` passes first. */
+  waitForBound(claims: ReadonlyArray<{ namespace: string; name: string }>, timeoutMs: number): Promise<boolean>;
 }
 
 export type PluginFactory = (args: Record<string, unknown>, handle: Handle) => Plugin;

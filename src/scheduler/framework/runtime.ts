@@ -6,7 +6,7 @@ import type { CycleState } from './cycle-state.js';
 import {
   MAX_NODE_SCORE, type BindPlugin, type ClusterEvent, type FilterPlugin, type FrameworkRunner, type Handle, type NodeScore,
   type Plugin, type PostFilterPlugin, type PostFilterResult, type PreFilterPlugin, type PreScorePlugin, type QueueSortPlugin,
-  type QueuedPodInfo, type ReservePlugin, type ScorePlugin,
+  type QueuedPodInfo, type ReservePlugin, type ScorePlugin, type PreBindPlugin,
 } from './interface.js';
 import type { NodeInfo, PodInfo } from './node-info.js';
 import type { Registry } from './registry.js';
@@ -31,6 +31,7 @@ export class Framework implements FrameworkRunner {
   readonly #preScore: PreScorePlugin[] = [];
   readonly #score: Array<{ p: ScorePlugin; weight: number }> = [];
   readonly #reserve: ReservePlugin[] = [];
+  readonly #preBind: PreBindPlugin[] = [];
   readonly #bind: BindPlugin[] = [];
   /** Plugin name → events that may make pods it rejected schedulable. */
   readonly events = new Map<string, ClusterEvent[]>();
@@ -53,6 +54,7 @@ export class Framework implements FrameworkRunner {
       if (has<PreScorePlugin>(p, 'preScore')) this.#preScore.push(p);
       if (has<ScorePlugin>(p, 'score')) this.#score.push({ p, weight: cfg.weight ?? 1 });
       if (has<ReservePlugin>(p, 'reserve')) this.#reserve.push(p);
+      if (has<PreBindPlugin>(p, 'preBind')) this.#preBind.push(p);
       if (has<BindPlugin>(p, 'bind')) this.#bind.push(p);
       const ev = (p as Partial<{ events(): ClusterEvent[] }>).events?.();
       if (ev) this.events.set(p.name, ev);
@@ -193,6 +195,16 @@ export class Framework implements FrameworkRunner {
     for (const p of [...this.#reserve].reverse()) {
       try { p.unreserve(state, pod, nodeName); } catch { /* best effort, as upstream */ }
     }
+  }
+
+  /** Every PreBind plugin in order; the first failure wins. */
+  async runPreBindPlugins(state: CycleState, pod: Pod, nodeName: string): Promise<Status> {
+    for (const p of this.#preBind) {
+      let s: Status;
+      try { s = await p.preBind(state, pod, nodeName); } catch (e) { s = asError(e); }
+      if (!s.isSuccess() && !s.isSkip()) return s.withPlugin(p.name);
+    }
+    return SUCCESS;
   }
 
   async runBindPlugins(state: CycleState, pod: Pod, nodeName: string): Promise<Status> {

@@ -14,6 +14,7 @@ import { newNodeUnschedulable, NAME as UNSCHEDULABLE } from './node-unschedulabl
 import { newPodTopologySpread, NAME as SPREAD } from './pod-topology-spread/plugin.js';
 import { newPrioritySort, NAME as PRIORITY_SORT } from './queue-sort.js';
 import { newTaintToleration, NAME as TAINTS } from './taint-toleration.js';
+import { newVolumeBinding, NAME as VOLUME_BINDING } from './volume-binding.js';
 
 export function inTreeRegistry(): Registry {
   return new Registry({
@@ -24,6 +25,7 @@ export function inTreeRegistry(): Registry {
     [NODE_AFFINITY]: newNodeAffinity,
     [NODE_PORTS]: newNodePorts,
     [FIT]: newNodeResourcesFit,
+    [VOLUME_BINDING]: newVolumeBinding,
     [SPREAD]: newPodTopologySpread,
     [INTER_POD_AFFINITY]: newInterPodAffinity,
     [PREEMPTION]: newDefaultPreemption,
@@ -50,6 +52,7 @@ export function defaultProfile(schedulerName = DEFAULT_SCHEDULER_NAME): Profile 
       { name: NODE_AFFINITY, weight: 2 },
       { name: NODE_PORTS },
       { name: FIT, weight: 1 },
+      { name: VOLUME_BINDING },
       { name: SPREAD, weight: 2 },
       { name: INTER_POD_AFFINITY, weight: 2 },
       { name: PREEMPTION },

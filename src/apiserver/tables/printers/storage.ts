@@ -1,5 +1,6 @@
-/** PersistentVolumes and PersistentVolumeClaims. */
+/** PersistentVolumes, PersistentVolumeClaims and StorageClasses. */
 import type { PersistentVolume, PersistentVolumeClaim } from 'kubernetes-types/core/v1.js';
+import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import { ageCol, col, nameCol } from '../columns.js';
 import { since } from '../duration.js';
 import type { Printer } from '../types.js';
@@ -64,6 +65,28 @@ export const persistentVolumeClaimPrinter: Printer<PersistentVolumeClaim> = {
       bound ? pvc.status?.capacity?.storage ?? '0' : '', bound ? accessModes(pvc.status?.accessModes) : '',
       klass, attrsClass(pvc.spec?.volumeAttributesClassName), since(pvc.metadata?.creationTimestamp, now),
       volumeMode(pvc.spec?.volumeMode),
+    ];
+  },
+};
+
+const DEFAULT_CLASS = 'storageclass.kubernetes.io/is-default-class';
+const BETA_DEFAULT_CLASS = 'storageclass.beta.kubernetes.io/is-default-class';
+
+export const storageClassPrinter: Printer<StorageClass> = {
+  columns: [
+    nameCol(),
+    col('Provisioner', 'string', 'provisioner indicates the type of the provisioner.'),
+    col('ReclaimPolicy', 'string', 'reclaimPolicy controls the reclaimPolicy for dynamically provisioned PersistentVolumes of this storage class. Defaults to Delete.'),
+    col('VolumeBindingMode', 'string', 'volumeBindingMode indicates how PersistentVolumeClaims should be provisioned and bound.  When unset, VolumeBindingImmediate is used. This field is only honored by servers that enable the VolumeScheduling feature.'),
+    col('AllowVolumeExpansion', 'string', 'allowVolumeExpansion shows whether the storage class allow volume expand.'),
+    ageCol(),
+  ],
+  cells(sc, { now }) {
+    const a = sc.metadata?.annotations ?? {};
+    const isDefault = a[DEFAULT_CLASS] === 'true' || a[BETA_DEFAULT_CLASS] === 'true';
+    return [
+      `${sc.metadata?.name ?? ''}${isDefault ? ' (default)' : ''}`, sc.provisioner ?? '', sc.reclaimPolicy ?? 'Delete',
+      sc.volumeBindingMode ?? 'Immediate', sc.allowVolumeExpansion ?? false, since(sc.metadata?.creationTimestamp, now),
     ];
   },
 };
