@@ -21,6 +21,7 @@ import { instrumentRequest, timedStore } from './metrics/instrument.js';
 import { serveMetricsApi, type ResourceMetricsSource } from './metrics/metrics-handler.js';
 import { METRICS_GROUP } from './metrics/metrics-api.js';
 import { PROMETHEUS_CONTENT_TYPE } from '../metrics/index.js';
+import { EventReaper } from './storage/event-ttl.js';
 
 export const VERSION_INFO = {
   major: '1', minor: '32', gitVersion: 'v1.32.4+kubeling', gitCommit: 'kubeling', gitTreeState: 'clean',
@@ -40,6 +41,8 @@ export interface ApiServerOptions {
   serviceCidr?: string;
   /** Where /metrics comes from (in-process components register theirs in its registry). */
   metrics?: ApiServerMetrics;
+  /** Events are deleted this long after their last write (upstream --event-ttl; default 1h, 0 keeps them). */
+  eventTtlMs?: number;
 }
 
 const PUBLIC_PATHS = new Set(['/version', '/healthz', '/livez', '/readyz']);
@@ -54,6 +57,7 @@ export class ApiServer {
   /** Where metrics.k8s.io gets NodeMetrics/PodMetrics (the node agents); unset = empty lists. */
   metricsSource?: ResourceMetricsSource;
   #server: Server;
+  #events?: EventReaper;
   #ready = false;
   #opts: ApiServerOptions;
 
@@ -62,6 +66,8 @@ export class ApiServer {
     this.metrics = opts.metrics ?? new ApiServerMetrics();
     this.registry = new Registry(timedStore(opts.store, this.metrics), opts.serviceCidr);
     this.authenticator = opts.authenticator ?? new Authenticator();
+    const ttl = opts.eventTtlMs ?? 3_600_000;
+    if (ttl > 0) this.#events = new EventReaper(this.registry.store, ttl);
     const handler = (req: IncomingMessage, res: ServerResponse) => { this.#handle(req, res); };
     this.#server = opts.tls
       ? createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert, ca: opts.tls.ca, requestCert: true, rejectUnauthorized: false }, handler)
@@ -84,6 +90,7 @@ export class ApiServer {
       // A deep accept backlog: a burst of new client connections must queue, not be reset.
       this.#server.listen(this.#opts.port ?? 6443, this.#opts.host ?? '0.0.0.0', 4096, () => resolve());
     });
+    this.#events?.start();
     return this.#server.address() as AddressInfo;
   }
 
@@ -96,6 +103,7 @@ export class ApiServer {
   }
 
   async close(): Promise<void> {
+    await this.#events?.stop();
     await new Promise<void>(resolve => {
       this.#server.close(() => resolve());
       this.#server.closeAllConnections?.();

@@ -3,6 +3,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { startServer } from './server.js';
 import { agentFlagsFrom, withAgentFlags } from './agent-flags.js';
+import { parseDurationMs } from './wire-agent.js';
 import { addServicesFlags, servicesOptionsFromFlags } from './flags-services.js';
 import { log } from './log.js';
 
@@ -13,6 +14,11 @@ process.on('unhandledRejection', err => log.error('unhandled rejection', { err: 
 const intArg = (v: string): number => {
   if (!/^-?\d+$/.test(v)) throw new InvalidArgumentError('must be an integer.');
   return Number(v);
+};
+
+/** A Go-style duration flag ("1h", "30m", "1h30m", "90s"), in ms. */
+const durationArg = (v: string): number => {
+  try { return parseDurationMs(v); } catch (e) { throw new InvalidArgumentError((e as Error).message); }
 };
 
 const program = new Command();
@@ -31,6 +37,7 @@ withAgentFlags(program.command('server')
   .option('--node-name <name>', 'this node\'s name (default: host name)')
   .option('--cluster-cidr <cidr>', 'pod network range', '10.42.0.0/16')
   .option('--service-cidr <cidr>', 'service IP range', '10.43.0.0/16')
+  .option('--event-ttl <duration>', 'how long events are kept after their last update (e.g. 1h, 30m; 0 keeps them)', durationArg, 3_600_000)
   .option('--terminated-pod-gc-threshold <n>', 'terminated pods kept before the pod garbage collector deletes the oldest (0 disables)', intArg, 12500))
   .action(async opts => {
     const srv = await startServer({
@@ -40,7 +47,7 @@ withAgentFlags(program.command('server')
       nodeName: opts.nodeName, clusterCidr: opts.clusterCidr, serviceCidr: opts.serviceCidr,
       agent: agentFlagsFrom(opts),
       services: servicesOptionsFromFlags(opts),
-      terminatedPodGCThreshold: opts.terminatedPodGcThreshold,
+      terminatedPodGCThreshold: opts.terminatedPodGcThreshold, eventTtlMs: opts.eventTtl,
     });
     let stopping = false;
     const stop = async (sig: string) => {

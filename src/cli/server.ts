@@ -20,6 +20,8 @@ import { hostname } from 'node:os';
 
 export interface ServerFlags {
   dataDir: string;
+  /** --event-ttl: events are deleted this long after their last write (default 1h). */
+  eventTtlMs?: number;
   writeKubeconfig?: string;
   port: number;
   bindAddress: string;
@@ -52,7 +54,7 @@ export async function startServer(flags: ServerFlags): Promise<RunningServer> {
   const store = await openSqliteStore(join(flags.dataDir, 'db', 'state.db'));
   const api = new ApiServer({
     store, host: flags.bindAddress, port: flags.port, serviceCidr: flags.serviceCidr ?? '10.43.0.0/16',
-    tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert },
+    tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert }, eventTtlMs: flags.eventTtlMs,
   });
   // pods/log, exec, attach and port-forward go to the node agent that runs the pod.
   registerNodeProxies(api as never); // RequestContext is a superset of the proxy's context

@@ -63,7 +63,6 @@ export class NodeStatusReporter {
     let node: Node;
     try {
       node = await this.#o.client.create(NODES, newNode(facts) as KubeObject) as Node;
-      this.#o.recorder.event(nodeRef(this.#o.nodeName), 'Normal', 'Starting', 'Starting kubelet.');
     } catch (e) {
       if (!(e instanceof AlreadyExistsError)) throw e;
       node = await this.#o.client.get(NODES, this.#o.nodeName) as Node;
@@ -73,8 +72,19 @@ export class NodeStatusReporter {
       node = await this.#o.client.patch(NODES, this.#o.nodeName, patch) as Node;
     }
     this.#node = node;
+    // Every agent start says so, also over an existing Node (a restart), as the kubelet does.
+    this.#o.recorder.event(nodeRef(this.#o.nodeName), 'Normal', 'Starting', 'Starting kubelet.');
     await this.#write(facts, true);
     return this.#node;
+  }
+
+  /** `Node X status is now: <reason>` for each condition whose status changed, as the kubelet records. */
+  #conditionEvents(before: { type: string; status: string }[], after: { type: string; status: string }[]): void {
+    for (const c of after) {
+      const reason = CONDITION_REASONS[c.type]?.[c.status];
+      if (!reason || before.find(b => b.type === c.type)?.status === c.status) continue;
+      this.#o.recorder.event(nodeRef(this.#o.nodeName), 'Normal', reason, `Node ${this.#o.nodeName} status is now: ${reason}`);
+    }
   }
 
   start(): void {
@@ -102,11 +112,11 @@ export class NodeStatusReporter {
       const fp = statusFingerprint(status);
       if (!force && fp === this.#lastWritten && Date.now() - this.#lastWriteAt < REPORT_EVERY_MS) return;
       try {
-        const wasReady = cur.status?.conditions?.find(c => c.type === 'Ready')?.status === 'True';
+        const before = cur.status?.conditions ?? [];
         this.#node = await this.#o.client.updateStatus(NODES, { ...cur, status } as never) as Node;
         this.#lastWritten = fp;
         this.#lastWriteAt = Date.now();
-        if (!wasReady) this.#o.recorder.event(nodeRef(this.#o.nodeName), 'Normal', 'NodeReady', `Node ${this.#o.nodeName} status is now: NodeReady`);
+        this.#conditionEvents(before, status.conditions ?? []);
         return;
       } catch (e) {
         if (e instanceof NotFoundError) { this.#node = undefined; await this.register(); return; }
@@ -116,6 +126,14 @@ export class NodeStatusReporter {
     }
   }
 }
+
+/** The kubelet's event reason for each condition status it reports (pkg/kubelet/nodestatus). */
+const CONDITION_REASONS: Record<string, Record<string, string>> = {
+  MemoryPressure: { False: 'NodeHasSufficientMemory', True: 'NodeHasInsufficientMemory' },
+  DiskPressure: { False: 'NodeHasNoDiskPressure', True: 'NodeHasDiskPressure' },
+  PIDPressure: { False: 'NodeHasSufficientPID', True: 'NodeHasInsufficientPID' },
+  Ready: { True: 'NodeReady', False: 'NodeNotReady' },
+};
 
 export function nodeRef(name: string) {
   // Events about nodes use the name as uid, as the kubelet does.
