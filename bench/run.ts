@@ -1,5 +1,6 @@
 /** `npm run bench`: runs each area's benchmark and prints one table each. Args filter by name. */
 import { benchApi } from './api.js';
+import { benchControllers } from './controllers.js';
 import { benchNode } from './node.js';
 import { benchRuntime } from './runtime.js';
 import { benchScheduler } from './scheduler.js';
@@ -11,6 +12,7 @@ const benches: Record<string, () => Promise<object[]>> = {
   store: benchStore,
   api: benchApi,
   scheduler: () => benchScheduler(),
+  controllers: () => benchControllers(),
   runtime: benchRuntime,
   node: benchNode,
   services: benchServices,
