@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApiServer, ensurePki, writeKubeconfig } from '../apiserver/index.js';
+import { ApiServer, ensurePki, issueClientCert, writeKubeconfig } from '../apiserver/index.js';
 import { openSqliteStore } from '../store/index.js';
 import { bootstrapCluster } from './bootstrap.js';
 import { registerNodeProxies } from '../node/index.js';
@@ -57,7 +57,8 @@ export async function startServer(flags: ServerFlags): Promise<RunningServer> {
     tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert }, eventTtlMs: flags.eventTtlMs,
   });
   // pods/log, exec, attach and port-forward go to the node agent that runs the pod.
-  registerNodeProxies(api as never); // RequestContext is a superset of the proxy's context
+  // RequestContext is a superset of the proxy's context; agents accept the kubelet-client certificate.
+  registerNodeProxies(api as never, issueClientCert(pki.dir, 'apiserver-kubelet-client', 'kube-apiserver-kubelet-client', 'system:masters'));
   await api.listen();
   const url = api.url.replace('://0.0.0.0', '://127.0.0.1');
   const kubeconfig = flags.writeKubeconfig ?? join(flags.dataDir, 'kubeconfig.yaml');

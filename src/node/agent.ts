@@ -27,6 +27,7 @@ import { ProbeManager } from './probes/probe-manager.js';
 import { AgentServer } from './server/agent-server.js';
 import { issueNodeToken, revokeNodeToken } from './server/credentials.js';
 import type { PortForwards } from './server/portforwards.js';
+import { ensureServingCert } from './server/serving-cert.js';
 import { registerStreamEndpoints } from './server/stream-endpoints.js';
 import { NetnsDialer } from './streaming/index.js';
 import { POD_UID } from './labels.js';
@@ -107,6 +108,7 @@ export class NodeAgent {
     const manager = new PodManager(cx, pods);
     server = new AgentServer({
       token, logger: log,
+      tls: { ...ensureServingCert(join(o.dir, 'tls'), o.nodeName, [machine.nodeIP]), ca: o.client.config.ca },
       logs: {
         pod: (ns, name) => pods.getByName(name, ns),
         podStatus: pod => statuses.get(pod.metadata!.uid!) ?? pod.status,

@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import { BadRequestError, NotFoundError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import type { ResourceInfo } from '../../api/resources.js';
+import type { AgentClientCert } from './agent-endpoint.js';
 import { proxyPodLog } from './logs.js';
 import { proxyPodStream, type StreamKind } from './streams.js';
 import { proxyToNode } from './node-proxy.js';
@@ -46,19 +47,25 @@ export interface NodeProxyHost {
   registry: ListingRegistry;
 }
 
-/** Registers the node subresource handlers (pods/log, exec, attach, portforward, nodes/proxy) and metrics.k8s.io's source on an API server. */
-export function registerNodeProxies(api: NodeProxyHost): void {
-  api.streams.set('log', ctx => proxyPodLog(ctx));
+export type { AgentClientCert } from './agent-endpoint.js';
+
+/**
+ * Registers the node subresource handlers (pods/log, exec, attach, portforward, nodes/proxy)
+ * and metrics.k8s.io's source on an API server. `client`: the certificate agents in other
+ * processes or machines accept (agents in this process are reached with their token without it).
+ */
+export function registerNodeProxies(api: NodeProxyHost, client?: AgentClientCert): void {
+  api.streams.set('log', ctx => proxyPodLog(ctx, client));
   for (const kind of ['exec', 'attach', 'portforward'] satisfies StreamKind[]) {
-    api.upgrades?.set(kind, ctx => proxyPodStream(ctx, kind));
+    api.upgrades?.set(kind, ctx => proxyPodStream(ctx, kind, client));
     // A plain request (no Upgrade header) cannot carry a stream: upstream's answer.
     api.streams.set(kind, async ctx => { ctx.req.resume(); throw new BadRequestError('Upgrade request required'); });
   }
-  api.metricsSource = agentMetricsSource(api.registry);
+  api.metricsSource = agentMetricsSource(api.registry, client);
   // nodes/proxy goes to the agent; another room's proxy (pods, services) keeps the rest.
   const other = api.streams.get('proxy');
   api.streams.set('proxy', ctx => {
-    if (ctx.ri?.kind === 'Node') return proxyToNode(ctx);
+    if (ctx.ri?.kind === 'Node') return proxyToNode(ctx, client);
     if (other) return other(ctx);
     throw new NotFoundError('the server could not find the requested resource');
   });

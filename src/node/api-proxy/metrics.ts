@@ -5,13 +5,12 @@
  * demand (the agent keeps two-point readings, so answers are current); agents that do
  * not answer within a few seconds, or have no rate yet, are left out, as metrics-server does.
  */
-import { request } from 'node:http';
+import { request } from 'node:https';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../api/object.js';
 import { findResource, type ResourceInfo } from '../../api/resources.js';
-import { nodeToken } from '../server/credentials.js';
 import { nodeMetrics, podMetrics, SAMPLE_INTERVAL_MS, type NodeMetrics, type PodMetrics, type Summary, type Usage } from '../metrics/index.js';
-import { dialHost } from './agent-endpoint.js';
+import { nodeAgentIfReachable, type AgentClientCert, type AgentEndpoint } from './agent-endpoint.js';
 
 const TIMEOUT_MS = 5_000;
 
@@ -25,9 +24,9 @@ export interface AgentMetricsSource {
   pods(namespace?: string): Promise<PodMetrics[]>;
 }
 
-function getJson<T>(host: string, port: number, path: string, token: string): Promise<T> {
+function getJson<T>(a: AgentEndpoint, path: string): Promise<T> {
   return new Promise((resolve, reject) => {
-    const req = request({ host, port, path, headers: { Authorization: `Bearer ${token}` }, timeout: TIMEOUT_MS }, res => {
+    const req = request({ host: a.host, port: a.port, path, headers: a.headers, ...a.tls, timeout: TIMEOUT_MS }, res => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -46,19 +45,17 @@ const usageOf = (s: { cpu: { time: string; usageNanoCores?: number }; memory: { 
   s.cpu.usageNanoCores === undefined ? undefined
     : { cpuNanoCores: s.cpu.usageNanoCores, memoryWorkingSetBytes: s.memory.workingSetBytes, windowMs: SAMPLE_INTERVAL_MS, timestamp: new Date(s.cpu.time) };
 
-export function agentMetricsSource(registry: ListingRegistry): AgentMetricsSource {
+export function agentMetricsSource(registry: ListingRegistry, client?: AgentClientCert): AgentMetricsSource {
   const nodesStore = registry.for(findResource('', 'v1', 'nodes')!);
   const podsStore = registry.for(findResource('', 'v1', 'pods')!);
 
   async function summaries(): Promise<{ node: Node; summary: Summary }[]> {
     const nodes = (await nodesStore.list({})).items as Node[];
     const got = await Promise.all(nodes.map(async node => {
-      const name = node.metadata!.name!;
-      const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
-      const token = nodeToken(name);
-      if (!port || !token) return undefined;
       try {
-        return { node, summary: await getJson<Summary>(dialHost(node), port, '/stats/summary', token) };
+        const agent = nodeAgentIfReachable(node, client);
+        if (!agent) return undefined;
+        return { node, summary: await getJson<Summary>(agent, '/stats/summary') };
       } catch {
         return undefined; // an unreachable agent: its node and pods have no metrics now
       }

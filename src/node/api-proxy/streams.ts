@@ -7,7 +7,7 @@
  */
 import { BadRequestError } from '../../api/errors.js';
 import { proxyUpgrade } from '../streaming/index.js';
-import { agentEndpoint, getPod } from './agent-endpoint.js';
+import { agentEndpoint, getPod, type AgentClientCert } from './agent-endpoint.js';
 import type { UpgradeProxyContext } from './index.js';
 import { pickContainer } from './logs.js';
 
@@ -27,7 +27,7 @@ function streamQuery(q: URLSearchParams, withCommand: boolean): URLSearchParams 
 
 export type StreamKind = 'exec' | 'attach' | 'portforward';
 
-export async function proxyPodStream(ctx: UpgradeProxyContext, kind: StreamKind): Promise<void> {
+export async function proxyPodStream(ctx: UpgradeProxyContext, kind: StreamKind, client?: AgentClientCert): Promise<void> {
   const ns = ctx.info.namespace ?? 'default';
   const pod = await getPod(ctx.registry, ns, ctx.info.name!);
   const name = pod.metadata!.name!;
@@ -41,8 +41,6 @@ export async function proxyPodStream(ctx: UpgradeProxyContext, kind: StreamKind)
     const q = streamQuery(ctx.query, kind === 'exec');
     path = `/${kind}/${encodeURIComponent(ns)}/${encodeURIComponent(name)}/${encodeURIComponent(container)}?${q}`;
   }
-  const agent = await agentEndpoint(ctx.registry, pod);
-  await proxyUpgrade(ctx.req, ctx.socket, ctx.head, {
-    host: agent.host, port: agent.port, path, headers: { authorization: `Bearer ${agent.token}` },
-  });
+  const agent = await agentEndpoint(ctx.registry, pod, client);
+  await proxyUpgrade(ctx.req, ctx.socket, ctx.head, { host: agent.host, port: agent.port, path, headers: agent.headers, tls: agent.tls });
 }

@@ -1,9 +1,14 @@
 /**
- * The agent's HTTP endpoint (upstream's kubelet server, port 10250): `/containerLogs/`
- * for `kubectl logs` through the API server, and `/healthz`. Every request but /healthz
- * needs the agent's bearer token (see credentials.ts).
+ * The agent's HTTPS endpoint (upstream's kubelet server, port 10250): `/containerLogs/`
+ * for `kubectl logs` through the API server, exec/attach/port-forward upgrades, and
+ * `/healthz`. Every request but /healthz must authenticate, as the kubelet's API wants:
+ * a client certificate signed by the cluster CA in group system:masters (the API
+ * server's kubelet-client certificate, or an admin's), or the agent's bearer token
+ * (callers in the same process, see credentials.ts).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { timingSafeEqual } from 'node:crypto';
@@ -34,11 +39,16 @@ export class AgentServer {
   readonly #logs: LogSource;
   readonly #log: Logger;
 
-  constructor(o: { token: string; logs: LogSource; logger: Logger }) {
+  /** `tls`: serving certificate and the CA of client certificates; omit for plain HTTP (unit tests). */
+  constructor(o: { token: string; logs: LogSource; logger: Logger; tls?: { cert: string; key: string; ca?: string | Buffer } }) {
     this.#token = o.token;
     this.#logs = o.logs;
     this.#log = o.logger;
-    this.#server = createServer((req, res) => void this.#handle(req, res));
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.#handle(req, res);
+    // Client certificates are asked for, not required: /healthz and token callers have none.
+    this.#server = o.tls
+      ? createServer({ cert: o.tls.cert, key: o.tls.key, ...(o.tls.ca ? { ca: o.tls.ca } : {}), requestCert: !!o.tls.ca, rejectUnauthorized: false }, handler)
+      : createHttpServer(handler);
     this.#server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const url = new URL(req.url ?? '/', 'http://agent');
       if (this.#authorized(req) && this.#upgrades.some(u => u(req, socket, head, url))) return;
@@ -71,6 +81,11 @@ export class AgentServer {
   }
 
   #authorized(req: IncomingMessage): boolean {
+    const sock = req.socket as TLSSocket;
+    if (sock.authorized && typeof sock.getPeerCertificate === 'function') {
+      const o = (sock.getPeerCertificate()?.subject as unknown as Record<string, string | string[]> | undefined)?.O;
+      if ((Array.isArray(o) ? o : [o]).includes('system:masters')) return true;
+    }
     const got = Buffer.from(/^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '');
     const want = Buffer.from(this.#token);
     return got.length === want.length && timingSafeEqual(got, want);
