@@ -36,7 +36,9 @@ describe('kubectl into a runc container', { skip: rootSkip || (hasKubectl ? fals
     await rt.startContainer(c);
     dialer = new NetnsDialer({ runDir: join(env.dir, 'portforward') });
     api = await startStandInApi(0, {
-      exec: (r, s) => bridgeSession(s, rt.execStream(c, { cmd: r.command, tty: r.tty })),
+      exec: (r, s) => bridgeSession(s, rt.execStream(c, {
+        cmd: r.command, tty: r.tty, ...(s.initialSize ? { consoleSize: { cols: s.initialSize.width, rows: s.initialSize.height } } : {}),
+      })),
       dial: port => dialer.dial(`/proc/${sb.pid}/ns/net`, port),
     });
   });

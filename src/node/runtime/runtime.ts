@@ -162,6 +162,8 @@ export interface ExecOptions {
   timeoutMs?: number;
   /** Run on a pseudo-terminal (stderr then arrives on stdout). */
   tty?: boolean;
+  /** With tty: the terminal's size from the start, so the command never sees 0x0. */
+  consoleSize?: { cols: number; rows: number };
 }
 
 export interface ExecResult {

@@ -78,7 +78,10 @@ async function serveCommand(
   if (kind === 'exec') {
     const r = parseExecRequest(url.searchParams);
     const run = await runningContainer(src, pod, container);
-    await serveExec(req, socket, head, r, s => bridgeSession(s, src.runtime.execStream(run.id, { cmd: r.command, tty: r.tty })));
+    await serveExec(req, socket, head, r, s => {
+      const size = s.initialSize && { cols: s.initialSize.width, rows: s.initialSize.height };
+      return bridgeSession(s, src.runtime.execStream(run.id, { cmd: r.command, tty: r.tty, ...(size ? { consoleSize: size } : {}) }));
+    });
     return;
   }
   const o = parseStreamOptions(url.searchParams);

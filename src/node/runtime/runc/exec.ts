@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -13,12 +14,33 @@ import type { RuncCli } from './runc-cli.js';
 
 type Piped = ChildProcess & { stdin: Writable; stdout: Readable; stderr: Readable };
 
-function spawnExec(runc: RuncCli, shim: string, id: string, opts: ExecOptions): Piped {
+function spawnExec(runc: RuncCli, shim: string, id: string, opts: ExecOptions, bundle?: string): Piped {
   if (!opts.tty) return runc.exec(id, opts.cmd, { env: opts.env, cwd: opts.cwd });
   const base = join(tmpdir(), `kubeling-tty-${randomBytes(6).toString('hex')}`);
   const tty = { socket: `${base}.sock`, pidFile: `${base}.pid` };
-  const args = ['tty-exec', tty.socket, tty.pidFile, '--', runc.bin, ...runc.execArgs(id, opts.cmd, { env: opts.env, cwd: opts.cwd, tty })];
-  return spawn(shim, args, { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] }) as Piped;
+  const process = opts.consoleSize && bundle ? processFile(bundle, `${base}.json`, opts) : undefined;
+  const args = ['tty-exec', tty.socket, tty.pidFile, '--', runc.bin, ...runc.execArgs(id, opts.cmd, { env: opts.env, cwd: opts.cwd, tty, process })];
+  const child = spawn(shim, args, { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] }) as Piped;
+  if (process) child.once('close', () => rmSync(process, { force: true }));
+  return child;
+}
+
+/**
+ * runc sizes a new pty only from a process spec (`consoleSize`), and a resize sent after
+ * the start races the command (`stty size` could read 0x0). The spec is the container's
+ * own process (user, env, capabilities…, what plain `runc exec` starts from) with the
+ * command, the tty and the size replaced — as containerd does.
+ */
+function processFile(bundle: string, path: string, opts: ExecOptions): string | undefined {
+  let spec: { process?: { env?: string[]; cwd?: string } };
+  try { spec = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8')); } catch { return undefined; }
+  if (!spec.process) return undefined;
+  const p = {
+    ...spec.process, args: opts.cmd, terminal: true, consoleSize: { height: opts.consoleSize!.rows, width: opts.consoleSize!.cols },
+    env: [...(spec.process.env ?? []), ...(opts.env ?? [])], cwd: opts.cwd ?? spec.process.cwd,
+  };
+  writeFileSync(path, JSON.stringify(p), { mode: 0o600 });
+  return path;
 }
 
 export function execCollect(runc: RuncCli, shim: string, id: string, opts: ExecOptions): Promise<ExecResult> {
@@ -50,8 +72,8 @@ export function execCollect(runc: RuncCli, shim: string, id: string, opts: ExecO
   });
 }
 
-export function execStream(runc: RuncCli, shim: string, id: string, opts: Omit<ExecOptions, 'input' | 'timeoutMs'>): ExecSession {
-  const child = spawnExec(runc, shim, id, opts);
+export function execStream(runc: RuncCli, shim: string, id: string, opts: Omit<ExecOptions, 'input' | 'timeoutMs'>, bundle?: string): ExecSession {
+  const child = spawnExec(runc, shim, id, opts, bundle);
   const exited = new Promise<number>(resolve => {
     child.on('error', () => resolve(126));
     child.on('close', (code, sig) => resolve(code ?? (sig ? 137 : 1)));

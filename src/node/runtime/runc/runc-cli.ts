@@ -50,10 +50,12 @@ export class RuncCli {
   }
 
   /** Arguments of `runc exec`; with `tty` the process gets a pty whose master goes to the socket. */
-  execArgs(id: string, cmd: string[], opts: { env?: string[]; cwd?: string; tty?: { socket: string; pidFile: string } } = {}): string[] {
+  /** `process`: a process.json that replaces the command, env and cwd (it carries them). */
+  execArgs(id: string, cmd: string[], opts: { env?: string[]; cwd?: string; tty?: { socket: string; pidFile: string }; process?: string } = {}): string[] {
     const a = this.#args('exec');
     // runc hands out the pty master only when it detaches (the shim then reaps the process).
     if (opts.tty) a.push('-d', '-t', '--console-socket', opts.tty.socket, '--pid-file', opts.tty.pidFile);
+    if (opts.process) return [...a, '--process', opts.process, id];
     for (const e of opts.env ?? []) a.push('--env', e);
     if (opts.cwd) a.push('--cwd', opts.cwd);
     return [...a, id, ...cmd];

@@ -164,7 +164,7 @@ export class RuncRuntime implements Runtime {
   }
 
   execStream(id: string, opts: Omit<ExecOptions, 'input' | 'timeoutMs'>): ExecSession {
-    return execStream(this.#ctx.runc, this.#ctx.shim, id, opts);
+    return execStream(this.#ctx.runc, this.#ctx.shim, id, opts, this.#ctx.containers.pathOf(id));
   }
 
   attachStdin(id: string): ReturnType<typeof openStdin> {
