@@ -31,6 +31,11 @@ const sliceName = (node: string) => `kube-dns-${node}`.toLowerCase().replace(/[^
 export async function registerKubeDns(client: Client, t: KubeDnsTarget): Promise<KubeObject> {
   const ports = [{ name: 'dns', port: 53, protocol: 'UDP', targetPort: t.port }, { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: t.port }];
   let svc: KubeObject | undefined = await client.get<KubeObject>(SVC, NAME, { namespace: NS }).catch(e => { if (e instanceof NotFoundError) return undefined; throw e; });
+  if (svc && svc.spec?.clusterIP !== t.clusterIP) {
+    // --cluster-dns changed: a cluster IP is immutable, so the Service is made anew (its slices go with it).
+    await client.delete(SVC, NAME, { namespace: NS }).catch(e => { if (!(e instanceof NotFoundError)) throw e; });
+    svc = undefined;
+  }
   if (!svc) {
     svc = await client.create<KubeObject>(SVC, {
       apiVersion: 'v1', kind: 'Service', metadata: { name: NAME, namespace: NS, labels: LABELS },

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { silentLogger } from '../../src/client/index.js';
 import { EndpointSliceController } from '../../src/controllers/index-c.js';
-import { ClusterDns, RCODE, TYPE } from '../../src/dns/index.js';
+import { ClusterDns, RCODE, TYPE, registerKubeDns } from '../../src/dns/index.js';
 import { SLICE, SVC, createNamespace, runPod, startEnv, waitFor, type Env } from '../services/env.js';
 import { FakeUpstream, ips, tcpQuery, udpQuery } from './helpers.js';
 
@@ -102,5 +102,17 @@ describe('cluster dns', () => {
     await waitFor('db-2 in answers', async () => ips(await q(`db.${ns}.svc.cluster.local`)).length === 3);
     await env.client.delete(SVC, 'web', { namespace: ns });
     await waitFor('web gone', async () => (await q(`web.${ns}.svc.cluster.local`)).rcode === RCODE.NXDOMAIN);
+  });
+
+  it('a changed --cluster-dns address makes kube-dns anew on it (a cluster IP is immutable)', async () => {
+    const before = await env.client.get(SVC, 'kube-dns', { namespace: 'kube-system' });
+    // The Endpoints copy refuses a loopback address (as upstream validation does); Service and slice come first.
+    const loopbackEndpoints = (e: Error) => assert.match(e.message, /loopback/);
+    await registerKubeDns(env.client, { clusterIP: '10.43.0.53', host: '127.0.0.1', port, nodeName: 'node-a' }).catch(loopbackEndpoints);
+    const now = await env.client.get(SVC, 'kube-dns', { namespace: 'kube-system' });
+    assert.equal(now.spec.clusterIP, '10.43.0.53');
+    assert.notEqual(now.metadata?.uid, before.metadata?.uid);
+    await registerKubeDns(env.client, { clusterIP: '10.43.0.10', host: '127.0.0.1', port, nodeName: 'node-a' }).catch(loopbackEndpoints);
+    assert.equal((await env.client.get(SVC, 'kube-dns', { namespace: 'kube-system' })).spec.clusterIP, '10.43.0.10');
   });
 });
