@@ -8,7 +8,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clientFromKubeconfig, cpuMicros, spawnServer } from './util.js';
+import { clientFromKubeconfig, cpuSplit, spawnServer } from './util.js';
 
 interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
 interface Profile { nodes: Node[]; startTime: number; samples: number[]; timeDeltas: number[] }
@@ -57,6 +57,31 @@ function summarise(p: Profile, from: number, to: number, creates: number): void 
   console.table(top(self, 30));
   console.log('\ninclusive time');
   console.table(top(incl, 45));
+  // The call tree down to 2% of the window, merged by label under each parent.
+  const nodeTime = new Map<number, number>();
+  t = p.startTime;
+  for (let i = 0; i < p.samples.length; i++) {
+    t += p.timeDeltas[i];
+    if (t < from || t > to || byId.get(p.samples[i])!.callFrame.functionName === '(idle)') continue;
+    for (let id: number | undefined = p.samples[i]; id !== undefined; id = parent.get(id)) nodeTime.set(id, (nodeTime.get(id) ?? 0) + p.timeDeltas[i]);
+  }
+  console.log('\ncall tree (µs/create, >= 2%)');
+  const show = (ids: number[], depth: number) => {
+    const merged = new Map<string, { t: number; kids: number[] }>();
+    for (const id of ids) {
+      const n = byId.get(id)!;
+      const m = merged.get(label(n)) ?? { t: 0, kids: [] };
+      m.t += nodeTime.get(id) ?? 0;
+      m.kids.push(...(n.children ?? []));
+      merged.set(label(n), m);
+    }
+    for (const [l, m] of [...merged].sort((a, b) => b[1].t - a[1].t)) {
+      if (m.t < total * 0.02) continue;
+      console.log(`${String(Math.round(m.t / creates)).padStart(6)} ${'  '.repeat(depth)}${l.slice(0, 100)}`);
+      if (depth < 14) show(m.kids, depth + 1);
+    }
+  };
+  show([p.nodes[0].id], 0);
 }
 
 const creates = Number(process.argv[2] ?? 4000);
@@ -78,7 +103,7 @@ try {
   };
   await run('warm', 300);
   await new Promise(r => setTimeout(r, 1000));
-  const cpu0 = cpuMicros(srv.proc.pid!);
+  const cpu0 = cpuSplit(srv.proc.pid!);
   const from = nowMicros();
   const t0 = performance.now();
   await run('p', creates);
@@ -86,8 +111,9 @@ try {
   // Let the reactions to the creates (scheduler, controllers) finish inside the window.
   await new Promise(r => setTimeout(r, 1500));
   const to = nowMicros();
-  const cpu = cpuMicros(srv.proc.pid!) - cpu0;
-  console.log(`${creates} creates in ${Math.round(el)} ms = ${Math.round(creates / el * 1000)}/s; server CPU ${Math.round(cpu / creates)} µs/create (from /proc); load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+  const cpu1 = cpuSplit(srv.proc.pid!);
+  const user = cpu1.user - cpu0.user, system = cpu1.system - cpu0.system;
+  console.log(`${creates} creates in ${Math.round(el)} ms = ${Math.round(creates / el * 1000)}/s; server CPU ${Math.round((user + system) / creates)} µs/create (user ${Math.round(user / creates)}, system ${Math.round(system / creates)}; from /proc); load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   c.close();
   await srv.stop();
   const file = readdirSync(dir).find(f => f.endsWith('.cpuprofile'));

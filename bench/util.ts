@@ -62,9 +62,15 @@ export async function spawnServer(args: string[] = ['--disable-agent'], nodeArgs
 
 /** CPU time (user + system) a process has used so far, in microseconds (from /proc, 10 ms ticks). */
 export function cpuMicros(pid: number): number {
+  const { user, system } = cpuSplit(pid);
+  return user + system;
+}
+
+/** User and system CPU time of a process so far, in microseconds. */
+export function cpuSplit(pid: number): { user: number; system: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10_000; // utime, stime (fields 14, 15) at 100 Hz
+  return { user: Number(f[11]) * 10_000, system: Number(f[12]) * 10_000 }; // utime, stime (fields 14, 15) at 100 Hz
 }
 
 export { clientFromKubeconfig, type HttpClient } from '../test/e2e/raw-client.js';

@@ -27,6 +27,8 @@ export interface DefaultsContext {
   operation?: 'create' | 'update';
   /** Apply the default admission plugins' Pod changes (ServiceAccount, Priority, tolerations). Default true. */
   admission?: boolean;
+  /** Default `obj` itself instead of a copy (the caller owns it, e.g. a freshly decoded request body). */
+  inPlace?: boolean;
 }
 
 type Defaulter = (o: Obj, creating: boolean, ctx: DefaultsContext) => void;
@@ -56,11 +58,11 @@ const DEFAULTERS: Record<string, Defaulter> = {
 };
 
 /**
- * Returns a defaulted deep copy of `obj` (the input is not modified). `apiVersion` picks
+ * Returns a defaulted deep copy of `obj` (the input is not modified, unless `inPlace`). `apiVersion` picks
  * the defaulter where a kind exists in several groups; all served versions default alike.
  */
 export function applyDefaults<T extends KubeObject>(kind: string, apiVersion: string, obj: T, ctx: DefaultsContext = {}): T {
-  const out = clone(obj) as T & Obj;
+  const out = (ctx.inPlace ? obj : clone(obj)) as T & Obj;
   if (!out.apiVersion) out.apiVersion = apiVersion;
   const creating = ctx.operation ? ctx.operation === 'create' : !out.metadata?.resourceVersion;
   DEFAULTERS[kind]?.(out, creating, ctx);

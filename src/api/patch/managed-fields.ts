@@ -9,6 +9,7 @@ import { clone, deepEqual, isObject, type Json, type JsonObject } from './json.j
 import { FieldSet, type Path } from './fieldset.js';
 import { rootField } from './schema.js';
 import { compare } from './ssa-walk.js';
+import { createdFieldsV1 } from './created-fields.js';
 
 export type { ManagedFieldsEntry };
 export type ManagedFieldsOperation = 'Apply' | 'Update';
@@ -104,9 +105,20 @@ const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
  */
 export function ignoredTopLevel(apiVersion: string, kind: string, subresource?: string): (field: string) => boolean {
   if (subresource === 'status') return f => f !== 'metadata' && f !== 'status';
-  const ri = RESOURCES.find(r => r.kind === kind && apiVersionOf(r) === apiVersion);
-  const hasStatus = ri?.subresources?.includes('status') ?? false;
-  return f => !subresource && hasStatus && f === 'status';
+  if (subresource) return () => false;
+  return hasStatusSubresource(apiVersion, kind) ? f => f === 'status' : () => false;
+}
+
+const statusKinds = new Map<string, boolean>();
+
+function hasStatusSubresource(apiVersion: string, kind: string): boolean {
+  const key = `${apiVersion}/${kind}`;
+  let v = statusKinds.get(key);
+  if (v === undefined) {
+    const ri = RESOURCES.find(r => r.kind === kind && apiVersionOf(r) === apiVersion);
+    statusKinds.set(key, v = ri?.subresources?.includes('status') ?? false);
+  }
+  return v;
 }
 
 /** Removes untracked and ignored paths from a set. */
@@ -174,6 +186,14 @@ export function managedFieldsAfterUpdate(oldObj: object | undefined, newObj: obj
   const managers = requested.length > 0 && !deepEqual(managersOf(after), managersOf(before))
     ? requested : decodeManagedFields(managersOf(before));
   const ignored = ignoredTopLevel(apiVersion, kind, subresource);
+  if (!before && requested.length === 0) {
+    // A create: the manager owns everything the object sets; one walk, no set algebra.
+    const fieldsV1 = createdFieldsV1(view(after), kind, ignored);
+    if (!fieldsV1) return [];
+    const e: ManagedFieldsEntry = { manager, operation, apiVersion, time: opts.now ?? nowSeconds(), fieldsType: 'FieldsV1', fieldsV1 };
+    if (subresource) e.subresource = subresource;
+    return [e];
+  }
   const c = compare(before ? view(before) : undefined, view(after), rootField(kind));
   const changed = trackable(c.modified.union(c.added), ignored);
   const removed = trackable(c.removed, ignored);

@@ -23,7 +23,8 @@ export function renderObject(req: IncomingMessage, q: URLSearchParams, ri: Resou
   if (wantsTable(req)) {
     return toTable(ri, [typed(ri, o)], { includeObject: includeObjectOf(q), resourceVersion: o.metadata?.resourceVersion });
   }
-  return typed(ri, o);
+  // Written and decoded objects carry their JSON already (see codec.ts).
+  return wireJson(typed(ri, o));
 }
 
 export interface ListMeta { resourceVersion: string; continue?: string; remainingItemCount?: number }

@@ -3,30 +3,83 @@
  * it is the store's modRevision, filled in on read. A decoded object is cached per
  * KeyValue so that a watch event fanned out to many watchers is parsed once; cached
  * objects are shared and must be treated as immutable (copy before changing).
+ *
+ * A write serialises its object once: the stored bytes. The object itself is remembered
+ * against those bytes, so when the store hands them back (to watchers, in the write's
+ * own answer) they decode to it without a parse, and its wire JSON is the stored text
+ * with the resourceVersion spliced into metadata, without a second stringify.
  */
 import type { KeyValue } from '../../store/types.js';
 import type { KubeObject } from '../../api/object.js';
 
 const cache = new WeakMap<KeyValue, KubeObject>();
 
+interface Written { obj: KubeObject; bytes: Buffer; text: string; metaEnd: number }
+/**
+ * Writes in flight, by key (stores copy the bytes they are given, so the match is by
+ * key and equal bytes). Entries live from encode until the write settles (`settled`).
+ */
+const written = new Map<string, Written>();
+
 export function decode(kv: KeyValue): KubeObject {
   let obj = cache.get(kv);
   if (!obj) {
-    obj = JSON.parse(kv.value.toString('utf8')) as KubeObject;
-    obj.metadata = obj.metadata ?? {};
-    obj.metadata.resourceVersion = String(kv.modRevision);
+    const w = written.get(kv.key);
+    if (w && w.bytes.equals(kv.value)) {
+      obj = w.obj;
+      obj.metadata!.resourceVersion = String(kv.modRevision);
+      wire.set(obj, spliceRevision(w, kv.modRevision));
+    } else {
+      obj = JSON.parse(kv.value.toString('utf8')) as KubeObject;
+      obj.metadata = obj.metadata ?? {};
+      obj.metadata.resourceVersion = String(kv.modRevision);
+    }
     cache.set(kv, obj);
   }
   return obj;
 }
 
-/** Serialises an object for storage (without its resourceVersion). */
-export function encode(obj: KubeObject): Buffer {
+/**
+ * Serialises an object for storage (without its resourceVersion). With `key`, the write
+ * is remembered until `settled(key, bytes)`: the object must not change after a
+ * successful write, as it becomes the shared decoded copy.
+ */
+export function encode(obj: KubeObject, key?: string): Buffer {
   const rv = obj.metadata?.resourceVersion;
   if (rv !== undefined) delete obj.metadata!.resourceVersion;
-  const buf = Buffer.from(JSON.stringify(obj));
+  // JSON.stringify's output, built field by field to learn where metadata ends.
+  let text = '{';
+  let metaEnd = -1;
+  for (const k of Object.keys(obj)) {
+    const v = JSON.stringify((obj as Record<string, unknown>)[k]);
+    if (v === undefined) continue;
+    if (text.length > 1) text += ',';
+    text += JSON.stringify(k) + ':';
+    if (k === 'metadata' && v.startsWith('{')) metaEnd = text.length + v.length - 1;
+    text += v;
+  }
+  text += '}';
   if (rv !== undefined) obj.metadata!.resourceVersion = rv;
-  return buf;
+  const bytes = Buffer.from(text);
+  if (key !== undefined && obj.metadata && metaEnd >= 0) written.set(key, { obj, bytes, text, metaEnd });
+  return bytes;
+}
+
+/**
+ * The write of `bytes` to `key` has settled: stored at `rev`, or failed (no rev).
+ * A stored object gets its wire JSON now if no watcher decoded it yet.
+ */
+export function settled(key: string, bytes: Buffer, rev?: number): void {
+  const w = written.get(key);
+  if (w?.bytes !== bytes) return;
+  written.delete(key);
+  if (rev !== undefined && !wire.has(w.obj)) wire.set(w.obj, spliceRevision(w, rev));
+}
+
+/** The stored text with `"resourceVersion":"rev"` as metadata's last field. */
+function spliceRevision(w: Written, rev: number): string {
+  const empty = w.text[w.metaEnd - 1] === '{';
+  return `${w.text.slice(0, w.metaEnd)}${empty ? '' : ','}"resourceVersion":"${rev}"${w.text.slice(w.metaEnd)}`;
 }
 
 export function withRevision(obj: KubeObject, rev: number): KubeObject {

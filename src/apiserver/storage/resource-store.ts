@@ -9,7 +9,7 @@ import { qualifiedResource, type ResourceInfo } from '../../api/resources.js';
 import {
   AlreadyExistsError, BadRequestError, ConflictError, GoneError, KubelingError, NotFoundError,
 } from '../../api/errors.js';
-import { decode, encode, withRevision } from './codec.js';
+import { decode, encode, settled, withRevision } from './codec.js';
 import { listPrefix, objectKey } from './keys.js';
 
 export interface ListPage {
@@ -109,15 +109,21 @@ export class ResourceStore {
 
   async create(obj: KubeObject): Promise<KubeObject> {
     const m = obj.metadata!;
+    const key = this.key(m.namespace, m.name!);
+    const bytes = encode(obj, key);
+    let rev: number | undefined;
     try {
-      const kv = await this.store.create(this.key(m.namespace, m.name!), encode(obj));
-      return withRevision(obj, kv.modRevision);
+      const kv = await this.store.create(key, bytes);
+      rev = kv.modRevision;
+      return withRevision(obj, rev);
     } catch (e) {
       if (e instanceof AlreadyExistsError) {
         throw new AlreadyExistsError(`${qualifiedResource(this.ri)} "${m.name}" already exists`,
           { name: m.name, group: this.ri.group || undefined, kind: this.ri.plural });
       }
       throw e;
+    } finally {
+      settled(key, bytes, rev);
     }
   }
 
@@ -143,8 +149,14 @@ export class ResourceStore {
           const gone = await this.store.delete(kv.key, kv.modRevision);
           return { obj: withRevision(next, gone.modRevision), changed: true, deleted: true };
         }
-        const out = await this.store.update(kv.key, encode(next), kv.modRevision);
-        return { obj: withRevision(next, out.modRevision), changed: true };
+        const bytes = encode(next, kv.key);
+        let rev: number | undefined;
+        try {
+          rev = (await this.store.update(kv.key, bytes, kv.modRevision)).modRevision;
+          return { obj: withRevision(next, rev), changed: true };
+        } finally {
+          settled(kv.key, bytes, rev);
+        }
       } catch (e) {
         if (e instanceof ConflictError) {
           if (pinned || attempt > 20) throw this.conflict(name);

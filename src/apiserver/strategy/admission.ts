@@ -10,9 +10,10 @@ import { validateCreate, validateStatusUpdate, validateUpdate } from '../../api/
 import { carryUpdateMeta, fillCreateMeta } from './meta.js';
 import { initialStatus, keepStatusOnUpdate } from './kinds.js';
 
+/** Admits a new object; `obj` is the caller's own copy and is defaulted in place. */
 export function admitCreate(ri: ResourceInfo, obj: KubeObject): KubeObject {
   fillCreateMeta(ri, obj);
-  const out = applyDefaults(ri.kind, apiVersionOf(ri), obj, { uid: obj.metadata!.uid!, operation: 'create' });
+  const out = applyDefaults(ri.kind, apiVersionOf(ri), obj, { uid: obj.metadata!.uid!, operation: 'create', inPlace: true });
   initialStatus(ri, out);
   const errs = validateCreate(ri.kind, out, apiVersionOf(ri));
   if (errs.length) throw invalid(ri.kind, out.metadata?.name ?? out.metadata?.generateName ?? '', errs, ri.group);

@@ -17,8 +17,15 @@ export function randomSuffix(n = 5): string {
   return s;
 }
 
-export function nowRfc3339(d = new Date()): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+let stampSecond = -1;
+let stamp = '';
+
+export function nowRfc3339(d?: Date): string {
+  if (d) return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // Every create stamps the time; the text only changes once a second.
+  const sec = Math.floor(Date.now() / 1000);
+  if (sec !== stampSecond) { stampSecond = sec; stamp = new Date(sec * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'); }
+  return stamp;
 }
 
 /** Fills server-owned metadata on create; drops client-sent values the server owns. */
