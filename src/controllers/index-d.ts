@@ -1,6 +1,6 @@
 /**
  * The fourth part of the controller manager: the ServiceAccounts controller and storage —
- * the PersistentVolume binder and the local-path provisioner (volumes under
+ * the PersistentVolume binder, PVC/PV protection and the local-path provisioner (volumes under
  * `<dataDir>/storage`). Each is its own loop over the shared informers; the caller runs
  * this under leader election and starts the informer factory.
  */
@@ -9,9 +9,11 @@ import type { ControllerContext, RunningController } from './controller-utils.js
 import { LocalPathProvisioner } from './local-path-provisioner.js';
 import { PersistentVolumeBinder } from './pv-binder.js';
 import { ServiceAccountsController } from './serviceaccount.js';
+import { PVCProtectionController, PVProtectionController } from './storage-protection.js';
 
 export { ServiceAccountsController, MANAGED_ACCOUNTS } from './serviceaccount.js';
 export { PersistentVolumeBinder } from './pv-binder.js';
+export { PVCProtectionController, PVProtectionController, PVC_PROTECTION, PV_PROTECTION } from './storage-protection.js';
 export { LocalPathProvisioner, LOCAL_PATH_PROVISIONER, type LocalPathOptions } from './local-path-provisioner.js';
 
 export interface ControllersDContext extends ControllerContext {
@@ -26,6 +28,8 @@ export async function startControllersD(ctx: ControllersDContext): Promise<Runni
     new ServiceAccountsController(ctx),
     new PersistentVolumeBinder(ctx),
     new LocalPathProvisioner(ctx, { basePath: resolve(ctx.dataDir, 'storage'), nodeName: ctx.nodeName }),
+    new PVCProtectionController(ctx),
+    new PVProtectionController(ctx),
   ];
   for (const c of controllers) c.start();
   return controllers;

@@ -8,7 +8,7 @@ import { sendJson } from '../http-util.js';
 import { admitCreate } from '../strategy/admission.js';
 import { randomSuffix } from '../strategy/meta.js';
 import { admitPriority } from '../strategy/priority.js';
-import { admitDefaultStorageClass } from '../strategy/default-storage-class.js';
+import { admitStorage } from '../strategy/storage-admission.js';
 import { recordManager } from './managed-fields.js';
 import { renderObject } from './output.js';
 
@@ -45,7 +45,7 @@ export async function createObject(ctx: RequestContext, obj: KubeObject, manager
   if (ctx.ri.namespaced) await ctx.registry.checkNamespaceForCreate(m.namespace!);
   // Priority is resolved before defaulting, so a client-set priority can be told apart.
   if (ctx.ri.kind === 'Pod' && obj.spec && typeof obj.spec === 'object') await admitPriority(ctx.registry, obj);
-  if (ctx.ri.kind === 'PersistentVolumeClaim') await admitDefaultStorageClass(ctx.registry, obj);
+  if (ctx.ri.kind === 'PersistentVolumeClaim' || ctx.ri.kind === 'PersistentVolume') await admitStorage(ctx.registry, obj);
   const admitted = admitCreate(ctx.ri, obj);
   const undo = ctx.ri.kind === 'Service' ? await ctx.registry.serviceIps.allocate(admitted) : undefined;
   recordManager(admitted, undefined, manager, 'Update');
