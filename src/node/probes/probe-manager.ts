@@ -78,6 +78,7 @@ export class ProbeManager {
         if (st.stopped) return;
         if (r.ok) { oks++; fails = 0; } else { fails++; oks = 0; }
         if (!r.ok) this.#recorder.event(s.ref, 'Warning', 'Unhealthy', `${LABEL[kind]} probe failed: ${r.output}`, { fieldPath: s.fieldPath });
+        else if (r.warning) this.#recorder.event(s.ref, 'Warning', 'ProbeWarning', `${LABEL[kind]} probe warning: ${r.warning}`, { fieldPath: s.fieldPath });
         let changed = false;
         if (kind === 'startup' && oks >= 1) { st.started = true; changed = true; }
         if (kind === 'readiness') {

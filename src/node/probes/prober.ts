@@ -9,7 +9,8 @@ import { connect } from 'node:net';
 import type { Container, ExecAction, HTTPGetAction, TCPSocketAction } from 'kubernetes-types/core/v1.js';
 import type { Runtime } from '../runtime/index.js';
 
-export interface ProbeResult { ok: boolean; output: string }
+/** `warning`: passed, but with something to say (the kubelet's ProbeWarning event). */
+export interface ProbeResult { ok: boolean; output: string; warning?: string }
 
 export interface ProbeTarget {
   runtime: Runtime;
@@ -52,8 +53,18 @@ function httpProbe(t: ProbeTarget, a: HTTPGetAction, timeoutMs: number): Promise
   return new Promise(resolve => {
     const req = (scheme === 'https' ? httpsRequest : httpRequest)(url, { method: 'GET', headers, timeout: timeoutMs, rejectUnauthorized: false }, res => {
       const code = res.statusCode ?? 0;
-      res.resume();
-      res.on('end', () => resolve(code >= 200 && code < 400 ? { ok: true, output: '' } : { ok: false, output: `HTTP probe failed with statuscode: ${code}` }));
+      // A redirect to another host is not followed: it passes with a warning, as the kubelet's
+      // prober says it ("Probe terminated redirects"), with the start of the body.
+      const location = code >= 300 && code < 400 ? res.headers.location : undefined;
+      let offHost = false;
+      try { offHost = !!location && new URL(location, url).host !== new URL(url).host; } catch { offHost = true; }
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => { if (body.length < 10 * 1024) body += c; });
+      res.on('end', () => {
+        if (offHost) return resolve({ ok: true, output: '', warning: `Probe terminated redirects, Response body: ${body}` });
+        resolve(code >= 200 && code < 400 ? { ok: true, output: '' } : { ok: false, output: `HTTP probe failed with statuscode: ${code}` });
+      });
       res.on('error', e => resolve({ ok: false, output: `Get "${url}": ${e.message}` }));
     });
     req.on('timeout', () => { req.destroy(); resolve({ ok: false, output: `Get "${url}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)` }); });
