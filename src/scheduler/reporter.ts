@@ -30,12 +30,12 @@ export class Reporter {
   }
 
   scheduled(pod: Pod, node: string): void {
-    this.recorder.event(pod as never, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata?.namespace}/${pod.metadata?.name} to ${node}`);
+    this.recorder.event(pod as never, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata?.namespace}/${pod.metadata?.name} to ${node}`, { action: 'Binding' });
   }
 
   /** Event, and the condition/nomination when they differ from what the pod shows. */
   failed(pod: Pod, reason: 'Unschedulable' | 'SchedulerError', message: string, nominatedNodeName?: string): void {
-    this.recorder.event(pod as never, 'Warning', 'FailedScheduling', message);
+    this.recorder.event(pod as never, 'Warning', 'FailedScheduling', message, { action: 'Scheduling' });
     const old = pod.status?.conditions?.find(c => c.type === 'PodScheduled');
     const nominationChanges = nominatedNodeName !== undefined && (pod.status?.nominatedNodeName ?? '') !== nominatedNodeName;
     if (old?.status === 'False' && old.reason === reason && old.message === message && !nominationChanges) return;
@@ -68,7 +68,7 @@ export class Reporter {
         }],
       });
       await this.client.delete(PODS, m.name!, { namespace: m.namespace, preconditions: { uid: m.uid } });
-      this.recorder.event(v as never, 'Normal', 'Preempted', `Preempted by pod ${preemptor.metadata?.uid} on node ${node}`);
+      this.recorder.event(v as never, 'Normal', 'Preempted', `Preempted by pod ${preemptor.metadata?.uid} on node ${node}`, { action: 'Preempting' });
     } catch (e) {
       if (!(e instanceof NotFoundError)) this.log.warn('preempting pod failed', { pod: `${m.namespace}/${m.name}`, error: errMsg(e) });
     }

@@ -84,7 +84,8 @@ export class Scheduler {
     this.#volumes = new InformerVolumeAccess(o.client, o.informers, ev => this.queue?.moveAllOnEvent(ev));
     this.#informers = [this.#pods, nodes, namespaces, classes, ...this.#volumes.informers];
     const priority = (this.#priority = new PriorityResolver(classes));
-    this.#recorder = new EventRecorder({ client: o.client, component: profile.schedulerName, clock, logger: this.#log });
+    // Like kube-scheduler, events go the events.k8s.io way: eventTime, action and series.
+    this.#recorder = new EventRecorder({ client: o.client, component: profile.schedulerName, clock, logger: this.#log, series: true });
     this.reporter = new Reporter(o.client, this.#recorder, profile.schedulerName, this.#log, () => clock.now());
     const handle: Handle = {
       nodes: this.cache,

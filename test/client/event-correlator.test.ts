@@ -56,3 +56,46 @@ describe('EventCorrelator', () => {
     assert.equal(c.correlate(ev({ message: 'later2' })).action, 'drop');
   });
 });
+
+describe('EventCorrelator aggregation and series', () => {
+  it('after 10 different messages of one reason, further ones combine into one Event', () => {
+    const clock = new FakeClock();
+    const c = new EventCorrelator({ clock, burst: 100 });
+    const first = Array.from({ length: 9 }, (_, i) => c.correlate(ev({ reason: 'Failed', message: `m${i}` })));
+    assert.ok(first.every(x => x.action === 'create'));
+    const tenth = c.correlate(ev({ reason: 'Failed', message: 'm9' }));
+    assert.equal(tenth.action, 'create');
+    if (tenth.action !== 'create') return;
+    assert.equal(tenth.event.message, '(combined from similar events): m9');
+    const eleventh = c.correlate(ev({ reason: 'Failed', message: 'm10' }));
+    assert.equal(eleventh.action, 'patch');
+    if (eleventh.action !== 'patch') return;
+    assert.equal(eleventh.event.metadata.name, tenth.event.metadata.name);
+    assert.equal(eleventh.event.count, 2);
+    assert.equal(eleventh.event.message, '(combined from similar events): m10');
+    assert.equal(c.correlate(ev({ reason: 'Other', message: 'x' })).action, 'create', 'another reason is not combined');
+    clock.advance(10 * 60_000 + 1);
+    const later = c.correlate(ev({ reason: 'Failed', message: 'm11' }));
+    assert.ok(later.action === 'create' && later.event.message === 'm11', 'a quiet window starts over');
+  });
+
+  it('series mode: a repeat within 6 minutes sets series {count, lastObservedTime} on the first Event', () => {
+    const clock = new FakeClock();
+    const c = new EventCorrelator({ clock, series: true });
+    const s = (over: Partial<CoreEvent> = {}) => ev({ action: 'Scheduling', eventTime: '2026-01-01T00:00:00.000000Z', count: undefined, firstTimestamp: undefined, lastTimestamp: undefined, ...over });
+    const first = c.correlate(s());
+    assert.equal(first.action, 'create');
+    clock.advance(5_000);
+    const again = c.correlate(s({ message: 'a different note' }));
+    assert.equal(again.action, 'patch');
+    if (again.action !== 'patch' || first.action !== 'create') return;
+    assert.equal(again.event.metadata.name, first.event.metadata.name);
+    assert.equal(again.event.series!.count, 2);
+    assert.match(again.event.series!.lastObservedTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+    const third = c.correlate(s());
+    assert.equal(third.action === 'patch' && third.event.series!.count, 3);
+    assert.equal(c.correlate(s({ action: 'Binding' })).action, 'create', 'another action is another series');
+    clock.advance(6 * 60_000);
+    assert.equal(c.correlate(s()).action, 'create', 'a finished series starts over');
+  });
+});

@@ -95,6 +95,11 @@ describe('kubectl describe shows events', { skip: rootSkip }, () => {
     const f = rows.find(x => x[1] === 'FailedScheduling')!;
     assert.equal(f[0], 'Warning');
     assert.equal(f[3], 'default-scheduler');
+    // Written the events.k8s.io way, as kube-scheduler does: eventTime, action, reporting component.
+    const ev = JSON.parse(await c.k(['get', 'events', '--field-selector', 'involvedObject.name=too-big,reason=FailedScheduling', '-o', 'json'])).items[0];
+    assert.equal(ev.action, 'Scheduling');
+    assert.equal(ev.reportingComponent, 'default-scheduler');
+    assert.match(ev.eventTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
     // More CPU than the node has at all: unresolvable, so (as upstream since 1.30) preemption cannot help.
     assert.equal(f[4], '0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.');
   });

@@ -1,10 +1,16 @@
 /**
- * Decides what to do with a new Event, like client-go's EventCorrelator (simplified):
+ * Decides what to do with a new Event, like client-go's EventCorrelator:
  * - spam filter: a token bucket per (source, involved object): 25 burst, one token
  *   back every 5 minutes; events without a token are dropped;
+ * - aggregation: once 10 events of one (source, object, type, reason) with different
+ *   messages came within 10 minutes, further ones become one Event whose message is
+ *   "(combined from similar events): <latest>";
  * - dedupe: the same (source, involved object, type, reason, message) seen within
  *   10 minutes patches the earlier Event's count and lastTimestamp instead of a new one.
- * Both caches are bounded LRUs.
+ * In `series` mode (client-go's events.k8s.io recorder, used by the scheduler) a repeat
+ * of (action, reason, reporting component, object) within 6 minutes instead sets the
+ * first Event's `series` {count, lastObservedTime}; events carry eventTime, no count.
+ * All caches are bounded LRUs.
  */
 import type { Clock } from '../clock.js';
 
@@ -17,11 +23,15 @@ export interface CoreEvent {
   message: string;
   type: string;
   source: { component: string; host?: string };
-  firstTimestamp: string;
-  lastTimestamp: string;
-  count: number;
+  firstTimestamp?: string;
+  lastTimestamp?: string;
+  count?: number;
   reportingComponent: string;
   reportingInstance: string;
+  /** Series mode: when it first happened (MicroTime), what was done, and the repeats. */
+  eventTime?: string;
+  action?: string;
+  series?: { count: number; lastObservedTime: string };
 }
 
 export interface ObjectReference {
@@ -36,7 +46,7 @@ export interface ObjectReference {
 
 export type Correlation =
   | { action: 'create'; event: CoreEvent }
-  /** Patch the Event named `event.metadata.name` to `event`'s count, message and lastTimestamp. */
+  /** Patch the Event named `event.metadata.name` to `event`'s count, message and lastTimestamp (series mode: its series). */
   | { action: 'patch'; event: CoreEvent }
   | { action: 'drop' };
 
@@ -47,9 +57,20 @@ export interface CorrelatorOptions {
   /** Ms for one token to come back. */
   refillMs?: number;
   maxEntries?: number;
+  /** events.k8s.io-style series instead of counts (see above). */
+  series?: boolean;
 }
 
-interface Seen { name: string; namespace: string; count: number; firstTimestamp: string; lastSeen: number }
+interface Seen { name: string; namespace: string; count: number; firstTimestamp?: string; eventTime?: string; lastSeen: number }
+interface Similar { messages: Set<string>; last: number }
+
+const AGGREGATE_AFTER = 10;
+const AGGREGATE_WINDOW_MS = 10 * 60_000;
+const SERIES_WINDOW_MS = 6 * 60_000;
+export const COMBINED_PREFIX = '(combined from similar events): ';
+
+/** MicroTime, as the events API writes it: RFC 3339 with microseconds. */
+export const microTime = (ms: number): string => new Date(ms).toISOString().replace(/(\.\d{3})Z$/, '$1000Z');
 interface Bucket { tokens: number; last: number }
 
 export class EventCorrelator {
@@ -60,6 +81,8 @@ export class EventCorrelator {
   readonly #max: number;
   readonly #seen = new Map<string, Seen>();
   readonly #buckets = new Map<string, Bucket>();
+  readonly #similar = new Map<string, Similar>();
+  readonly #series: boolean;
 
   constructor(o: CorrelatorOptions) {
     this.#clock = o.clock;
@@ -67,13 +90,45 @@ export class EventCorrelator {
     this.#burst = o.burst ?? 25;
     this.#refillMs = o.refillMs ?? 5 * 60_000;
     this.#max = o.maxEntries ?? 4096;
+    this.#series = o.series ?? false;
   }
 
   /** Classifies `ev` (a fresh Event with count 1) and rewrites it for a patch when it repeats. */
   correlate(ev: CoreEvent): Correlation {
     const now = this.#clock.now();
     if (!this.#take(spamKey(ev), now)) return { action: 'drop' };
-    const key = dedupeKey(ev);
+    if (this.#series) return this.#seriesOf(ev, now);
+    const { event, key } = this.#aggregate(ev, now);
+    return this.#dedupe(event, key, now);
+  }
+
+  /** client-go's EventAggregator: past 10 different messages, similar events share one key. */
+  #aggregate(ev: CoreEvent, now: number): { event: CoreEvent; key: string } {
+    const akey = aggregateKey(ev);
+    let rec = this.#similar.get(akey);
+    if (!rec || now - rec.last > AGGREGATE_WINDOW_MS) rec = { messages: new Set(), last: now };
+    rec.messages.add(ev.message);
+    rec.last = now;
+    lruSet(this.#similar, akey, rec, this.#max);
+    if (rec.messages.size < AGGREGATE_AFTER) return { event: ev, key: dedupeKey(ev) };
+    rec.messages.delete(rec.messages.values().next().value as string); // bounded, like client-go's PopAny
+    return { event: { ...ev, message: COMBINED_PREFIX + ev.message }, key: akey };
+  }
+
+  #seriesOf(ev: CoreEvent, now: number): Correlation {
+    const key = seriesKey(ev);
+    const prev = this.#seen.get(key);
+    if (prev && now - prev.lastSeen < SERIES_WINDOW_MS) {
+      const count = prev.count + 1;
+      lruSet(this.#seen, key, { ...prev, count, lastSeen: now }, this.#max);
+      const event = { ...ev, metadata: { name: prev.name, namespace: prev.namespace }, eventTime: prev.eventTime, series: { count, lastObservedTime: microTime(now) } };
+      return { action: 'patch', event };
+    }
+    lruSet(this.#seen, key, { name: ev.metadata.name, namespace: ev.metadata.namespace, count: 1, eventTime: ev.eventTime, lastSeen: now }, this.#max);
+    return { action: 'create', event: ev };
+  }
+
+  #dedupe(ev: CoreEvent, key: string, now: number): Correlation {
     const prev = this.#seen.get(key);
     if (prev && now - prev.lastSeen < this.#window) {
       const count = prev.count + 1;
@@ -106,6 +161,16 @@ function spamKey(ev: CoreEvent): string {
 
 function dedupeKey(ev: CoreEvent): string {
   return JSON.stringify([ev.source.component, ev.source.host ?? '', ...refKey(ev.involvedObject), ev.type, ev.reason, ev.message]);
+}
+
+/** Everything of dedupeKey but the message. */
+function aggregateKey(ev: CoreEvent): string {
+  return JSON.stringify([ev.source.component, ev.source.host ?? '', ...refKey(ev.involvedObject), ev.type, ev.reason, ev.reportingComponent, ev.reportingInstance]);
+}
+
+/** client-go events' getKey: action, reason, reporting controller, the object (with its field path). */
+function seriesKey(ev: CoreEvent): string {
+  return JSON.stringify([ev.action ?? '', ev.reason, ev.reportingComponent, ...refKey(ev.involvedObject), ev.involvedObject.fieldPath ?? '']);
 }
 
 function lruSet<K, V>(m: Map<K, V>, k: K, v: V, max: number): void {

@@ -10,7 +10,7 @@ import type { KubeObject } from '../../api/object.js';
 import type { Client } from '../client.js';
 import { realClock, sleep, type Clock } from '../clock.js';
 import { defaultLogger, errMessage, type Logger } from '../logger.js';
-import { EventCorrelator, type CoreEvent, type Correlation, type ObjectReference } from './correlator.js';
+import { EventCorrelator, microTime, type CoreEvent, type Correlation, type ObjectReference } from './correlator.js';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -25,6 +25,11 @@ export interface EventRecorderOptions {
   clock?: Clock;
   logger?: Logger;
   maxQueued?: number;
+  /**
+   * Write events the events.k8s.io way (eventTime, action, and `series` for repeats
+   * instead of count/firstTimestamp/lastTimestamp), as upstream's scheduler does.
+   */
+  series?: boolean;
   /** Correlator tuning (tests). */
   dedupeWindowMs?: number;
   burst?: number;
@@ -49,16 +54,17 @@ export class EventRecorder {
     this.#o = opts;
     this.#clock = opts.clock ?? realClock;
     this.#log = opts.logger ?? defaultLogger;
-    this.#correlator = new EventCorrelator({ clock: this.#clock, dedupeWindowMs: opts.dedupeWindowMs, burst: opts.burst, refillMs: opts.refillMs });
+    this.#correlator = new EventCorrelator({ clock: this.#clock, dedupeWindowMs: opts.dedupeWindowMs, burst: opts.burst, refillMs: opts.refillMs, series: opts.series });
   }
 
   /** Records that `reason` happened to `obj`. Never throws; the write is asynchronous. */
-  event(obj: KubeObject | ObjectReference, type: EventType, reason: string, message: string, opts: { fieldPath?: string } = {}): void {
+  /** `action`: what was done (series mode; default the reason), e.g. "Scheduling", "Binding". */
+  event(obj: KubeObject | ObjectReference, type: EventType, reason: string, message: string, opts: { fieldPath?: string; action?: string } = {}): void {
     try {
       if (this.#closed) return;
       const ref = refOf(obj, opts.fieldPath);
       if (!ref.name) return;
-      const c = this.#correlator.correlate(this.#make(ref, type, reason, message));
+      const c = this.#correlator.correlate(this.#make(ref, type, reason, message, opts.action));
       if (c.action === 'drop') return;
       if (this.#pending.length >= (this.#o.maxQueued ?? 1000)) {
         this.#log.warn('event queue full; dropping event', { reason, object: ref.name });
@@ -82,7 +88,7 @@ export class EventRecorder {
     await this.flush();
   }
 
-  #make(ref: ObjectReference, type: EventType, reason: string, message: string): CoreEvent {
+  #make(ref: ObjectReference, type: EventType, reason: string, message: string, action?: string): CoreEvent {
     const now = this.#clock.now();
     // Name like upstream's `<object>.<hex UnixNano>`, unique even within one millisecond.
     let nanos = BigInt(now) * 1_000_000n;
@@ -96,7 +102,7 @@ export class EventRecorder {
       involvedObject: ref, reason, type,
       message: message.length > MAX_MESSAGE ? message.slice(0, MAX_MESSAGE - 3) + '...' : message,
       source: host ? { component: this.#o.component, host } : { component: this.#o.component },
-      firstTimestamp: ts, lastTimestamp: ts, count: 1,
+      ...(this.#o.series ? { eventTime: microTime(now), action: action ?? reason } : { firstTimestamp: ts, lastTimestamp: ts, count: 1 }),
       reportingComponent: this.#o.component,
       reportingInstance: this.#o.reportingInstance ?? host ?? hostname(),
     };
@@ -133,8 +139,8 @@ export class EventRecorder {
     const { client } = this.#o;
     if (c.action === 'patch') {
       try {
-        await client.patch(EVENTS, ev.metadata.name, { count: ev.count, message: ev.message, lastTimestamp: ev.lastTimestamp },
-          { namespace: ev.metadata.namespace, type: 'merge' });
+        const patch = ev.series ? { series: ev.series } : { count: ev.count, message: ev.message, lastTimestamp: ev.lastTimestamp };
+        await client.patch(EVENTS, ev.metadata.name, patch, { namespace: ev.metadata.namespace, type: 'merge' });
         return;
       } catch (e) {
         if (!(e instanceof NotFoundError)) throw e;
