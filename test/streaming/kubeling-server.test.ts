@@ -47,6 +47,11 @@ spec:
   - name: ticker
     image: busybox
     command: ["sh", "-c", "while true; do echo tick; echo tock >&2; sleep 0.3; done"]
+  - name: term
+    image: busybox
+    stdin: true
+    tty: true
+    command: ["sh"]
 ---
 apiVersion: v1
 kind: Pod
@@ -175,6 +180,21 @@ describe('kubectl exec, attach, cp, port-forward through kubeling server', { ski
     // stdin stays open between attaches (stdinOnce is false).
     const again = await kubectlUntil(c, ['attach', '-i', 'talk', '-c', 'echo'], /got:again/, 'again\n');
     assert.match(again.out, /got:again\n/);
+  });
+
+  it('attach -it to a container started with tty: a shell on a pty of the terminal\'s size', async () => {
+    const out = await new Promise<string>((resolve, reject) => {
+      const cmd = `stty rows 21 cols 77; kubectl --kubeconfig ${c.kubeconfig} --cache-dir ${join(c.dataDir, 'kube-cache')} attach -it talk -c term`;
+      const p = spawn('script', ['-qefc', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'] });
+      let o = '';
+      const timer = setTimeout(() => { p.kill(); reject(new Error(`no size in ${JSON.stringify(o)}`)); }, 30_000);
+      const ask = setInterval(() => p.stdin.write('stty size; tty\r'), 500);
+      p.stdout.on('data', d => {
+        o += d;
+        if (/21 77\r?\n/.test(o) && /\/dev\/pts\/\d+/.test(o)) { clearTimeout(timer); clearInterval(ask); p.kill(); resolve(o); }
+      });
+    });
+    assert.match(out, /21 77/);
   });
 
   it('cp a file in and back out, byte for byte', async () => {

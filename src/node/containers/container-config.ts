@@ -85,6 +85,7 @@ export async function containerConfig(i: ConfigInput): Promise<ContainerConfig> 
     command: c.command?.map(exp), args: c.args?.map(exp), env: i.env,
     ...(c.workingDir ? { workingDir: c.workingDir } : {}),
     ...(c.stdin ? { stdin: true } : {}),
+    ...(c.tty ? { tty: true } : {}),
     mounts, resources: containerResources(i.pod, c, i.nodeMemoryBytes), security: securityOf(i.pod, c),
     logPath: i.logPath, labels,
     annotations: {

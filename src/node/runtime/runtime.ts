@@ -114,6 +114,8 @@ export interface ContainerConfig {
   security?: ContainerSecurity;
   /** Keep a stdin open for `kubectl attach -i` (the container spec's `stdin`). */
   stdin?: boolean;
+  /** Run on a pty (the container spec's `tty`); its output is logged as stdout. */
+  tty?: boolean;
   /** Where the CRI-format log goes; default inside the container's state dir. */
   logPath?: string;
   labels?: Labels;
@@ -229,4 +231,6 @@ export interface Runtime {
    * undefined when it has none. Destroying the writer leaves the container's stdin open.
    */
   attachStdin?(id: string): (NodeJS.WritableStream & { destroy(): void }) | undefined;
+  /** kubectl attach -t: resizes the pty of a container created with `tty` (no effect otherwise). */
+  resizeTty?(id: string, cols: number, rows: number): void;
 }

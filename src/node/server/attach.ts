@@ -1,8 +1,9 @@
 /**
  * `kubectl attach`: the container's output from now on, read from its CRI log as the
  * shim writes it (stdout and stderr kept apart), and — when the container was started
- * with `stdin: true` — the client's input written to the container's stdin. The session
- * ends when the container exits or the client goes.
+ * with `stdin: true` — the client's input written to the container's stdin (its pty with
+ * `tty: true`, which the client's terminal size then resizes). The session ends when the
+ * container exits or the client goes.
  */
 import { open, stat } from 'node:fs/promises';
 import type { ContainerStatus, Runtime } from '../runtime/index.js';
@@ -15,6 +16,7 @@ export async function attachSession(runtime: Runtime, run: ContainerStatus, s: R
   s.signal.addEventListener('abort', onAbort, { once: true });
   const exited = runtime.waitContainer(run.id, ac.signal).then(() => ac.abort(), () => {});
   const input = s.stdin && runtime.attachStdin ? runtime.attachStdin(run.id) : undefined;
+  if (s.tty) s.onResize(({ width, height }) => runtime.resizeTty?.(run.id, width, height));
   if (s.stdin) {
     if (input) {
       input.on('error', () => {}); // the container went: its exit ends the session

@@ -3,7 +3,7 @@
  * empty overlay dirs); start has the shim mount the overlay and `runc run -d` it; status
  * is read from the record, the shim's exit.json and /proc, without spawning anything.
  */
-import { constants as fsConstants, openSync } from 'node:fs';
+import { closeSync, constants as fsConstants, openSync, writeSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -44,12 +44,13 @@ export async function createContainer(ctx: RuncContext, sandboxId: string, cfg: 
     noNewPrivileges: !!sec.noNewPrivileges, privileged: !!sec.privileged, ns: sb, pausePid: sb.pid!,
     cgroupsPath: `${sb.cgroupPath}/${id}`, resources: cfg.resources,
     podFiles: podFilePaths(ctx.sandboxes.pathOf(sandboxId)), mounts: cfg.mounts ?? [], minOomScoreAdj: ctx.minOomScoreAdj,
+    terminal: !!cfg.tty,
   });
   const rec: ContainerRecord = {
     id, sandboxId, name: cfg.name, attempt: cfg.attempt ?? 0, image: cfg.image, imageId: img.id,
     imageRef: img.repoDigests[0] ?? img.id, labels: cfg.labels ?? {}, annotations: cfg.annotations ?? {},
     logPath, createdAt: new Date().toISOString(), cgroupPath: `${sb.cgroupPath}/${id}`,
-    overlay: overlayOptions(img, dir), stopSignal: img.config.StopSignal, ...(cfg.stdin ? { stdin: true } : {}),
+    overlay: overlayOptions(img, dir), stopSignal: img.config.StopSignal, ...(cfg.stdin ? { stdin: true } : {}), ...(cfg.tty ? { tty: true } : {}),
   };
   await writeFile(join(dir, 'config.json'), JSON.stringify(spec));
   await ctx.containers.put(rec);
@@ -64,7 +65,7 @@ export async function startContainer(ctx: RuncContext, id: string): Promise<void
   try {
     const { pid, shimPid } = await launch({
       shim: ctx.shim, runc: ctx.runc.bin, runcRoot: ctx.runc.root, id, bundle: dir, log: rec.logPath,
-      oomFile: oomFile(rec.cgroupPath), stdin: rec.stdin ? stdinFifo(dir) : undefined, overlay: { options: rec.overlay, rootfs: join(dir, 'rootfs'), layersDir: ctx.images.layersDir },
+      oomFile: oomFile(rec.cgroupPath), stdin: rec.stdin ? stdinFifo(dir) : undefined, resize: rec.tty ? resizeFifo(dir) : undefined, overlay: { options: rec.overlay, rootfs: join(dir, 'rootfs'), layersDir: ctx.images.layersDir },
     });
     // Start times guard every later signal against PID reuse; 'gone' = exited already.
     const [pidStart, shimStart] = await Promise.all([procStartTime(pid), procStartTime(shimPid)]);
@@ -80,6 +81,20 @@ export async function startContainer(ctx: RuncContext, id: string): Promise<void
 
 /** Where a container with `stdin` reads from (made by the shim). */
 export const stdinFifo = (dir: string) => join(dir, 'stdin');
+
+/** Where a container with `tty` takes terminal sizes (made by the shim). */
+export const resizeFifo = (dir: string) => join(dir, 'resize');
+
+/** Sends a terminal size to the shim of a tty container; a container without one ignores it. */
+export function resizeTty(dir: string, cols: number, rows: number): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(resizeFifo(dir), fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);
+    writeSync(fd, `${rows} ${cols}\n`);
+  } catch { /* no tty, or the container is gone */ } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
 
 /** A writer into the stdin FIFO; never blocks the agent (a pipe handle, not a file). */
 export function openStdin(dir: string): (Socket & { destroy(): void }) | undefined {

@@ -121,6 +121,8 @@ export interface ContainerSpecInput {
   podFiles: { hosts: string; resolv: string; hostname: string; shm: string };
   mounts: Mount[];
   minOomScoreAdj: number;
+  /** The process runs on a pty (the shim holds the master). */
+  terminal?: boolean;
 }
 
 /** An app container joining the sandbox's net, ipc, uts (and pid if shared) namespaces. */
@@ -145,7 +147,7 @@ export function containerSpec(i: ContainerSpecInput): object {
   return {
     ociVersion: '1.0.2',
     process: {
-      terminal: false,
+      terminal: !!i.terminal,
       user: { uid: i.uid, gid: i.gid, ...(i.additionalGids.length ? { additionalGids: i.additionalGids } : {}) },
       args: i.args, env: i.env, cwd: i.cwd,
       // Non-root processes keep the bounding set only, like Docker and containerd.

@@ -54,6 +54,8 @@ export interface ContainerRecord {
   stopSignal?: string;
   /** The container's stdin is the FIFO `stdin` in its dir (attach). */
   stdin?: boolean;
+  /** The container runs on a pty; `resize` in its dir takes "<rows> <cols>" lines. */
+  tty?: boolean;
   startedAt?: string;
   pid?: number;
   pidStart?: string;

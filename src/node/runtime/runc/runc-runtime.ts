@@ -14,7 +14,7 @@ import type { ContainerConfig, ContainerStatus, ExecOptions, ExecResult, ExecSes
 import { isAlive } from '../proc.js';
 import { removeCgroup } from './cgroups.js';
 import { boundingCapabilities, lowestOomScoreAdj, type RuncContext } from './context.js';
-import { containerStatus, createContainer, openStdin, removeContainer, startContainer, stopAndKill } from './containers.js';
+import { containerStatus, createContainer, openStdin, removeContainer, resizeTty, startContainer, stopAndKill } from './containers.js';
 import { execCollect, execStream } from './exec.js';
 import { RecordStore, type ContainerRecord, type SandboxRecord } from './records.js';
 import { RuncCli } from './runc-cli.js';
@@ -169,6 +169,10 @@ export class RuncRuntime implements Runtime {
 
   attachStdin(id: string): ReturnType<typeof openStdin> {
     return openStdin(this.#ctx.containers.pathOf(id));
+  }
+
+  resizeTty(id: string, cols: number, rows: number): void {
+    resizeTty(this.#ctx.containers.pathOf(id), cols, rows);
   }
 
   /**

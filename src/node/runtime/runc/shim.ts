@@ -25,6 +25,8 @@ export interface ShimLaunch {
   oomFile?: string;
   /** FIFO to make the container's stdin (attach). */
   stdin?: string;
+  /** tty: FIFO to make for terminal sizes (runc then gets a console socket). */
+  resize?: string;
   overlay?: { options: string; rootfs: string; layersDir: string };
 }
 
@@ -66,6 +68,7 @@ export function launch(l: ShimLaunch): Promise<{ pid: number; shimPid: number }>
   if (l.log) args.push('--log', l.log);
   if (l.oomFile) args.push('--oom', l.oomFile);
   if (l.stdin) args.push('--stdin', l.stdin);
+  if (l.resize) args.push('--tty', l.resize);
   if (l.overlay) args.push('--overlay', l.overlay.options, '--rootfs', l.overlay.rootfs, '--layers', l.overlay.layersDir);
   return new Promise((resolve, reject) => {
     const child = spawn(l.shim, args, { detached: true, stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });

@@ -14,6 +14,9 @@
  *   Reports "ok <pid>\n" or "err <runc exit code>\n" on fd 3, then closes it.
  *   With --stdin (a container with `stdin: true`), the container's stdin is a FIFO at that
  *   path, opened read-write so it never reads EOF between two `kubectl attach -i`.
+ *   With --tty RESIZE_FIFO (a container with `tty: true`, config.json terminal: true), runc
+ *   gets a console socket; the shim holds the pty master, logs its output as stdout, writes
+ *   the stdin FIFO's bytes to it, and resizes it on "<rows> <cols>\n" lines from RESIZE_FIFO.
  *
  * kubeling-shim tty-exec SOCKET PIDFILE -- RUNC ARGS (exec -d -t --console-socket SOCKET --pid-file PIDFILE …)
  *   For `kubectl exec -t`: runc only hands out a pty when it detaches, so this listens on
@@ -32,7 +35,7 @@
 
 struct opts {
   const char *runc, *root, *id, *bundle, *pid_file, *runc_log, *exit_file;
-  const char *log, *oom, *overlay, *rootfs, *layers, *stdin_fifo;
+  const char *log, *oom, *overlay, *rootfs, *layers, *stdin_fifo, *resize_fifo;
 };
 
 struct stream {
@@ -196,6 +199,19 @@ static int run_container(struct opts *o) {
     in = open(o->stdin_fifo, O_RDWR | O_CLOEXEC); /* O_RDWR: never blocks, never EOF */
     if (in < 0) die("open stdin");
   }
+  /* tty: an abstract console socket (no path length limit, nothing to clean up). */
+  int console = -1, rsz = -1;
+  char console_arg[112] = {0};
+  if (o->resize_fifo) {
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    int n = snprintf(addr.sun_path + 1, sizeof addr.sun_path - 1, "kubeling-console-%d-%ld", (int)getpid(), ms_now());
+    snprintf(console_arg, sizeof console_arg, "@%s", addr.sun_path + 1);
+    console = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (console < 0 || bind(console, (struct sockaddr *)&addr, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n)) < 0 || listen(console, 1) < 0) die("console socket");
+    if (mkfifo(o->resize_fifo, 0600) < 0 && errno != EEXIST) die("mkfifo resize");
+    rsz = open(o->resize_fifo, O_RDWR | O_CLOEXEC | O_NONBLOCK);
+    if (rsz < 0) die("open resize");
+  }
   pid_t runc = fork();
   if (runc < 0) die("fork");
   if (runc == 0) {
@@ -205,15 +221,21 @@ static int run_container(struct opts *o) {
     dup2(out[1], 1);
     dup2(err[1], 2);
     close(3);
-    execl(o->runc, o->runc, "--root", o->root, "--log", o->runc_log, "--log-format", "json", "run", "-d",
-          "--pid-file", o->pid_file, "--bundle", o->bundle, o->id, (char *)NULL);
+    if (console >= 0)
+      execl(o->runc, o->runc, "--root", o->root, "--log", o->runc_log, "--log-format", "json", "run", "-d",
+            "--console-socket", console_arg, "--pid-file", o->pid_file, "--bundle", o->bundle, o->id, (char *)NULL);
+    else
+      execl(o->runc, o->runc, "--root", o->root, "--log", o->runc_log, "--log-format", "json", "run", "-d",
+            "--pid-file", o->pid_file, "--bundle", o->bundle, o->id, (char *)NULL);
     _exit(127);
   }
   close(out[1]);
   close(err[1]);
-  if (in >= 0) close(in);
+  if (in >= 0 && console < 0) close(in); /* with a tty the shim relays stdin to the pty */
 
-  struct stream so = {.fd = out[0], .name = "stdout"}, se = {.fd = err[0], .name = "stderr"};
+  struct stream so = {.fd = out[0], .name = "stdout"}, se = {.fd = err[0], .name = "stderr"}, sm = {.fd = -1, .name = "stdout"};
+  char rbuf[128];
+  size_t rlen = 0;
   long ctr = -1, drain_until = -1;
   int ctr_status = 0, runc_failed = 0;
   long early_pid[64];
@@ -222,15 +244,46 @@ static int run_container(struct opts *o) {
   for (;;) {
     int timeout = -1;
     if (drain_until >= 0) {
-      if (so.fd < 0 && se.fd < 0) break;
+      if (so.fd < 0 && se.fd < 0 && sm.fd < 0) break;
       long left = drain_until - ms_now();
       if (left <= 0) break;
       timeout = (int)left;
     }
-    struct pollfd p[3] = {{sfd, POLLIN, 0}, {so.fd, POLLIN, 0}, {se.fd, POLLIN, 0}};
-    if (poll(p, 3, timeout) < 0 && errno != EINTR) die("poll");
+    struct pollfd p[7] = {{sfd, POLLIN, 0}, {so.fd, POLLIN, 0}, {se.fd, POLLIN, 0}, {console, POLLIN, 0},
+                          {sm.fd, POLLIN, 0}, {sm.fd >= 0 ? in : -1, POLLIN, 0}, {rsz, POLLIN, 0}};
+    if (poll(p, 7, timeout) < 0 && errno != EINTR) die("poll");
     if (p[1].revents) read_stream(&so);
     if (p[2].revents) read_stream(&se);
+    if (p[3].revents) { /* runc hands over the pty master */
+      int c = accept4(console, NULL, NULL, SOCK_CLOEXEC);
+      if (c >= 0) { sm.fd = recv_fd(c); close(c); }
+      close(console);
+      console = -1;
+    }
+    if (p[4].revents) read_stream(&sm); /* EIO once the container's side is closed: the end */
+    if (p[5].revents) {
+      char b[16384];
+      ssize_t n = read(in, b, sizeof b);
+      if (n > 0 && sm.fd >= 0) write_all(sm.fd, b, (size_t)n);
+    }
+    if (p[6].revents) {
+      ssize_t n = read(rsz, rbuf + rlen, sizeof rbuf - 1 - rlen);
+      if (n > 0) {
+        rlen += (size_t)n;
+        rbuf[rlen] = 0;
+        char *nl;
+        while ((nl = strchr(rbuf, '\n'))) {
+          unsigned rows = 0, cols = 0;
+          if (sscanf(rbuf, "%u %u", &rows, &cols) == 2 && sm.fd >= 0) {
+            struct winsize ws = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
+            ioctl(sm.fd, TIOCSWINSZ, &ws);
+          }
+          memmove(rbuf, nl + 1, strlen(nl + 1) + 1);
+          rlen = strlen(rbuf);
+        }
+        if (rlen >= sizeof rbuf - 1) rlen = 0;
+      }
+    }
     if (!(p[0].revents & POLLIN)) continue;
     struct signalfd_siginfo si;
     while (read(sfd, &si, sizeof si) == sizeof si) {
@@ -268,6 +321,7 @@ static int run_container(struct opts *o) {
   }
   if (so.fd >= 0) flush_stream(&so);
   if (se.fd >= 0) flush_stream(&se);
+  if (sm.fd >= 0) flush_stream(&sm);
   if (o->overlay) umount2(o->rootfs, MNT_DETACH);
   if (!runc_failed) write_exit(o, ctr, ctr_status);
   return runc_failed ? 1 : 0;
@@ -282,7 +336,7 @@ int cmd_run(int argc, char **argv) {
       {"--bundle", &o.bundle},   {"--pid-file", &o.pid_file}, {"--runc-log", &o.runc_log},
       {"--exit", &o.exit_file},  {"--log", &o.log},           {"--oom", &o.oom},
       {"--overlay", &o.overlay}, {"--rootfs", &o.rootfs},     {"--layers", &o.layers},
-      {"--stdin", &o.stdin_fifo},
+      {"--stdin", &o.stdin_fifo},  {"--tty", &o.resize_fifo},
   };
   for (int i = 2; i + 1 < argc; i += 2) {
     size_t k;

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,8 @@
 
 long ms_now(void);
 long read_pid_file(const char *path);
+int recv_fd(int sock);
+int write_all(int fd, const char *b, size_t n);
 int cmd_run(int argc, char **argv);
 int cmd_tty_exec(int argc, char **argv);
 int cmd_whiteout(void);

@@ -1,7 +1,7 @@
 /* kubeling-shim tty-exec: see shim.c. Relays a pty that runc hands to a console socket. */
 #include "shim.h"
 
-static int recv_fd(int sock) {
+int recv_fd(int sock) {
   char data[1];
   char ctl[CMSG_SPACE(sizeof(int))];
   struct iovec iov = {data, sizeof data};
@@ -14,7 +14,7 @@ static int recv_fd(int sock) {
   return fd;
 }
 
-static int write_all(int fd, const char *b, size_t n) {
+int write_all(int fd, const char *b, size_t n) {
   while (n > 0) {
     ssize_t w = write(fd, b, n);
     if (w < 0 && errno == EINTR) continue;
