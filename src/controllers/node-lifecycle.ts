@@ -55,7 +55,10 @@ export function startNodeLifecycleController(ctx: ComponentContext, opts: NodeLi
     const heartbeat = (node.status?.conditions ?? []).find((c: { type: string }) => c.type === 'Ready')?.lastHeartbeatTime as string | undefined;
     const renew = leases.getByName(name, LEASE_NS)?.spec?.renewTime as string | undefined;
     let h = health.get(name);
-    if (!h) health.set(name, (h = { probe: now, heartbeat, renew, ready }));
+    if (!h) {
+      health.set(name, (h = { probe: now, heartbeat, renew, ready }));
+      recorder.event(node, 'Normal', 'RegisteredNode', `Node ${name} event: Registered Node ${name} in Controller`);
+    }
     // Any sign of life (a new heartbeat or lease renewal) restarts the grace period.
     if (heartbeat !== h.heartbeat || (renew && renew !== h.renew)) { h.probe = now; h.heartbeat = heartbeat; h.renew = renew; }
 

@@ -104,8 +104,12 @@ describe('kubectl describe shows events', { skip: rootSkip }, () => {
     assert.equal(f[4], '0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.');
   });
 
-  it('a node: Starting, NodeHasSufficientMemory, NodeReady from the kubelet', async () => {
-    const rows = events(await c.k(['describe', 'node', c.nodeName]));
+  it('a node: Starting, NodeHasSufficientMemory, NodeReady from the kubelet; RegisteredNode from the node controller', async () => {
+    const rows = await eventually(async () => {
+      const r = events(await c.k(['describe', 'node', c.nodeName]));
+      return r.some(x => x[1] === 'RegisteredNode') && r;
+    }, 30_000, 'RegisteredNode');
+    assert.deepEqual(rows.find(r => r[1] === 'RegisteredNode')!.slice(3), ['node-controller', `Node ${c.nodeName} event: Registered Node ${c.nodeName} in Controller`]);
     const reasons = rows.map(r => r[1]);
     for (const want of ['Starting', 'NodeHasSufficientMemory', 'NodeHasNoDiskPressure', 'NodeHasSufficientPID', 'NodeReady']) {
       assert.ok(reasons.includes(want), `${want} in ${reasons}`);
