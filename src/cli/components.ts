@@ -22,6 +22,8 @@ export interface ComponentContext {
 export interface ClusterConfig {
   clusterCidr: string;
   serviceCidr: string;
+  /** --cluster-domain (cluster DNS zone, pods' search path); default cluster.local. */
+  clusterDomain?: string;
   /** Node-monitor grace period (s): a node silent this long becomes NotReady/Unknown. */
   nodeMonitorGracePeriod: number;
   /** Default toleration seconds for not-ready/unreachable taints. */

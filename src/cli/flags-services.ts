@@ -16,7 +16,7 @@ export function addServicesFlags(cmd: Command): Command {
     .option('--disable <component,...>', `do not run these packaged components: ${DISABLABLE.join(', ')} (repeatable)`, collect, [])
     .option('--disable-kube-proxy', 'do not run the service proxy (it never runs with --disable-agent)', false)
     .option('--cluster-dns <ip>', 'cluster IP of the kube-dns Service (default: the 10th address of --service-cidr)')
-    .option('--cluster-domain <domain>', 'cluster domain served by cluster DNS', 'cluster.local')
+    .option('--cluster-domain <domain>', 'cluster domain: served by cluster DNS, used in pods\' DNS search path', 'cluster.local')
     .option('--cluster-dns-bind <ip>', 'address the DNS server listens on (default: the node IP)')
     .option('--cluster-dns-port <port>', 'port the DNS server listens on (0 = any free port)', '0')
     .option('--cluster-dns-upstream <host[:port],...>', 'resolvers for names outside the cluster (default: /etc/resolv.conf)')
@@ -41,12 +41,14 @@ export function servicesOptionsFromFlags(opts: Record<string, unknown>): Partial
   for (const [flag, v] of [['--cluster-dns', opts.clusterDns], ['--cluster-dns-bind', opts.clusterDnsBind]] as const) {
     if (v !== undefined && !isIPv4(String(v))) throw new Error(`${flag}: ${String(v)} is not an IPv4 address`);
   }
+  const domain = String(opts.clusterDomain ?? 'cluster.local');
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/.test(domain)) throw new Error(`--cluster-domain: ${domain} is not a DNS domain`);
   return {
     proxy: !opts.disableKubeProxy, dns: !disabled.some(d => d === 'coredns' || d === 'dns'), serviceLB: !disabled.includes('servicelb'),
     chainPrefix: prefix, keepRules: !!opts.proxyKeepRules, clusterDNS: opts.clusterDns as string | undefined,
     dnsAddress: opts.clusterDnsBind as string | undefined, dnsPort: port,
     dnsUpstreams: opts.clusterDnsUpstream === undefined ? undefined : parseUpstreams(String(opts.clusterDnsUpstream)),
-    clusterDomain: String(opts.clusterDomain ?? 'cluster.local'),
+    clusterDomain: domain,
   };
 }
 

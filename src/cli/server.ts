@@ -71,7 +71,7 @@ export async function startServer(flags: ServerFlags): Promise<RunningServer> {
   const ctx: ComponentContext = {
     client, informers, nodeName: flags.nodeName ?? hostname(), dataDir: flags.dataDir, metrics: api.metrics.registry,
     config: {
-      clusterCidr: flags.clusterCidr ?? '10.42.0.0/16', serviceCidr: flags.serviceCidr ?? '10.43.0.0/16',
+      clusterCidr: flags.clusterCidr ?? '10.42.0.0/16', serviceCidr: flags.serviceCidr ?? '10.43.0.0/16', clusterDomain: flags.services?.clusterDomain,
       nodeMonitorGracePeriod: 40, podEvictionTimeout: 300, terminatedPodGCThreshold: flags.terminatedPodGCThreshold ?? 12_500,
     },
   };

@@ -40,7 +40,7 @@ export async function startAgent(ctx: ComponentContext, f: AgentFlags = {}): Pro
     runcRoot: f.runcRoot, cgroupParent: f.cgroupRoot, imagesDir: f.imagesDir,
     serverPort: f.port, serverAddress: f.address,
     leaseIntervalMs: f.leaseIntervalMs, statusIntervalMs: f.statusIntervalMs,
-    nodeIP: f.nodeIP, ipMasq: f.ipMasq, manageRoute: f.unreachableRoute,
+    nodeIP: f.nodeIP, ipMasq: f.ipMasq, manageRoute: f.unreachableRoute, clusterDomain: ctx.config.clusterDomain,
     logger: log,
   });
   return [{ name: 'node-agent', stop: () => agent.stop() }];

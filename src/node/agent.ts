@@ -102,7 +102,7 @@ export class NodeAgent {
       hostIP: () => machine.nodeIP,
       nodeMemoryBytes: () => machine.memoryBytes,
       allocatable: () => ({ cpuMilli: machine.cpus * 1000, memoryBytes: machine.memoryBytes - EVICTION_MEMORY_BYTES, ephemeralBytes: Math.floor(machine.diskBytes * 0.9) }),
-      dnsService: () => services.getByName('kube-dns', 'kube-system') as Service | undefined,
+      dnsService: () => services.getByName('kube-dns', 'kube-system') as Service | undefined, clusterDomain: o.clusterDomain,
       resyncIntervalMs: o.resyncIntervalMs, metrics,
     };
     const manager = new PodManager(cx, pods);

@@ -31,6 +31,8 @@ export interface AgentOptions {
   ipMasq: boolean;
   /** Add/remove the unreachable route (tests sharing a cluster CIDR may turn it off). */
   manageRoute: boolean;
+  /** The cluster domain for pods' DNS search path (default cluster.local). */
+  clusterDomain?: string;
   logger: Logger;
   /** Injected runtime (tests); default a RuncRuntime over the paths above. */
   runtime?: Runtime;

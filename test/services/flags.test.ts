@@ -39,6 +39,7 @@ describe('services flags', () => {
       [['--cluster-dns', '10.0.0.300'], '--cluster-dns'],
       [['--cluster-dns-bind', 'localhost'], '--cluster-dns-bind'],
       [['--cluster-dns-upstream', '127.0.0.1:0'], '--cluster-dns-upstream'],
+      [['--cluster-domain', 'Bad_Domain.'], '--cluster-domain'],
     ] as const) {
       assert.throws(() => parse([...args]), (e: Error) => e.message.startsWith(`${flag}:`), args.join(' '));
     }

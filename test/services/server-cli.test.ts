@@ -9,6 +9,8 @@ import { execRunner } from '../../src/proxy/index.js';
 import { startTestServer, type TestServer } from '../e2e/harness.js';
 import { NodeCluster, eventually, rootSkip } from '../node/cluster.js';
 import { ourRules } from '../proxy/sweep.js';
+import { TYPE } from '../../src/dns/index.js';
+import { ips, udpQuery } from '../dns/helpers.js';
 
 describe('kubeling server flags for services', { skip: rootSkip }, () => {
   const node = new NodeCluster();
@@ -18,7 +20,7 @@ describe('kubeling server flags for services', { skip: rootSkip }, () => {
 
   before(async () => {
     ts = await startTestServer([...node.agentArgs(), '--service-cidr', node.serviceCidr, '--proxy-chain-prefix', node.chainPrefix,
-      '--cluster-dns', dnsIP, '--cluster-dns-upstream', '127.0.0.1:5399', '--disable', 'servicelb', '--disable-scheduler']);
+      '--cluster-dns', dnsIP, '--cluster-dns-upstream', '127.0.0.1:5399', '--cluster-domain', 'kl.test', '--disable', 'servicelb', '--disable-scheduler']);
   });
   after(async () => {
     await ts?.stop();
@@ -31,6 +33,14 @@ describe('kubeling server flags for services', { skip: rootSkip }, () => {
     assert.equal(svc.spec.clusterIP, dnsIP);
     await eventually(async () => (await ourRules(node.chainPrefix)).some(l => l.includes(`-d ${dnsIP}/32`) && l.includes('kube-system/kube-dns:dns')), 30_000, 'kube-dns rules');
     assert.match(await unreachable(), new RegExp(node.serviceCidr.replace(/\./g, '\\.').replace('/', '\\/')));
+  });
+
+  it('cluster DNS answers on its cluster IP for the --cluster-domain zone', async () => {
+    const r = await eventually(async () => {
+      const a = await udpQuery(dnsIP, 53, 'kube-dns.kube-system.svc.kl.test', TYPE.A);
+      return ips(a).length ? a : undefined;
+    }, 30_000, 'kube-dns answering through its VIP');
+    assert.deepEqual(ips(r), [dnsIP]);
   });
 
   it('a Service without endpoints gets a REJECT rule', async () => {

@@ -15,14 +15,14 @@ export function podHostname(pod: Pod): string {
 }
 
 /** ClusterFirst needs a DNS service; without one the node's resolv.conf is used (upstream warns the same way). */
-export function podDns(pod: Pod, dnsService: Service | undefined): DnsConfig | undefined {
+export function podDns(pod: Pod, dnsService: Service | undefined, domain = CLUSTER_DOMAIN): DnsConfig | undefined {
   const policy = pod.spec?.dnsPolicy ?? 'ClusterFirst';
   const ns = pod.metadata?.namespace ?? 'default';
   const ip = dnsService?.spec?.clusterIP;
   let base: DnsConfig | undefined;
   const clusterFirst = policy === 'ClusterFirstWithHostNet' || (policy === 'ClusterFirst' && !pod.spec?.hostNetwork);
   if (clusterFirst && ip && ip !== 'None') {
-    base = { servers: [ip], searches: [`${ns}.svc.${CLUSTER_DOMAIN}`, `svc.${CLUSTER_DOMAIN}`, CLUSTER_DOMAIN], options: ['ndots:5'] };
+    base = { servers: [ip], searches: [`${ns}.svc.${domain}`, `svc.${domain}`, domain], options: ['ndots:5'] };
   } else if (policy === 'None') {
     base = { servers: [], searches: [], options: [] };
   }
@@ -49,15 +49,15 @@ function hostPorts(pod: Pod): PortMapping[] {
   return out;
 }
 
-export function sandboxConfig(pod: Pod, attempt: number, dnsService: Service | undefined): SandboxConfig {
+export function sandboxConfig(pod: Pod, attempt: number, dnsService: Service | undefined, domain = CLUSTER_DOMAIN): SandboxConfig {
   const m = pod.metadata!;
   const s: PodSpec = pod.spec ?? ({ containers: [] } as PodSpec);
   const hostname = podHostname(pod);
   const sysctls = Object.fromEntries((s.securityContext?.sysctls ?? []).map(x => [x.name, x.value]));
-  const dns = s.hostNetwork && s.dnsPolicy !== 'ClusterFirstWithHostNet' && s.dnsPolicy !== 'None' && !s.dnsConfig ? undefined : podDns(pod, dnsService);
+  const dns = s.hostNetwork && s.dnsPolicy !== 'ClusterFirstWithHostNet' && s.dnsPolicy !== 'None' && !s.dnsConfig ? undefined : podDns(pod, dnsService, domain);
   return {
     name: m.name!, namespace: m.namespace!, uid: m.uid!, attempt, hostname,
-    ...(s.subdomain ? { fqdn: `${hostname}.${s.subdomain}.${m.namespace}.svc.${CLUSTER_DOMAIN}` } : {}),
+    ...(s.subdomain ? { fqdn: `${hostname}.${s.subdomain}.${m.namespace}.svc.${domain}` } : {}),
     labels: podLabels(pod), annotations: {},
     hostNetwork: !!s.hostNetwork, hostPID: !!s.hostPID, hostIPC: !!s.hostIPC, shareProcessNamespace: !!s.shareProcessNamespace,
     ...(dns ? { dns } : {}),

@@ -28,6 +28,8 @@ export interface PodContext {
   allocatable(): PodRuntimeFacts['nodeAllocatable'];
   /** The cluster DNS Service (kube-system/kube-dns), when there is one. */
   dnsService(): Service | undefined;
+  /** --cluster-domain: pods' DNS search path and FQDNs (default cluster.local). */
+  clusterDomain?: string;
   resyncIntervalMs: number;
   /** The agent's /metrics (pod start latency, started containers). */
   metrics?: KubeletMetrics;

@@ -174,7 +174,7 @@ export class PodWorker {
     if (a.createSandbox) {
       for (const s of a.start) images.set(s.entry.c.name, ensureImage(cx, pod, s.entry));
       const attempt = view.sandboxes.length ? view.sandboxes[0]!.attempt + 1 : 0;
-      const [v, sb] = await Promise.allSettled([cx.volumes.mount(pod, facts), cx.runtime.runSandbox(sandboxConfig(pod, attempt, cx.dnsService()))]);
+      const [v, sb] = await Promise.allSettled([cx.volumes.mount(pod, facts), cx.runtime.runSandbox(sandboxConfig(pod, attempt, cx.dnsService(), cx.clusterDomain))]);
       if (sb.status === 'rejected') {
         await Promise.all(images.values());
         cx.recorder.event(ref, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(sb.reason as Error).message}`);
