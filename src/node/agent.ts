@@ -25,7 +25,7 @@ import { runsByName } from './pods/pod-view.js';
 import { PodStatusWriter } from './pods/status-writer.js';
 import { ProbeManager } from './probes/probe-manager.js';
 import { AgentServer } from './server/agent-server.js';
-import { issueNodeToken, revokeNodeToken } from './server/credentials.js';
+import { issueNodeToken, registerLocalSocket, revokeNodeToken } from './server/credentials.js';
 import type { PortForwards } from './server/portforwards.js';
 import { ensureServingCert } from './server/serving-cert.js';
 import { registerStreamEndpoints } from './server/stream-endpoints.js';
@@ -127,6 +127,10 @@ export class NodeAgent {
       res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(await stats.summary()));
     });
     await server.listen(o.serverAddress, o.serverPort);
+    const localSocket = join(o.dir, 'agent.sock');
+    // A data dir too deep for a unix socket path only costs the in-process shortcut.
+    await server.listenLocal(localSocket).then(() => registerLocalSocket(o.nodeName, localSocket),
+      e => log.warn('agent local socket unavailable; the API server uses HTTPS', { path: localSocket, error: (e as Error).message }));
     const lease = new NodeLease({ client, nodeName: o.nodeName, logger: log, intervalMs: o.leaseIntervalMs, nodeUid: () => status.node?.metadata?.uid });
     const agent = new NodeAgent(o, runtime, { server, status, lease, probes, recorder, statuses, pods: manager, token, forwards, stats });
     await registerWithRetry(status, log);

@@ -6,12 +6,14 @@
  * is not verified, like kube-apiserver without --kubelet-certificate-authority.
  * Shared by the log and the streaming proxies.
  */
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { networkInterfaces } from 'node:os';
 import type { ConnectionOptions } from 'node:tls';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { BadRequestError, NotFoundError, ServiceUnavailableError } from '../../api/errors.js';
 import { findResource } from '../../api/resources.js';
-import { nodeToken } from '../server/credentials.js';
+import { nodeLocalSocket, nodeToken } from '../server/credentials.js';
 import type { ProxyContext } from './index.js';
 
 /** The API server's client certificate for agents (upstream's --kubelet-client-certificate/-key). */
@@ -21,9 +23,18 @@ export interface AgentEndpoint {
   nodeName: string;
   host: string;
   port: number;
+  /** The agent's plain-HTTP unix socket, when it runs in this process (then no TLS). */
+  socketPath?: string;
   /** Authorization header, when the agent runs in this process. */
   headers: Record<string, string>;
-  tls: ConnectionOptions;
+  /** HTTPS options; undefined over the local socket. */
+  tls?: ConnectionOptions;
+}
+
+/** A request to the agent (HTTPS, or plain HTTP over its local socket). */
+export function agentRequest(a: AgentEndpoint, o: { path: string; method?: string; timeout?: number }, cb?: (res: IncomingMessage) => void): ClientRequest {
+  const base = { path: o.path, method: o.method ?? 'GET', headers: a.headers, ...(o.timeout ? { timeout: o.timeout } : {}) };
+  return a.socketPath ? httpRequest({ ...base, socketPath: a.socketPath }, cb) : httpsRequest({ ...base, host: a.host, port: a.port, ...a.tls }, cb);
 }
 
 /** The node's InternalIP, or loopback when that address is this machine's (the agent listens there). */
@@ -57,6 +68,8 @@ export function nodeAgentIfReachable(node: Node, client?: AgentClientCert): Agen
   const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
   const token = nodeToken(nodeName);
   if (!port || (!token && !client)) return undefined;
+  const socketPath = token ? nodeLocalSocket(nodeName) : undefined;
+  if (socketPath) return { nodeName, host: 'localhost', port, socketPath, headers: { authorization: `Bearer ${token}` } };
   return {
     nodeName, host: dialHost(node), port,
     headers: token ? { authorization: `Bearer ${token}` } : {},

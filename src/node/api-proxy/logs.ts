@@ -1,8 +1,7 @@
 /** GET pods/<name>/log → GET http://<node>:<port>/containerLogs/<ns>/<pod>/<container>?… */
-import { request } from 'node:https';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { BadRequestError, ServiceUnavailableError } from '../../api/errors.js';
-import { agentEndpoint, getPod, type AgentClientCert } from './agent-endpoint.js';
+import { agentEndpoint, agentRequest, getPod, type AgentClientCert } from './agent-endpoint.js';
 import type { ProxyContext } from './index.js';
 
 const PASS = ['follow', 'previous', 'tailLines', 'sinceSeconds', 'sinceTime', 'timestamps', 'limitBytes'];
@@ -27,12 +26,12 @@ export async function proxyPodLog(ctx: ProxyContext, client?: AgentClientCert): 
   const ns = ctx.info.namespace ?? 'default';
   const pod = await getPod(ctx.registry, ns, ctx.info.name!);
   const container = pickContainer(pod, ctx.query.get('container'));
-  const { nodeName, host, port, headers, tls } = await agentEndpoint(ctx.registry, pod, client);
+  const agent = await agentEndpoint(ctx.registry, pod, client);
   const q = new URLSearchParams();
   for (const k of PASS) { const v = ctx.query.get(k); if (v !== null) q.set(k, v); }
   const path = `/containerLogs/${encodeURIComponent(ns)}/${encodeURIComponent(pod.metadata!.name!)}/${encodeURIComponent(container)}?${q}`;
   await new Promise<void>((resolve, reject) => {
-    const up = request({ host, port, path, method: 'GET', headers, ...tls }, res => {
+    const up = agentRequest(agent, { path }, res => {
       ctx.res.writeHead(res.statusCode ?? 502, { 'Content-Type': res.headers['content-type'] ?? 'text/plain', 'Cache-Control': 'no-cache' });
       ctx.res.flushHeaders();
       res.pipe(ctx.res);
@@ -41,7 +40,7 @@ export async function proxyPodLog(ctx: ProxyContext, client?: AgentClientCert): 
     });
     ctx.res.on('close', () => up.destroy());
     up.on('error', e => {
-      if (ctx.res.headersSent) { ctx.res.destroy(); resolve(); } else reject(new ServiceUnavailableError(`error dialing the agent of node ${nodeName}: ${e.message}`));
+      if (ctx.res.headersSent) { ctx.res.destroy(); resolve(); } else reject(new ServiceUnavailableError(`error dialing the agent of node ${agent.nodeName}: ${e.message}`));
     });
     up.end();
   });

@@ -5,12 +5,11 @@
  * demand (the agent keeps two-point readings, so answers are current); agents that do
  * not answer within a few seconds, or have no rate yet, are left out, as metrics-server does.
  */
-import { request } from 'node:https';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../api/object.js';
 import { findResource, type ResourceInfo } from '../../api/resources.js';
 import { nodeMetrics, podMetrics, SAMPLE_INTERVAL_MS, type NodeMetrics, type PodMetrics, type Summary, type Usage } from '../metrics/index.js';
-import { nodeAgentIfReachable, type AgentClientCert, type AgentEndpoint } from './agent-endpoint.js';
+import { agentRequest, nodeAgentIfReachable, type AgentClientCert, type AgentEndpoint } from './agent-endpoint.js';
 
 const TIMEOUT_MS = 5_000;
 
@@ -26,7 +25,7 @@ export interface AgentMetricsSource {
 
 function getJson<T>(a: AgentEndpoint, path: string): Promise<T> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: a.host, port: a.port, path, headers: a.headers, ...a.tls, timeout: TIMEOUT_MS }, res => {
+    const req = agentRequest(a, { path, timeout: TIMEOUT_MS }, res => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {

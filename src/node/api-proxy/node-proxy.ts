@@ -3,22 +3,21 @@
  * kubelet (`kubectl get --raw /api/v1/nodes/N/proxy/metrics` reads the agent's /metrics,
  * `…/proxy/stats/summary` its Summary). Read-only: other methods are refused.
  */
-import { request } from 'node:https';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { MethodNotAllowedError, ServiceUnavailableError } from '../../api/errors.js';
 import { findResource } from '../../api/resources.js';
 import type { ProxyContext } from './index.js';
-import { nodeAgent, type AgentClientCert } from './agent-endpoint.js';
+import { agentRequest, nodeAgent, type AgentClientCert } from './agent-endpoint.js';
 
 export async function proxyToNode(ctx: ProxyContext & { info: { rest?: string[] } }, client?: AgentClientCert): Promise<void> {
   if (ctx.req.method !== 'GET') throw new MethodNotAllowedError('the server does not allow this method on the requested resource');
   const name = ctx.info.name!;
   const node = await ctx.registry.for(findResource('', 'v1', 'nodes')!).get(undefined, name) as Node;
-  const { host, port, headers, tls } = nodeAgent(node, client);
+  const agent = nodeAgent(node, client);
   const q = ctx.query.toString();
   const path = `/${(ctx.info.rest ?? []).map(encodeURIComponent).join('/')}${q ? `?${q}` : ''}`;
   await new Promise<void>((resolve, reject) => {
-    const up = request({ host, port, path, headers, ...tls }, res => {
+    const up = agentRequest(agent, { path }, res => {
       ctx.res.writeHead(res.statusCode ?? 502, { 'Content-Type': res.headers['content-type'] ?? 'text/plain' });
       res.pipe(ctx.res);
       res.on('end', resolve);

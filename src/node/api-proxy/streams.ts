@@ -42,5 +42,5 @@ export async function proxyPodStream(ctx: UpgradeProxyContext, kind: StreamKind,
     path = `/${kind}/${encodeURIComponent(ns)}/${encodeURIComponent(name)}/${encodeURIComponent(container)}?${q}`;
   }
   const agent = await agentEndpoint(ctx.registry, pod, client);
-  await proxyUpgrade(ctx.req, ctx.socket, ctx.head, { host: agent.host, port: agent.port, path, headers: agent.headers, tls: agent.tls });
+  await proxyUpgrade(ctx.req, ctx.socket, ctx.head, { host: agent.host, port: agent.port, socketPath: agent.socketPath, path, headers: agent.headers, tls: agent.tls });
 }

@@ -8,6 +8,7 @@
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
+import { chmod, rm } from 'node:fs/promises';
 import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -33,6 +34,7 @@ export type AgentUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, 
 
 export class AgentServer {
   readonly #server: Server;
+  #local?: Server;
   readonly #routes: { method: string; path: RegExp; handler: AgentRoute }[] = [];
   readonly #upgrades: AgentUpgrade[] = [];
   readonly #token: string;
@@ -49,11 +51,28 @@ export class AgentServer {
     this.#server = o.tls
       ? createServer({ cert: o.tls.cert, key: o.tls.key, ...(o.tls.ca ? { ca: o.tls.ca } : {}), requestCert: !!o.tls.ca, rejectUnauthorized: false }, handler)
       : createHttpServer(handler);
-    this.#server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    this.#serveUpgrades(this.#server);
+  }
+
+  #serveUpgrades(server: Server): void {
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const url = new URL(req.url ?? '/', 'http://agent');
       if (this.#authorized(req) && this.#upgrades.some(u => u(req, socket, head, url))) return;
       socket.end('HTTP/1.1 ' + (this.#authorized(req) ? '404 Not Found' : '401 Unauthorized') + '\r\n\r\n');
     });
+  }
+
+  /**
+   * Also serves plain HTTP on a unix socket (mode 0600) for callers in this process, which
+   * authenticate with the token: the API server's relay then costs no TLS on either end.
+   */
+  async listenLocal(path: string): Promise<void> {
+    const local = createHttpServer((req, res) => void this.#handle(req, res));
+    this.#serveUpgrades(local);
+    await rm(path, { force: true });
+    await new Promise<void>((resolve, reject) => { local.once('error', reject); local.listen(path, () => resolve()); });
+    await chmod(path, 0o600);
+    this.#local = local;
   }
 
   /** Adds an endpoint behind the agent's token (checked before `handler` runs). */
@@ -77,7 +96,7 @@ export class AgentServer {
   get port(): number { return (this.#server.address() as AddressInfo | null)?.port ?? 0; }
 
   async close(): Promise<void> {
-    await new Promise<void>(r => { this.#server.close(() => r()); this.#server.closeAllConnections(); });
+    await Promise.all([this.#server, this.#local].map(s => s && new Promise<void>(r => { s.close(() => r()); s.closeAllConnections(); })));
   }
 
   #authorized(req: IncomingMessage): boolean {

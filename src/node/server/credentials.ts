@@ -7,6 +7,12 @@
 import { randomBytes } from 'node:crypto';
 
 const tokens = new Map<string, string>();
+/** The plain-HTTP unix socket of agents in this process: no TLS between two ends of one process. */
+const localSockets = new Map<string, string>();
+
+export function registerLocalSocket(nodeName: string, path: string): void { localSockets.set(nodeName, path); }
+
+export function nodeLocalSocket(nodeName: string): string | undefined { return localSockets.get(nodeName); }
 
 export function issueNodeToken(nodeName: string): string {
   const t = randomBytes(24).toString('base64url');
@@ -19,5 +25,5 @@ export function nodeToken(nodeName: string): string | undefined {
 }
 
 export function revokeNodeToken(nodeName: string, token: string): void {
-  if (tokens.get(nodeName) === token) tokens.delete(nodeName);
+  if (tokens.get(nodeName) === token) { tokens.delete(nodeName); localSockets.delete(nodeName); }
 }

@@ -13,6 +13,8 @@ import { rejectUpgrade } from './protocols.js';
 export interface UpgradeTarget {
   host: string;
   port: number;
+  /** A unix socket to connect to instead of host:port (host then only names the Host header). */
+  socketPath?: string;
   /** Path and query on the agent, e.g. `/exec/default/web/c?command=ls&stdout=1`. */
   path: string;
   /** Set or replace request headers (e.g. the agent's Authorization). */
@@ -30,7 +32,10 @@ export function proxyUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer,
     const headers: IncomingHttpHeaders = {};
     for (const [k, v] of Object.entries(req.headers)) if (!DROP.has(k)) headers[k] = v;
     Object.assign(headers, target.headers, { host: `${target.host}:${target.port}` });
-    const opts = { host: target.host, port: target.port, path: target.path, method: req.method, headers, ...(target.tls ?? {}) };
+    const opts = {
+      ...(target.socketPath ? { socketPath: target.socketPath } : { host: target.host, port: target.port }),
+      path: target.path, method: req.method, headers, ...(target.tls ?? {}),
+    };
     const up = target.tls ? httpsRequest(opts) : httpRequest(opts);
     socket.on('error', () => up.destroy());
     socket.once('close', () => up.destroy());
