@@ -33,18 +33,19 @@ const RESOURCES = await loadResources();
 const gvs = [...new Map(RESOURCES.map(r => [`${r.group}/${r.version}`, { group: r.group, version: r.version }])).values()];
 const models = readClientNodeModels(join(clientNode, 'dist/gen/models'));
 const builder = new SchemaBuilder(models, typesDir,
-  [{ group: 'meta', version: 'v1' }, ...gvs, { group: 'autoscaling', version: 'v1' }, { group: 'policy', version: 'v1' }]);
+  [{ group: 'meta', version: 'v1' }, ...gvs, { group: 'autoscaling', version: 'v1' }, { group: 'policy', version: 'v1' }, { group: 'authentication.k8s.io', version: 'v1' }]);
 
 // x-kubernetes-group-version-kind on every top-level kind, as kubectl explain and apply look for it.
 const gvkOf = new Map();
 const addGvk = (name, group, version, kind) => gvkOf.set(name, [...(gvkOf.get(name) ?? []), { group, kind, version }]);
 for (const r of RESOURCES) {
   addGvk(kindName(r.group, r.version, r.kind), r.group, r.version, r.kind);
-  addGvk(kindName(r.group, r.version, r.listKind), r.group, r.version, r.listKind);
+  if (r.verbs.includes('list')) addGvk(kindName(r.group, r.version, r.listKind), r.group, r.version, r.listKind);
 }
 addGvk('io.k8s.api.autoscaling.v1.Scale', 'autoscaling', 'v1', 'Scale');
 addGvk('io.k8s.api.policy.v1.Eviction', 'policy', 'v1', 'Eviction');
 addGvk('io.k8s.api.core.v1.Binding', '', 'v1', 'Binding');
+addGvk('io.k8s.api.authentication.v1.TokenRequest', 'authentication.k8s.io', 'v1', 'TokenRequest');
 addGvk(`${META}.Status`, '', 'v1', 'Status');
 addGvk(`${META}.APIResourceList`, '', 'v1', 'APIResourceList');
 for (const { group, version } of [{ group: '', version: 'v1' }, ...gvs.filter(g => g.group)]) {
@@ -59,10 +60,12 @@ for (const { group, version } of gvs) {
   const resources = RESOURCES.filter(r => r.group === group && r.version === version);
   const roots = new Set([`${META}.APIResourceList`, `${META}.DeleteOptions`, `${META}.Status`, `${META}.WatchEvent`, PATCH]);
   for (const r of resources) {
-    roots.add(kindName(group, version, r.kind)).add(kindName(group, version, r.listKind));
+    roots.add(kindName(group, version, r.kind));
+    if (r.verbs.includes('list')) roots.add(kindName(group, version, r.listKind)); // create-only kinds have no list
     if (r.subresources?.includes('scale')) roots.add('io.k8s.api.autoscaling.v1.Scale');
     if (r.subresources?.includes('eviction')) roots.add('io.k8s.api.policy.v1.Eviction');
     if (r.subresources?.includes('binding')) roots.add('io.k8s.api.core.v1.Binding');
+    if (r.subresources?.includes('token')) roots.add('io.k8s.api.authentication.v1.TokenRequest');
   }
   const schemas = builder.closure(roots);
   for (const [name, s] of schemas) {

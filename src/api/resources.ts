@@ -18,7 +18,7 @@ export interface ResourceInfo {
   verbs: string[];
 }
 
-export type Subresource = 'status' | 'scale' | 'binding' | 'log' | 'exec' | 'attach' | 'portforward' | 'proxy' | 'eviction' | 'ephemeralcontainers';
+export type Subresource = 'status' | 'scale' | 'binding' | 'log' | 'exec' | 'attach' | 'portforward' | 'proxy' | 'eviction' | 'ephemeralcontainers' | 'token';
 
 const ALL = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
@@ -39,7 +39,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   r('', 'v1', 'Event', 'events', true, { shortNames: ['ev'] }),
   r('', 'v1', 'ConfigMap', 'configmaps', true, { shortNames: ['cm'] }),
   r('', 'v1', 'Secret', 'secrets', true),
-  r('', 'v1', 'ServiceAccount', 'serviceaccounts', true, { shortNames: ['sa'] }),
+  r('', 'v1', 'ServiceAccount', 'serviceaccounts', true, { shortNames: ['sa'], subresources: ['token'] }),
   r('', 'v1', 'ReplicationController', 'replicationcontrollers', true, { shortNames: ['rc'], categories: ['all'], subresources: ['status', 'scale'] }),
   r('', 'v1', 'LimitRange', 'limitranges', true, { shortNames: ['limits'] }),
   r('', 'v1', 'ResourceQuota', 'resourcequotas', true, { shortNames: ['quota'], subresources: ['status'] }),
@@ -53,6 +53,8 @@ export const RESOURCES: readonly ResourceInfo[] = [
   r('apps', 'v1', 'ControllerRevision', 'controllerrevisions', true),
   r('batch', 'v1', 'Job', 'jobs', true, { categories: ['all'], subresources: ['status'] }),
   r('batch', 'v1', 'CronJob', 'cronjobs', true, { shortNames: ['cj'], categories: ['all'], subresources: ['status'] }),
+  // Create-only and never stored: answers "who am I" (kubectl auth whoami).
+  r('authentication.k8s.io', 'v1', 'SelfSubjectReview', 'selfsubjectreviews', false, { verbs: ['create'] }),
   r('coordination.k8s.io', 'v1', 'Lease', 'leases', true),
   r('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', true),
   r('events.k8s.io', 'v1', 'Event', 'events', true, { shortNames: ['ev'] }),

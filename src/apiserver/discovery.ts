@@ -20,6 +20,7 @@ function subInfo(ri: ResourceInfo, sub: Subresource): SubInfo {
     case 'portforward': return { ...same, kind: 'PodPortForwardOptions', verbs: ['create', 'get'] };
     case 'proxy': return { ...same, kind: `${ri.kind}ProxyOptions`, verbs: ['create', 'delete', 'get', 'patch', 'update'] };
     case 'eviction': return { group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] };
+    case 'token': return { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] };
     case 'ephemeralcontainers': return { ...same, kind: 'Pod', verbs: ['get', 'patch', 'update'] };
   }
 }

@@ -9,6 +9,8 @@ import { handleGet } from './handlers/get.js';
 import { handleList } from './handlers/list.js';
 import { handlePatch } from './handlers/patch.js';
 import { handleScale } from './handlers/scale.js';
+import { handleTokenRequest } from './handlers/token-request.js';
+import { handleSelfSubjectReview } from './handlers/self-subject-review.js';
 import { handleUpdate } from './handlers/update.js';
 import { handleWatch } from './handlers/watch.js';
 
@@ -38,6 +40,7 @@ export async function dispatch(ctx: RequestContext, streams: Map<string, Subreso
     if (stream) return stream(ctx);
     if (sub === 'scale') return handleScale(ctx);
     if (sub === 'binding' && method === 'POST') return handleBinding(ctx);
+    if (sub === 'token' && method === 'POST') return handleTokenRequest(ctx);
     if (sub === 'status' || sub === 'finalize' || sub === 'ephemeralcontainers') {
       const c = sub === 'ephemeralcontainers' ? { ...ctx, info: { ...info, subresource: undefined } } : ctx;
       if (method === 'GET') return handleGet(c);
@@ -52,7 +55,10 @@ export async function dispatch(ctx: RequestContext, streams: Map<string, Subreso
       verbAllowed(ctx, 'list');
       return handleList(ctx);
     }
-    if (method === 'POST') { verbAllowed(ctx, 'create'); return handleCreate(ctx); }
+    if (method === 'POST') {
+      verbAllowed(ctx, 'create');
+      return ctx.ri.kind === 'SelfSubjectReview' ? handleSelfSubjectReview(ctx) : handleCreate(ctx);
+    }
     if (method === 'DELETE') { verbAllowed(ctx, 'deletecollection'); return handleDeleteCollection(ctx); }
     throw new MethodNotAllowedError(`the server does not allow this method on the requested resource`);
   }

@@ -8,10 +8,20 @@ import { ForbiddenError, NotFoundError } from '../api/errors.js';
 import { ResourceStore } from './storage/resource-store.js';
 import { decode } from './storage/codec.js';
 import { ServiceAllocator } from './strategy/service-alloc.js';
+import type { ServiceAccountTokens } from './auth/sa-token.js';
 
 export class Registry {
   #stores = new Map<ResourceInfo, ResourceStore>();
   readonly serviceIps: ServiceAllocator;
+  /** Signs and checks service-account tokens (set when the server has a signing key). */
+  serviceAccountTokens?: ServiceAccountTokens;
+  /**
+   * Reject pods whose `default` service account does not exist, as upstream's ServiceAccount
+   * admission does (a missing account named explicitly is always refused). Only for servers
+   * whose controller manager creates `default` accounts; otherwise such pods are admitted
+   * without the token volume.
+   */
+  requireServiceAccount = false;
   constructor(readonly store: Store, serviceCidr = '10.43.0.0/16') {
     for (const ri of RESOURCES) this.#stores.set(ri, new ResourceStore(store, ri));
     this.serviceIps = new ServiceAllocator(this.byName('', 'v1', 'services'), serviceCidr);

@@ -9,6 +9,8 @@ import type { Duplex } from 'node:stream';
 import { BadRequestError, NotFoundError, UnauthorizedError } from '../api/errors.js';
 import type { Store } from '../store/types.js';
 import { Authenticator, type UserInfo } from './auth/authenticate.js';
+import { serviceAccountUser } from './auth/sa-authenticator.js';
+import type { ServiceAccountTokens } from './auth/sa-token.js';
 import { dispatch, type SubresourceHandler } from './dispatch.js';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, DISCOVERY_V2_CONTENT_TYPE } from './discovery.js';
 import { sendError, sendJson, wantsDiscoveryV2 } from './http-util.js';
@@ -43,6 +45,10 @@ export interface ApiServerOptions {
   metrics?: ApiServerMetrics;
   /** Events are deleted this long after their last write (upstream --event-ttl; default 1h, 0 keeps them). */
   eventTtlMs?: number;
+  /** Issues (serviceaccounts/token) and accepts service-account tokens. */
+  serviceAccountTokens?: ServiceAccountTokens;
+  /** Reject pods whose `default` service account is missing (default false; see Registry). */
+  requireServiceAccount?: boolean;
 }
 
 const PUBLIC_PATHS = new Set(['/version', '/healthz', '/livez', '/readyz']);
@@ -68,6 +74,12 @@ export class ApiServer {
     this.authenticator = opts.authenticator ?? new Authenticator();
     const ttl = opts.eventTtlMs ?? 3_600_000;
     if (ttl > 0) this.#events = new EventReaper(this.registry.store, ttl);
+    const tokens = opts.serviceAccountTokens;
+    if (tokens) {
+      this.registry.serviceAccountTokens = tokens;
+      this.authenticator.setBearerAuthenticator(t => serviceAccountUser(this.registry, tokens, t));
+    }
+    if (opts.requireServiceAccount !== undefined) this.registry.requireServiceAccount = opts.requireServiceAccount;
     const handler = (req: IncomingMessage, res: ServerResponse) => { this.#handle(req, res); };
     this.#server = opts.tls
       ? createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert, ca: opts.tls.ca, requestCert: true, rejectUnauthorized: false }, handler)
@@ -113,13 +125,18 @@ export class ApiServer {
   #handle(req: IncomingMessage, res: ServerResponse): void {
     let url: URL;
     try { url = new URL(req.url ?? '/', 'http://x'); } catch { sendError(res, new BadRequestError('malformed URL')); return; }
-    const user = this.#opts.anonymousAdmin ? { username: 'admin', groups: ['system:masters'] } : this.authenticator.authenticate(req);
-    if (!user && !PUBLIC_PATHS.has(url.pathname)) {
-      req.resume();
-      sendError(res, new UnauthorizedError('Unauthorized'));
-      return;
-    }
-    this.#route(req, res, url, user!).catch(err => sendError(res, err));
+    const known = this.#opts.anonymousAdmin ? { username: 'admin', groups: ['system:masters'] } : this.authenticator.authenticate(req);
+    const authed = (user: UserInfo | undefined) => {
+      if (!user && !PUBLIC_PATHS.has(url.pathname)) {
+        req.resume();
+        sendError(res, new UnauthorizedError('Unauthorized'));
+        return;
+      }
+      this.#route(req, res, url, user!).catch(err => sendError(res, err));
+    };
+    // Certificates and static tokens answer at once; service-account tokens need a store look-up.
+    if (known || !req.headers.authorization) authed(known);
+    else this.authenticator.authenticateRequest(req).then(authed, err => sendError(res, err));
   }
 
   async #route(req: IncomingMessage, res: ServerResponse, url: URL, user: UserInfo): Promise<void> {

@@ -5,7 +5,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApiServer, ensurePki, issueClientCert, writeKubeconfig } from '../apiserver/index.js';
+import { ApiServer, ensurePki, issueClientCert, ServiceAccountTokens, writeKubeconfig } from '../apiserver/index.js';
+import { RootCaPublisher } from '../controllers/root-ca-publisher.js';
 import { openSqliteStore } from '../store/index.js';
 import { bootstrapCluster } from './bootstrap.js';
 import { registerNodeProxies } from '../node/index.js';
@@ -55,6 +56,9 @@ export async function startServer(flags: ServerFlags): Promise<RunningServer> {
   const api = new ApiServer({
     store, host: flags.bindAddress, port: flags.port, serviceCidr: flags.serviceCidr ?? '10.43.0.0/16',
     tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert }, eventTtlMs: flags.eventTtlMs,
+    serviceAccountTokens: new ServiceAccountTokens(pki.serviceAccount),
+    // Missing accounts reject pods only where the controller manager creates `default` ones.
+    requireServiceAccount: false,
   });
   // pods/log, exec, attach and port-forward go to the node agent that runs the pod.
   // RequestContext is a superset of the proxy's context; agents accept the kubelet-client certificate.
@@ -78,7 +82,11 @@ export async function startServer(flags: ServerFlags): Promise<RunningServer> {
   const components: Component[] = [];
   // Each component gets its own User-Agent (and so its own default field manager).
   const as = (name: string): ComponentContext => ({ ...ctx, client: client.withComponent(name) });
-  if (!flags.disableControllers) components.push(...await startControllers(as('controller-manager')));
+  if (!flags.disableControllers) {
+    components.push(...await startControllers(as('controller-manager')));
+    const cm = as('controller-manager');
+    components.push(new RootCaPublisher({ client: cm.client, informers: cm.informers, logger: log }, pki.caCert).start());
+  }
   if (!flags.disableScheduler) components.push(...await startScheduler(as('scheduler')));
   // Before the agent: pods started at once must find kube-dns; stopped after it (reverse order).
   components.push(...await startServices(ctx, {

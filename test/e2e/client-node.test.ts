@@ -22,7 +22,8 @@ describe('@kubernetes/client-node', () => {
 
     const seen: string[] = [];
     const watch = new k8s.Watch(kc);
-    const req = await watch.watch('/api/v1/namespaces/default/configmaps', {}, (type, obj) => {
+    // Only its own ConfigMap: the namespace also holds kube-root-ca.crt.
+    const req = await watch.watch('/api/v1/namespaces/default/configmaps', { fieldSelector: 'metadata.name=from-client-node' }, (type, obj) => {
       seen.push(`${type} ${obj.metadata?.name}`);
     }, () => {});
     await new Promise(r => setTimeout(r, 300));

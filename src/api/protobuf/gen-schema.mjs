@@ -21,7 +21,7 @@ export const ROOTS = [
   'policy.v1.PodDisruptionBudget', 'policy.v1.Eviction', 'scheduling.v1.PriorityClass',
   ...['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'].map(k => 'rbac.v1.' + k),
   'networking.v1.Ingress', 'networking.v1.IngressClass', 'networking.v1.NetworkPolicy',
-  'authentication.v1.TokenRequest', 'autoscaling.v1.HorizontalPodAutoscaler', 'autoscaling.v1.Scale',
+  'authentication.v1.TokenRequest', 'authentication.v1.SelfSubjectReview', 'autoscaling.v1.HorizontalPodAutoscaler', 'autoscaling.v1.Scale',
   'autoscaling.v2.HorizontalPodAutoscaler',
 ];
 /** Messages with their own JSON form, decoded by hand in special.ts. */
@@ -37,7 +37,7 @@ const INLINE = new Set([
   'core.v1.Probe.handler', 'core.v1.Volume.volumeSource', 'networking.v1.IngressRule.ingressRuleValue',
 ]);
 const NAMED_EMBED = new Set(['core.v1.WeightedPodAffinityTerm.podAffinityTerm', 'rbac.v1.RoleBinding.roleRef',
-  'rbac.v1.ClusterRoleBinding.roleRef', 'core.v1.PreferAvoidPodsEntry.podSignature']);
+  'rbac.v1.ClusterRoleBinding.roleRef', 'core.v1.PreferAvoidPodsEntry.podSignature', 'authentication.v1.SelfSubjectReviewStatus.userInfo']);
 
 // --- a minimal protobuf reader, enough for descriptor.proto ---
 function fields(buf) {

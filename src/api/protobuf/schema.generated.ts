@@ -15,8 +15,8 @@ export const ROOTS: readonly string[] = [
   'policy.v1.PodDisruptionBudget', 'policy.v1.Eviction', 'scheduling.v1.PriorityClass', 'rbac.v1.Role',
   'rbac.v1.RoleBinding', 'rbac.v1.ClusterRole', 'rbac.v1.ClusterRoleBinding', 'networking.v1.Ingress',
   'networking.v1.IngressClass', 'networking.v1.NetworkPolicy', 'authentication.v1.TokenRequest',
-  'autoscaling.v1.HorizontalPodAutoscaler', 'autoscaling.v1.Scale',
-  'autoscaling.v2.HorizontalPodAutoscaler',
+  'authentication.v1.SelfSubjectReview', 'autoscaling.v1.HorizontalPodAutoscaler',
+  'autoscaling.v1.Scale', 'autoscaling.v2.HorizontalPodAutoscaler',
 ];
 
 export const SCHEMA: Readonly<Record<string, Readonly<Record<number, string>>>> = {
@@ -114,6 +114,11 @@ export const SCHEMA: Readonly<Record<string, Readonly<Record<number, string>>>> 
   'authentication.v1.BoundObjectReference': {
     1: 'kind string', 2: 'apiVersion string', 3: 'name string', 4: 'uID string',
   },
+  'authentication.v1.ExtraValue': { 1: 'items []string' },
+  'authentication.v1.SelfSubjectReview': {
+    1: 'metadata meta.v1.ObjectMeta', 2: 'status authentication.v1.SelfSubjectReviewStatus',
+  },
+  'authentication.v1.SelfSubjectReviewStatus': { 1: 'userInfo authentication.v1.UserInfo' },
   'authentication.v1.TokenRequest': {
     1: 'metadata meta.v1.ObjectMeta', 2: 'spec authentication.v1.TokenRequestSpec',
     3: 'status authentication.v1.TokenRequestStatus',
@@ -123,6 +128,9 @@ export const SCHEMA: Readonly<Record<string, Readonly<Record<number, string>>>> 
     4: 'expirationSeconds int64?',
   },
   'authentication.v1.TokenRequestStatus': { 1: 'token string', 2: 'expirationTimestamp meta.v1.Time' },
+  'authentication.v1.UserInfo': {
+    1: 'username string', 2: 'uid string', 3: 'groups []string', 4: 'extra map<authentication.v1.ExtraValue>',
+  },
   'autoscaling.v1.CrossVersionObjectReference': {
     1: 'kind string', 2: 'name string', 3: 'apiVersion string',
   },

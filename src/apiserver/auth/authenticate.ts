@@ -1,6 +1,7 @@
 /**
- * Authentication: a TLS client certificate signed by the cluster CA, or a bearer
- * token from the server's token table. RBAC comes later: every authenticated user is admin.
+ * Authentication: a TLS client certificate signed by the cluster CA, a bearer token from
+ * the server's token table, or a bearer service-account token (a JWT the server signed,
+ * checked by the asynchronous `bearer` hook). RBAC comes later: every authenticated user is admin.
  */
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
@@ -8,13 +9,32 @@ import type { TLSSocket } from 'node:tls';
 export interface UserInfo {
   username: string;
   groups: string[];
+  uid?: string;
+  extra?: Record<string, string[]>;
 }
+
+/** Resolves bearer tokens the static table does not know (service-account JWTs). */
+export type BearerAuthenticator = (token: string) => Promise<UserInfo | undefined>;
 
 export class Authenticator {
   #tokens: Map<string, UserInfo>;
   constructor(tokens: Map<string, UserInfo> = new Map()) { this.#tokens = tokens; }
 
+  #bearer?: BearerAuthenticator;
+
   addToken(token: string, user: UserInfo): void { this.#tokens.set(token, user); }
+
+  /** Installs the authenticator for bearer tokens outside the static table. */
+  setBearerAuthenticator(fn: BearerAuthenticator): void { this.#bearer = fn; }
+
+  /** authenticate(), then the bearer hook for tokens the table does not hold. */
+  async authenticateRequest(req: IncomingMessage): Promise<UserInfo | undefined> {
+    const user = this.authenticate(req);
+    if (user) return user;
+    const auth = req.headers.authorization;
+    if (this.#bearer && auth?.startsWith('Bearer ')) return this.#bearer(auth.slice(7).trim()).catch(() => undefined);
+    return undefined;
+  }
 
   /** The request's user, or undefined when it carries no valid credential. */
   authenticate(req: IncomingMessage): UserInfo | undefined {

@@ -2,14 +2,18 @@
  * The cluster's certificates, made once on first start with the system's openssl:
  * a CA, a serving certificate (SANs: 127.0.0.1, localhost, host name, node IPs) and
  * an admin client certificate (O=system:masters). ECDSA P-256 keeps generation fast.
+ * Beside them, the RSA key that signs service-account tokens.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
+import { ensureServiceAccountKey, type ServiceAccountKey } from './sa-key.js';
 
 export interface Pki {
   dir: string;
+  /** The service-account token signing key pair. */
+  serviceAccount: ServiceAccountKey;
   caCert: string;
   caKey: string;
   serverCert: string;
@@ -62,7 +66,7 @@ export function ensurePki(dir: string, extraSans: string[] = []): Pki {
   }
   const rd = (f: string) => readFileSync(join(dir, f), 'utf8');
   return {
-    dir, caCert: rd('ca.crt'), caKey: rd('ca.key'), serverCert: rd('server.crt'), serverKey: rd('server.key'),
+    dir, serviceAccount: ensureServiceAccountKey(dir), caCert: rd('ca.crt'), caKey: rd('ca.key'), serverCert: rd('server.crt'), serverKey: rd('server.key'),
     adminCert: rd('admin.crt'), adminKey: rd('admin.key'),
   };
 }

@@ -9,6 +9,7 @@ import { admitCreate } from '../strategy/admission.js';
 import { randomSuffix } from '../strategy/meta.js';
 import { admitPriority } from '../strategy/priority.js';
 import { admitStorage } from '../strategy/storage-admission.js';
+import { admitServiceAccount } from '../strategy/service-account.js';
 import { recordManager } from './managed-fields.js';
 import { renderObject } from './output.js';
 
@@ -44,7 +45,10 @@ export async function createObject(ctx: RequestContext, obj: KubeObject, manager
   if (!m.name && m.generateName) m.name = String(m.generateName).slice(0, 58) + randomSuffix();
   if (ctx.ri.namespaced) await ctx.registry.checkNamespaceForCreate(m.namespace!);
   // Priority is resolved before defaulting, so a client-set priority can be told apart.
-  if (ctx.ri.kind === 'Pod' && obj.spec && typeof obj.spec === 'object') await admitPriority(ctx.registry, obj);
+  if (ctx.ri.kind === 'Pod' && obj.spec && typeof obj.spec === 'object' && !Array.isArray(obj.spec)) {
+    await admitPriority(ctx.registry, obj);
+    await admitServiceAccount(ctx.registry, obj);
+  }
   if (ctx.ri.kind === 'PersistentVolumeClaim' || ctx.ri.kind === 'PersistentVolume') await admitStorage(ctx.registry, obj);
   const admitted = admitCreate(ctx.ri, obj);
   const undo = ctx.ri.kind === 'Service' ? await ctx.registry.serviceIps.allocate(admitted) : undefined;

@@ -8,6 +8,7 @@ import type { Client } from '../../client/index.js';
 import { fieldRefValue, resourceFieldValue, type PodRuntimeFacts } from '../containers/downward.js';
 import type { ObjectSource } from '../containers/objects.js';
 import type { Payload } from './atomic-writer.js';
+import { projectedToken } from './sa-token.js';
 
 const DEFAULT_MODE = 0o644;
 
@@ -61,32 +62,14 @@ function downwardInto(pod: Pod, items: readonly DownwardAPIVolumeFile[] | undefi
   }
 }
 
-/** Tokens are reused until 80% of their life (upstream's token manager), so refreshes do not rewrite them. */
-const tokenCache = new Map<string, { token: string; renewAt: number }>();
-
-export function forgetTokens(uid: string): void {
-  for (const k of tokenCache.keys()) if (k.startsWith(`${uid}/`)) tokenCache.delete(k);
-}
-
 async function tokenInto(client: Client, pod: Pod, t: ServiceAccountTokenProjection, mode: number, out: Payload): Promise<void> {
-  const key = `${pod.metadata!.uid}/${t.path}/${t.audience ?? ''}`;
-  const hit = tokenCache.get(key);
-  const fileMode = mode === DEFAULT_MODE ? 0o600 : mode;
-  if (hit && hit.renewAt > Date.now()) { out.set(t.path, { data: Buffer.from(hit.token), mode: fileMode }); return; }
-  const sa = pod.spec?.serviceAccountName || 'default';
-  const res = await client.requestJson<{ status?: { token?: string } }>({
-    method: 'POST', path: `/api/v1/namespaces/${pod.metadata!.namespace}/serviceaccounts/${sa}/token`,
-    body: {
-      apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest',
-      spec: {
-        audiences: t.audience ? [t.audience] : [], expirationSeconds: t.expirationSeconds ?? 3600,
-        boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: pod.metadata!.name, uid: pod.metadata!.uid },
-      },
-    },
-  });
-  if (!res.status?.token) throw new MountError(`failed to fetch token: empty TokenRequest status`);
-  tokenCache.set(key, { token: res.status.token, renewAt: Date.now() + 0.8 * 1000 * (t.expirationSeconds ?? 3600) });
-  out.set(t.path, { data: Buffer.from(res.status.token), mode: fileMode });
+  // Upstream: the projection's mode, but 0600 when an fsGroup will open it to the group.
+  const fileMode = pod.spec?.securityContext?.fsGroup !== undefined ? 0o600 : mode;
+  try {
+    out.set(t.path, { data: Buffer.from(await projectedToken(client, pod, t)), mode: fileMode });
+  } catch (e) {
+    throw new MountError((e as Error).message);
+  }
 }
 
 export interface PayloadContext {

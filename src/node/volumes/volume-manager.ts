@@ -15,7 +15,8 @@ import type { ObjectSource } from '../containers/objects.js';
 import { payloadHash, writeAtomic } from './atomic-writer.js';
 import { checkHostPath } from './host-path.js';
 import { mountTmpfs, unmountUnder } from './mounts.js';
-import { forgetTokens, MountError, volumePayload } from './payload.js';
+import { MountError, volumePayload } from './payload.js';
+import { forgetTokens } from './sa-token.js';
 
 const PLUGIN: Record<string, string> = {
   emptyDir: 'empty-dir', configMap: 'configmap', secret: 'secret', downwardAPI: 'downward-api', projected: 'projected',

@@ -140,6 +140,9 @@ function subresource(op, sub, { r, gvk, self, id, has }) {
     case 'binding':
       return { post: op('post', { group: '', kind: 'Binding', version: 'v1' }, id('create', 'Binding'), `create binding of a ${r.kind}`,
         { parameters: WRITE_PARAMS, requestBody: { content: json(S('io.k8s.api.core.v1.Binding')) }, responses: ok(S('io.k8s.api.core.v1.Binding'), ['200', '201', '202']) }) };
+    case 'token':
+      return { post: op('post', { group: 'authentication.k8s.io', kind: 'TokenRequest', version: 'v1' }, id('create', 'Token'), `create token of a ${r.kind}`,
+        { parameters: WRITE_PARAMS, requestBody: { content: json(S('io.k8s.api.authentication.v1.TokenRequest')) }, responses: ok(S('io.k8s.api.authentication.v1.TokenRequest'), ['200', '201', '202']) }) };
     case 'eviction':
       return { post: op('post', { group: 'policy', kind: 'Eviction', version: 'v1' }, id('create', 'Eviction'), `create eviction of a ${r.kind}`,
         { parameters: WRITE_PARAMS, requestBody: { content: json(S('io.k8s.api.policy.v1.Eviction')) }, responses: ok(S('io.k8s.api.policy.v1.Eviction'), ['200', '201', '202']) }) };
