@@ -11,6 +11,7 @@ import { localAddresses } from '../apiserver/auth/pki.js';
 import { randomUUID } from 'node:crypto';
 import { SYSTEM_PRIORITY_CLASSES } from '../apiserver/strategy/priority.js';
 import { LOCAL_PATH_PROVISIONER } from '../controllers/local-path-provisioner.js';
+import { ROOT_CA_CONFIGMAP, ROOT_CA_DESCRIPTION } from '../controllers/root-ca-publisher.js';
 
 export const LOCAL_PATH_CLASS = 'local-path';
 
@@ -27,13 +28,32 @@ async function ensure(registry: Registry, plural: string, group: string, version
   try { await rs.create(obj); } catch (e) { if (!(e instanceof AlreadyExistsError)) throw e; }
 }
 
-export async function bootstrapCluster(registry: Registry, opts: { port: number }): Promise<void> {
+export interface BootstrapOptions {
+  port: number;
+  /**
+   * With a controller manager: what its ServiceAccounts controller and root CA publisher
+   * would create in the system namespaces moments later (`default` accounts, kube-root-ca.crt),
+   * made up front so the first pods are not refused or left without their token's CA.
+   */
+  controllerObjects?: { caCert: string };
+}
+
+export async function bootstrapCluster(registry: Registry, opts: BootstrapOptions): Promise<void> {
   for (const name of SYSTEM_NAMESPACES) {
     await ensure(registry, 'namespaces', '', 'v1', {
       apiVersion: 'v1', kind: 'Namespace',
       metadata: { name, labels: { 'kubernetes.io/metadata.name': name } },
       spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' },
     });
+  }
+  if (opts.controllerObjects) {
+    for (const namespace of SYSTEM_NAMESPACES) {
+      await ensure(registry, 'serviceaccounts', '', 'v1', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace } });
+      await ensure(registry, 'configmaps', '', 'v1', {
+        apiVersion: 'v1', kind: 'ConfigMap', data: { 'ca.crt': opts.controllerObjects.caCert },
+        metadata: { name: ROOT_CA_CONFIGMAP, namespace, annotations: { 'kubernetes.io/description': ROOT_CA_DESCRIPTION } },
+      });
+    }
   }
   for (const pc of SYSTEM_PRIORITY_CLASSES) {
     await ensure(registry, 'priorityclasses', 'scheduling.k8s.io', 'v1', {

@@ -58,7 +58,7 @@ export async function startServer(flags: ServerFlags): Promise<RunningServer> {
     tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert }, eventTtlMs: flags.eventTtlMs,
     serviceAccountTokens: new ServiceAccountTokens(pki.serviceAccount),
     // Missing accounts reject pods only where the controller manager creates `default` ones.
-    requireServiceAccount: false,
+    requireServiceAccount: !flags.disableControllers,
   });
   // pods/log, exec, attach and port-forward go to the node agent that runs the pod.
   // RequestContext is a superset of the proxy's context; agents accept the kubelet-client certificate.
@@ -67,7 +67,7 @@ export async function startServer(flags: ServerFlags): Promise<RunningServer> {
   const url = api.url.replace('://0.0.0.0', '://127.0.0.1');
   const kubeconfig = flags.writeKubeconfig ?? join(flags.dataDir, 'kubeconfig.yaml');
   writeKubeconfig(kubeconfig, url, pki);
-  await bootstrapCluster(api.registry, { port: Number(new URL(url).port) });
+  await bootstrapCluster(api.registry, { port: Number(new URL(url).port), controllerObjects: flags.disableControllers ? undefined : { caCert: pki.caCert } });
   api.setReady(true);
   log.info('api server ready', { url, kubeconfig, startupMs: Math.round(performance.now() - t0) });
   const client = Client.fromKubeconfig(kubeconfig);

@@ -15,7 +15,7 @@ const NAMESPACES = findResource('', 'v1', 'namespaces')!;
 const CONFIGMAPS = findResource('', 'v1', 'configmaps')!;
 export const ROOT_CA_CONFIGMAP = 'kube-root-ca.crt';
 export const ROOT_CA_COMPONENT = 'root-ca-cert-publisher';
-const DESCRIPTION = 'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.';
+export const ROOT_CA_DESCRIPTION = 'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.';
 
 export class RootCaPublisher implements RunningController {
   readonly name = ROOT_CA_COMPONENT;
@@ -55,10 +55,10 @@ export class RootCaPublisher implements RunningController {
     try {
       if (!cur) {
         await this.#ctx.client.create(CONFIGMAPS, {
-          apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: ROOT_CA_CONFIGMAP, namespace, annotations: { 'kubernetes.io/description': DESCRIPTION } }, data,
+          apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: ROOT_CA_CONFIGMAP, namespace, annotations: { 'kubernetes.io/description': ROOT_CA_DESCRIPTION } }, data,
         });
       } else if ((cur.data as Record<string, string> | undefined)?.['ca.crt'] !== this.#ca || Object.keys(cur.data ?? {}).length !== 1 || cur.binaryData) {
-        const annotations = { ...(cur.metadata?.annotations ?? {}), 'kubernetes.io/description': DESCRIPTION };
+        const annotations = { ...(cur.metadata?.annotations ?? {}), 'kubernetes.io/description': ROOT_CA_DESCRIPTION };
         const { binaryData: _b, ...rest } = cur;
         await this.#ctx.client.update(CONFIGMAPS, { ...rest, metadata: { ...cur.metadata, annotations }, data });
       }

@@ -45,8 +45,6 @@ current-context: c
     ts = await startTestServer();
     ca = readFileSync(join(ts.dataDir, 'tls', 'ca.crt'), 'utf8');
     await k(ts, ['create', 'namespace', NS]);
-    // The ServiceAccounts controller makes `default`; apply is a no-op when it already did.
-    await k(ts, ['apply', '-f', '-'], `apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: default, namespace: ${NS}}\n`);
     await k(ts, ['create', 'serviceaccount', 'robot', '-n', NS]);
   });
   after(async () => { await ts?.stop(); });
