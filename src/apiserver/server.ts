@@ -19,7 +19,7 @@ import { parseResourcePath } from './request-info.js';
 import { openapiV2, openapiV3Doc, openapiV3Hash, openapiV3Root } from './openapi/index.js';
 import { handleUpgrade, type UpgradeHandler } from './upgrade.js';
 import { ApiServerMetrics } from './metrics/apiserver.js';
-import { instrumentRequest, timedStore } from './metrics/instrument.js';
+import { instrumentRequest, instrumentUpgrades, timedStore } from './metrics/instrument.js';
 import { serveMetricsApi, type ResourceMetricsSource } from './metrics/metrics-handler.js';
 import { METRICS_GROUP } from './metrics/metrics-api.js';
 import { PROMETHEUS_CONTENT_TYPE } from '../metrics/index.js';
@@ -85,7 +85,7 @@ export class ApiServer {
       ? createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert, ca: opts.tls.ca, requestCert: true, rejectUnauthorized: false }, handler)
       : createHttpServer(handler);
     const upgradeHost = {
-      registry: this.registry, upgrades: this.upgrades,
+      registry: this.registry, upgrades: instrumentUpgrades(this.metrics, this.upgrades),
       authenticate: (req: IncomingMessage) => opts.anonymousAdmin ? { username: 'admin', groups: ['system:masters'] } : this.authenticator.authenticate(req),
     };
     this.#server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => handleUpgrade(upgradeHost, req, socket, head));

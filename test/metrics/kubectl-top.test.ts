@@ -91,8 +91,10 @@ describe('metrics against a real server and pod', { skip: rootSkip }, () => {
     assert.match(r.stderr, /NotFound|not found/);
   });
 
-  it('API server /metrics: requests by verb and resource, watchers, store latency, scheduler attempts', async () => {
+  it('API server /metrics: requests by verb and resource, watchers, store latency, scheduler attempts, CONNECT', async () => {
+    assert.equal(await c.k(['exec', 'busy', '-c', 'idler', '--', 'echo', 'hi']), 'hi\n');
     const fams = checkExposition(await c.k(['get', '--raw', '/metrics']));
+    assert.ok(sample(fams, 'apiserver_request_total', { verb: 'CONNECT', resource: 'pods', subresource: 'exec', code: '101' })! >= 1);
     assert.ok(sample(fams, 'apiserver_request_total', { verb: 'POST', resource: 'pods', code: '201' })! >= 1);
     assert.ok(sample(fams, 'apiserver_request_duration_seconds_count', { verb: 'GET', resource: 'pods', scope: 'resource' })! >= 1);
     assert.ok(sample(fams, 'apiserver_registered_watchers', { kind: 'Pod', version: 'v1' })! >= 1, 'informers watch pods');

@@ -6,6 +6,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KeyValue, ListOptions, ListResult, Store, Watch, WatchEvent, WatchOptions } from '../../store/types.js';
 import type { ResourceRequest } from '../request-info.js';
+import type { UpgradeHandler } from '../upgrade.js';
+import { errorStatus } from '../http-util.js';
 import { metricVerb, type ApiServerMetrics } from './apiserver.js';
 
 /** Starts the metrics of one resource request; they end when `res` closes. */
@@ -22,6 +24,34 @@ export function instrumentRequest(m: ApiServerMetrics, req: IncomingMessage, res
   });
   const unwatch = verb === 'WATCH' && info.resource ? m.watchStarted(info.group, info.version, info.resource.kind) : undefined;
   res.once('close', () => { done(res.statusCode); unwatch?.(); });
+}
+
+/**
+ * The upgrade handlers (exec, attach, portforward) counted as CONNECT requests: long-running
+ * while the handler owns the socket, then counted with 101 (it took the connection) or the
+ * code of the Status it was refused with. Only `get` is used by the upgrade router.
+ */
+export function instrumentUpgrades(m: ApiServerMetrics, upgrades: Map<string, UpgradeHandler>): Map<string, UpgradeHandler> {
+  return new (class extends Map<string, UpgradeHandler> {
+    override get(sub: string): UpgradeHandler | undefined {
+      const h = upgrades.get(sub);
+      if (!h) return undefined;
+      return async ctx => {
+        const { info } = ctx;
+        const done = m.startRequest({
+          verb: 'CONNECT', group: info.group, version: info.version, resource: info.plural, subresource: info.subresource,
+          scope: 'resource', dryRun: false,
+        });
+        try {
+          await h(ctx);
+          done(101);
+        } catch (e) {
+          done(errorStatus(e).code ?? 500);
+          throw e;
+        }
+      };
+    }
+  })();
 }
 
 /** `/registry/apps/deployments/…` → "deployments.apps"; core resources by plural alone. */
