@@ -22,7 +22,7 @@ export const ROOTS = [
   ...['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'].map(k => 'rbac.v1.' + k),
   'networking.v1.Ingress', 'networking.v1.IngressClass', 'networking.v1.NetworkPolicy',
   'authentication.v1.TokenRequest', 'authentication.v1.SelfSubjectReview', 'autoscaling.v1.HorizontalPodAutoscaler', 'autoscaling.v1.Scale',
-  'autoscaling.v2.HorizontalPodAutoscaler',
+  'autoscaling.v2.HorizontalPodAutoscaler', 'storage.v1.StorageClass',
 ];
 /** Messages with their own JSON form, decoded by hand in special.ts. */
 const SPECIAL = new Set(['meta.v1.Time', 'meta.v1.MicroTime', 'meta.v1.Duration', 'meta.v1.FieldsV1',

@@ -16,7 +16,7 @@ export const ROOTS: readonly string[] = [
   'rbac.v1.RoleBinding', 'rbac.v1.ClusterRole', 'rbac.v1.ClusterRoleBinding', 'networking.v1.Ingress',
   'networking.v1.IngressClass', 'networking.v1.NetworkPolicy', 'authentication.v1.TokenRequest',
   'authentication.v1.SelfSubjectReview', 'autoscaling.v1.HorizontalPodAutoscaler',
-  'autoscaling.v1.Scale', 'autoscaling.v2.HorizontalPodAutoscaler',
+  'autoscaling.v1.Scale', 'autoscaling.v2.HorizontalPodAutoscaler', 'storage.v1.StorageClass',
 ];
 
 export const SCHEMA: Readonly<Record<string, Readonly<Record<number, string>>>> = {
@@ -809,6 +809,8 @@ export const SCHEMA: Readonly<Record<string, Readonly<Record<number, string>>>> 
   'core.v1.Toleration': {
     1: 'key string', 2: 'operator string', 3: 'value string', 4: 'effect string', 5: 'tolerationSeconds int64?',
   },
+  'core.v1.TopologySelectorLabelRequirement': { 1: 'key string', 2: 'values []string' },
+  'core.v1.TopologySelectorTerm': { 1: 'matchLabelExpressions []core.v1.TopologySelectorLabelRequirement' },
   'core.v1.TopologySpreadConstraint': {
     1: 'maxSkew int32', 2: 'topologyKey string', 3: 'whenUnsatisfiable string',
     4: 'labelSelector meta.v1.LabelSelector?', 5: 'minDomains int32?', 6: 'nodeAffinityPolicy string?',
@@ -1005,5 +1007,10 @@ export const SCHEMA: Readonly<Record<string, Readonly<Record<number, string>>>> 
   'scheduling.v1.PriorityClass': {
     1: 'metadata meta.v1.ObjectMeta', 2: 'value int32', 3: 'globalDefault bool', 4: 'description string',
     5: 'preemptionPolicy string?',
+  },
+  'storage.v1.StorageClass': {
+    1: 'metadata meta.v1.ObjectMeta', 2: 'provisioner string', 3: 'parameters map<string>',
+    4: 'reclaimPolicy string?', 5: 'mountOptions []string', 6: 'allowVolumeExpansion bool?',
+    7: 'volumeBindingMode string?', 8: 'allowedTopologies []core.v1.TopologySelectorTerm',
   },
 };

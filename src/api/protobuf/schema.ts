@@ -66,6 +66,7 @@ const GROUP_PACKAGES: Readonly<Record<string, string>> = {
   'rbac.authorization.k8s.io': 'rbac',
   'networking.k8s.io': 'networking',
   'authentication.k8s.io': 'authentication',
+  'storage.k8s.io': 'storage',
 };
 
 const ROOT_SET: ReadonlySet<string> = new Set(ROOTS);
