@@ -24,6 +24,7 @@ import {
   type ServicePortModel,
 } from '../src/proxy/index.js';
 import { TestNet } from '../test/proxy/netns.js';
+import { registerRun, sweepDeadRuns } from '../test/proxy/sweep.js';
 import { ms, pct } from './util.js';
 
 const HTTP_SECONDS = 1, HTTP_ROUNDS = 10, HTTP_CONCURRENCY = 16, DNS_SECONDS = 3;
@@ -108,6 +109,7 @@ async function loadMixed(variants: Record<string, string | string[]>, seconds: n
 export async function benchHttp(): Promise<object[]> {
   const net = await TestNet.create(3);
   const names = new ChainNames(randomPrefix());
+  const unregister = registerRun({ prefix: names.prefix }); // an interrupted bench's chains go with the next run
   const ipt = new Iptables();
   const b = randomBytes(1)[0]!;
   // vipNoMasq lies outside the service range, so the "off-pod-network clients" masquerade rule skips it.
@@ -169,6 +171,7 @@ export async function benchHttp(): Promise<object[]> {
   } finally {
     await removeAll(ipt, names);
     await net.destroy();
+    unregister();
   }
 }
 
@@ -215,7 +218,9 @@ async function measure(cpu: { ms: number }, fn: () => Promise<void>): Promise<{ 
 }
 
 export async function benchRules(): Promise<object[]> {
+  await sweepDeadRuns();
   const names = new ChainNames(randomPrefix());
+  const unregister = registerRun({ prefix: names.prefix });
   const cpu = { ms: 0 };
   const ipt = new Iptables(timedRunner(cpu));
   const opts = { names, clusterCidr: '10.253.0.0/16', serviceCidr: '10.252.0.0/16', nodeName: 'n' };
@@ -246,6 +251,8 @@ export async function benchRules(): Promise<object[]> {
   } catch (e) {
     await removeAll(ipt, names).catch(() => {});
     throw e;
+  } finally {
+    unregister();
   }
 }
 
