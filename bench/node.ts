@@ -3,7 +3,7 @@
  * latency (create → Running seen through a watch; one busybox container, warm image)
  * p50/p99 over 50 pods one after another, a burst of 100 pods until all Running, pod
  * delete latency (DELETE → the watch's DELETED, i.e. graceful stop, teardown and removal),
- * and RSS with 100 pods. The agent runs as its own process (what `kubeling agent` will be),
+ * and RSS with 100 pods; then podman (bench/podman.ts) starting the same pod, for comparison. The agent runs as its own process (what `kubeling agent` will be),
  * so its RSS and CPU are its own and it does not share an event loop with the API server.
  * Needs root.
  */
@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../src/api/object.js';
 import type { WatchEvent } from '../src/client/index.js';
-import { NodeCluster } from '../test/node/cluster.js';
+import { NodeCluster, SHARED_IMAGES } from '../test/node/cluster.js';
+import { benchPodman } from './podman.js';
 
 const PODS = { apiVersion: 'v1', kind: 'Pod' };
 
@@ -101,6 +102,7 @@ export async function benchNode(): Promise<object[]> {
     const dels = await Promise.all(Array.from({ length: 100 }, (_, i) => remove(`burst-${i}`)));
     rows.push({ case: 'delete 100 pods at once until all gone', total_ms: Math.round(performance.now() - t1), p50_ms: pct(dels, 50), p99_ms: pct(dels, 99) });
     watch.stop();
+    rows.push(await benchPodman(SHARED_IMAGES));
   } finally {
     await c.kubectl(['delete', 'pods', '--all', '--grace-period=0', '--force']);
     await c.destroy();

@@ -73,3 +73,11 @@ export function firstSubnet(cidr: string, bits: number): string {
   const [ip, len] = cidr.split('/');
   return Number(len) >= bits ? cidr : `${ip}/${bits}`;
 }
+
+/**
+ * V8 flags for a process that runs only the node agent (agent-main, what `kubeling agent`
+ * will be): a 4 MB young-generation semi-space instead of 16 MB. The agent's garbage is small
+ * and short-lived, and during a burst of pod starts the larger young generation alone held
+ * ~17 MB more RSS (bench/node.ts: 114 → 97 MB with 100 pods).
+ */
+export const AGENT_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4'];

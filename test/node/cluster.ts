@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '../../src/client/index.js';
-import { purgeNode, type AgentOptionsInput } from '../../src/node/index.js';
+import { AGENT_NODE_FLAGS, purgeNode, type AgentOptionsInput } from '../../src/node/index.js';
 import { RuncRuntime } from '../../src/node/runtime/index.js';
 import { openImageStore, runtimeOptions } from '../../src/node/setup.js';
 import { resolveAgentOptions } from '../../src/node/options.js';
@@ -139,7 +139,10 @@ export class NodeCluster {
   }
 
   async #spawn(main: string, args: string[], env: NodeJS.ProcessEnv, readyMsg: string): Promise<ChildProcess> {
-    const nodeArgs = env.KUBELING_TEST_NODE_ARGS?.split(' ').filter(Boolean) ?? []; // e.g. --cpu-prof
+    const nodeArgs = [
+      ...(main === AGENT_MAIN ? AGENT_NODE_FLAGS : []), // the agent's own process runs as `kubeling agent` would
+      ...env.KUBELING_TEST_NODE_ARGS?.split(' ').filter(Boolean) ?? [], // e.g. --cpu-prof
+    ];
     const proc = spawn(process.execPath, [...nodeArgs, main, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     await new Promise<void>((resolve, reject) => {
       let buf = '';
