@@ -17,6 +17,8 @@ export interface ComponentContext {
   config: ClusterConfig;
   /** The /metrics registry of this process, for in-process components (the API server's in `kubeling server`). */
   metrics?: MetricsRegistry;
+  /** The cluster CA (PEM) in `kubeling server`: the root CA publisher gives it to every namespace. */
+  caCert?: string;
 }
 
 export interface ClusterConfig {

@@ -6,15 +6,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiServer, ensurePki, issueClientCert, ServiceAccountTokens, writeKubeconfig } from '../apiserver/index.js';
-import { RootCaPublisher } from '../controllers/root-ca-publisher.js';
 import { openSqliteStore } from '../store/index.js';
 import { bootstrapCluster } from './bootstrap.js';
 import { registerNodeProxies } from '../node/index.js';
 import { log } from './log.js';
 import { Client, SharedInformerFactory } from '../client/index.js';
 import type { Component, ComponentContext } from './components.js';
-import { startControllers } from './wire-controllers.js';
-import { startScheduler } from './wire-scheduler.js';
+import { CONTROLLER_MANAGER, startControllers } from './wire-controllers.js';
+import { SCHEDULER, startScheduler } from './wire-scheduler.js';
 import { startAgent, type AgentFlags } from './wire-agent.js';
 import { startServices, type ServicesOptions } from './wire-services.js';
 import { hostname } from 'node:os';
@@ -73,26 +72,23 @@ export async function startServer(flags: ServerFlags): Promise<RunningServer> {
   const client = Client.fromKubeconfig(kubeconfig);
   const informers = new SharedInformerFactory(client);
   const ctx: ComponentContext = {
-    client, informers, nodeName: flags.nodeName ?? hostname(), dataDir: flags.dataDir, metrics: api.metrics.registry,
+    client, informers, nodeName: flags.nodeName ?? hostname(), dataDir: flags.dataDir, metrics: api.metrics.registry, caCert: pki.caCert,
     config: {
       clusterCidr: flags.clusterCidr ?? '10.42.0.0/16', serviceCidr: flags.serviceCidr ?? '10.43.0.0/16', clusterDomain: flags.services?.clusterDomain,
       nodeMonitorGracePeriod: 40, podEvictionTimeout: 300, terminatedPodGCThreshold: flags.terminatedPodGCThreshold ?? 12_500,
     },
   };
   const components: Component[] = [];
-  // Each component gets its own User-Agent (and so its own default field manager).
+  // Each component gets its own User-Agent program (upstream's binary names), and so its own
+  // default field manager; the parts each names in turn only extend the User-Agent.
   const as = (name: string): ComponentContext => ({ ...ctx, client: client.withComponent(name) });
-  if (!flags.disableControllers) {
-    components.push(...await startControllers(as('controller-manager')));
-    const cm = as('controller-manager');
-    components.push(new RootCaPublisher({ client: cm.client, informers: cm.informers, logger: log }, pki.caCert).start());
-  }
-  if (!flags.disableScheduler) components.push(...await startScheduler(as('scheduler')));
+  if (!flags.disableControllers) components.push(...await startControllers(as(CONTROLLER_MANAGER)));
+  if (!flags.disableScheduler) components.push(...await startScheduler(as(SCHEDULER)));
   // Before the agent: pods started at once must find kube-dns; stopped after it (reverse order).
   components.push(...await startServices(ctx, {
     nodeIP: flags.agent?.nodeIP, ...flags.services, proxy: !flags.disableAgent && flags.services?.proxy !== false,
   }));
-  if (!flags.disableAgent) components.push(...await startAgent(as('node-agent'), flags.agent));
+  if (!flags.disableAgent) components.push(...await startAgent(as('kubelet'), flags.agent));
   informers.start();
   const stop = async () => {
     for (const c of components.reverse()) await c.stop().catch(e => log.warn('component stop failed', { component: c.name, err: String(e) }));

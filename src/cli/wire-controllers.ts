@@ -21,7 +21,7 @@ export async function startControllers(ctx: ComponentContext): Promise<Component
   const cctx: ComponentContext & { logger: typeof log } = { ...ctx, client: ctx.client.withComponent(CONTROLLER_MANAGER), logger: log };
   const abort = new AbortController();
   const running: RunningController[] = [];
-  const electionClient = ctx.client.withComponent(`${CONTROLLER_MANAGER}-leader-election`);
+  const electionClient = ctx.client.withComponent(CONTROLLER_MANAGER).withComponent('leader-election');
   const elector = new LeaderElector({
     client: electionClient,
     name: CONTROLLER_MANAGER, namespace: 'kube-system',

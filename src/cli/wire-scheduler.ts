@@ -10,8 +10,11 @@ import { Scheduler } from '../scheduler/index.js';
 import type { Component, ComponentContext } from './components.js';
 import { log } from './log.js';
 
+/** Its User-Agent program, and so the field manager of what it writes (bindings, PodScheduled). */
+export const SCHEDULER = 'kube-scheduler';
+
 export async function startScheduler(ctx: ComponentContext): Promise<Component[]> {
-  const client = ctx.client.withComponent('scheduler');
+  const client = ctx.client.withComponent(SCHEDULER);
   const scheduler = new Scheduler({ client, informers: ctx.informers, logger: log, metrics: ctx.metrics });
   const abort = new AbortController();
   const elector = new LeaderElector({

@@ -99,9 +99,17 @@ export class Client {
     return new Client({ ...loadKubeconfig(file, context), ...rest });
   }
 
-  /** The same server and credentials, another User-Agent component name. */
+  /**
+   * The same server and credentials, named for a component. A client without a name takes it as
+   * its program (the User-Agent's first word, which the API server uses as field manager); a
+   * named one keeps its program and appends the part, as upstream's controller clients
+   * (`kube-controller-manager/v… (linux/amd64) kubeling/replicaset-controller`): everything a
+   * controller manager writes stays managed by `kube-controller-manager`.
+   */
   withComponent(component: string): Client {
-    return new Client({ ...this.config, component });
+    if (!this.config.component) return new Client({ ...this.config, component });
+    if (component === this.config.component) return new Client({ ...this.config });
+    return new Client({ ...this.config, subComponents: [...(this.config.subComponents ?? []), component] });
   }
 
   get defaultNamespace(): string { return this.config.namespace ?? 'default'; }

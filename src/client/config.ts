@@ -22,8 +22,13 @@ export interface ClientConfig {
   tlsServerName?: string;
   /** Namespace for namespaced calls that name none (kubeconfig context namespace; default "default"). */
   namespace?: string;
-  /** Component name for the User-Agent: `kubeling-<component>/0.1.0`. */
+  /**
+   * The program talking (upstream's binary name: kube-controller-manager, kube-scheduler, kubelet):
+   * the User-Agent's first word, and so the API server's default field manager (managedFields).
+   */
   component?: string;
+  /** Parts of the program, appended to the User-Agent as upstream's rest.AddUserAgent does (`…/replicaset-controller`). */
+  subComponents?: string[];
   /** Timeout for non-watch requests, ms (default 60 000; 0 = none). */
   timeoutMs?: number;
   /** Most concurrent non-streaming connections; more requests wait for a free one (default 64). */

@@ -34,6 +34,16 @@ export interface RawResponse {
 
 export const CLIENT_VERSION = '0.1.0';
 
+/**
+ * Upstream's shape, `<program>/v<version> (<os>/<arch>) kubernetes/<commit>[/<part>…]`, with
+ * kubeling in the commit's place. The API server takes the text before the first "/" as the
+ * default field manager, so only the program names who manages the fields written.
+ */
+export function userAgent(cfg: { component?: string; subComponents?: string[] }): string {
+  const parts = (cfg.subComponents ?? []).map(p => `/${p}`).join('');
+  return `${cfg.component || 'kubeling'}/v${CLIENT_VERSION} (${process.platform}/${process.arch}) kubeling${parts}`;
+}
+
 export function queryString(q: QueryParams | undefined): string {
   if (!q) return '';
   const sp = new URLSearchParams();
@@ -69,7 +79,7 @@ export class Transport {
     this.#agent = agent(cfg.maxConnections ?? 64);
     this.#streamAgent = agent(Infinity);
     this.#headers = {
-      'User-Agent': `kubeling-${cfg.component ?? 'client'}/${CLIENT_VERSION} (${process.platform}/${process.arch})`,
+      'User-Agent': userAgent(cfg),
     };
     if (cfg.token) this.#headers.Authorization = `Bearer ${cfg.token}`;
     this.#timeoutMs = cfg.timeoutMs ?? 60_000;

@@ -73,8 +73,29 @@ describe('Client requests', () => {
     assert.deepEqual(JSON.parse(seen[7].body), {
       kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0, propagationPolicy: 'Foreground', preconditions: { uid: 'u' },
     });
-    assert.match(String(seen[0].headers['user-agent']), /^kubeling-test\/0\.1\.0 /);
+    assert.equal(seen[0].headers['user-agent'], `test/v0.1.0 (${process.platform}/${process.arch}) kubeling`);
     assert.equal(seen[0].headers.authorization, 'Bearer tok');
+  });
+
+  it('names the program first in the User-Agent (the default field manager); parts only extend it', async () => {
+    script = (_q, res) => json(res, 200, { metadata: {} });
+    const base = new Client({ url: client.config.url });
+    const cm = base.withComponent('kube-controller-manager');
+    const rs = cm.withComponent('replicaset-controller');
+    const sent: string[] = [];
+    for (const c of [base, cm, cm.withComponent('kube-controller-manager'), rs, rs.withComponent('pods')]) {
+      seen.length = 0;
+      await c.get(PODS, 'p', { namespace: 'ns' });
+      sent.push(String(seen[0].headers['user-agent']).replace(` (${process.platform}/${process.arch})`, ''));
+      c.close();
+    }
+    assert.deepEqual(sent, [
+      'kubeling/v0.1.0 kubeling',
+      'kube-controller-manager/v0.1.0 kubeling',
+      'kube-controller-manager/v0.1.0 kubeling',
+      'kube-controller-manager/v0.1.0 kubeling/replicaset-controller',
+      'kube-controller-manager/v0.1.0 kubeling/replicaset-controller/pods',
+    ]);
   });
 
   it('throws the kubeling error class named by the Status reason, with its message', async () => {
