@@ -3,7 +3,8 @@
  * node name, nodeSelector and required node affinity, and taints against the template's
  * tolerations plus the ones upstream adds to every daemon pod.
  */
-import type { NodeSelectorRequirement, NodeSelectorTerm, Taint, Toleration } from 'kubernetes-types/core/v1.js';
+import type { NodeSelectorTerm, Taint, Toleration } from 'kubernetes-types/core/v1.js';
+import { nodeSelectorTermsMatch } from '../api/selectors/index.js';
 import { newControllerRef, podFromTemplate, toleratesAll, type Obj } from './workload-utils-b.js';
 
 export const DS = { apiVersion: 'apps/v1', kind: 'DaemonSet' } as const;
@@ -32,37 +33,12 @@ export function daemonTolerations(spec: Obj['spec']): Toleration[] {
   return tols;
 }
 
-function requirementMatches(r: NodeSelectorRequirement, value: string | undefined): boolean {
-  const vals = r.values ?? [];
-  switch (r.operator) {
-    case 'In': return value !== undefined && vals.includes(value);
-    case 'NotIn': return value === undefined || !vals.includes(value);
-    case 'Exists': return value !== undefined;
-    case 'DoesNotExist': return value === undefined;
-    case 'Gt': case 'Lt': {
-      const a = Number.parseInt(value ?? '', 10), b = Number.parseInt(vals[0] ?? '', 10);
-      if (Number.isNaN(a) || Number.isNaN(b) || vals.length !== 1) return false;
-      return r.operator === 'Gt' ? a > b : a < b;
-    }
-    default: return false;
-  }
-}
-
-/** A term matches when all its requirements do; an empty term matches nothing. */
-export function termMatches(t: NodeSelectorTerm, node: Obj): boolean {
-  const exprs = t.matchExpressions ?? [], fields = t.matchFields ?? [];
-  if (!exprs.length && !fields.length) return false;
-  const labels = node.metadata?.labels ?? {};
-  return exprs.every(r => requirementMatches(r, labels[r.key])) &&
-    fields.every(r => r.key === 'metadata.name' && requirementMatches(r, node.metadata!.name));
-}
-
 /** nodeSelector and requiredDuringSchedulingIgnoredDuringExecution (GetRequiredNodeAffinity). */
 export function fitsNodeAffinity(spec: Obj['spec'], node: Obj): boolean {
   const labels = node.metadata?.labels ?? {};
   for (const [k, v] of Object.entries((spec?.nodeSelector ?? {}) as Record<string, string>)) if (labels[k] !== v) return false;
   const terms = spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms as NodeSelectorTerm[] | undefined;
-  return !terms || terms.some(t => termMatches(t, node));
+  return !terms || nodeSelectorTermsMatch(terms, node);
 }
 
 /**

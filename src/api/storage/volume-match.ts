@@ -4,7 +4,7 @@
  * both agree on which volume a claim may use.
  */
 import type { KubeObject } from '../object.js';
-import { labelSelectorFromObject } from '../selectors/index.js';
+import { labelSelectorFromObject, nodeSelectorTermsMatch, type NodeSelectorTermLike } from '../selectors/index.js';
 import { tryParseQuantity } from '../validation/quantity.js';
 
 export const ANN_BETA_CLASS = 'volume.beta.kubernetes.io/storage-class';
@@ -35,39 +35,9 @@ export function isVolumeBoundToClaim(pv: Obj, pvc: Obj): boolean {
   return !ref.uid || ref.uid === pvc.metadata?.uid;
 }
 
-interface Requirement { key: string; operator: string; values?: string[] }
-interface Term { matchExpressions?: Requirement[]; matchFields?: Requirement[] }
-
-function requirementMatches(r: Requirement, value: string | undefined): boolean {
-  const vals = r.values ?? [];
-  switch (r.operator) {
-    case 'In': return value !== undefined && vals.includes(value);
-    case 'NotIn': return value === undefined || !vals.includes(value);
-    case 'Exists': return value !== undefined;
-    case 'DoesNotExist': return value === undefined;
-    case 'Gt': case 'Lt': {
-      if (value === undefined || vals.length !== 1 || !/^-?\d+$/.test(value)) return false;
-      return r.operator === 'Gt' ? Number(value) > Number(vals[0]) : Number(value) < Number(vals[0]);
-    }
-    default: return false;
-  }
-}
-
-/** Node selector terms (ORed; a term's requirements ANDed; an empty term matches nothing). */
-export function nodeSelectorTermsMatch(terms: readonly Term[], node: Obj): boolean {
-  const labels: Record<string, string> = node.metadata?.labels ?? {};
-  const name = node.metadata?.name;
-  return terms.some(t => {
-    const exprs = t.matchExpressions ?? [], fields = t.matchFields ?? [];
-    if (!exprs.length && !fields.length) return false;
-    return exprs.every(r => requirementMatches(r, labels[r.key]))
-      && fields.every(r => requirementMatches(r, r.key === 'metadata.name' ? name : undefined));
-  });
-}
-
 /** CheckNodeAffinity: a volume without node affinity is reachable from every node. */
 export function volumeNodeAffinityMatches(pv: Obj, node: Obj): boolean {
-  const terms = pv.spec?.nodeAffinity?.required?.nodeSelectorTerms as Term[] | undefined;
+  const terms = pv.spec?.nodeAffinity?.required?.nodeSelectorTerms as NodeSelectorTermLike[] | undefined;
   return !terms || nodeSelectorTermsMatch(terms, node);
 }
 

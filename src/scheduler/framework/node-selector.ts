@@ -2,41 +2,12 @@
  * Node selection terms (pod.spec.nodeSelector and nodeAffinity), compiled once per pod:
  * terms are ORed, a term's expressions and fields ANDed; an empty term matches nothing.
  */
-import type { Node, NodeSelectorRequirement, NodeSelectorTerm, Pod, PreferredSchedulingTerm } from './types.js';
+import type { Node, Pod, PreferredSchedulingTerm } from './types.js';
+import { compileNodeSelectorTerm, type NodePredicate } from '../../api/selectors/index.js';
 
 type Labels = Readonly<Record<string, string>>;
-type Pred = (labels: Labels, name: string) => boolean;
-
-function requirement(r: NodeSelectorRequirement, field: boolean): Pred {
-  const get = field ? (_l: Labels, name: string) => (r.key === 'metadata.name' ? name : undefined) : (l: Labels) => l[r.key];
-  const vals = r.values ?? [];
-  switch (r.operator) {
-    case 'In': return (l, n) => { const v = get(l, n); return v !== undefined && vals.includes(v); };
-    case 'NotIn': return (l, n) => { const v = get(l, n); return v === undefined || !vals.includes(v); };
-    case 'Exists': return (l, n) => get(l, n) !== undefined;
-    case 'DoesNotExist': return (l, n) => get(l, n) === undefined;
-    case 'Gt':
-    case 'Lt': {
-      const bound = Number(vals[0]);
-      if (vals.length !== 1 || !Number.isInteger(bound)) return () => false;
-      return (l, n) => {
-        const v = get(l, n);
-        if (v === undefined || !/^-?\d+$/.test(v)) return false;
-        return r.operator === 'Gt' ? Number(v) > bound : Number(v) < bound;
-      };
-    }
-    default: return () => false;
-  }
-}
-
-function compileTerm(t: NodeSelectorTerm): Pred {
-  const preds = [
-    ...(t.matchExpressions ?? []).map(r => requirement(r, false)),
-    ...(t.matchFields ?? []).map(r => requirement(r, true)),
-  ];
-  if (preds.length === 0) return () => false;
-  return (l, n) => preds.every(p => p(l, n));
-}
+type Pred = NodePredicate;
+const compileTerm = compileNodeSelectorTerm;
 
 /** The pod's hard node constraints: nodeSelector AND required node affinity. */
 export class RequiredNodeAffinity {
