@@ -1,6 +1,6 @@
 /**
- * Scheduler throughput (issue 4): a spawned `kubeling server` (scheduler inside), 100
- * fake nodes run by this process, 1000 pods created as fast as the API takes them.
+ * Scheduler throughput (issue 4): a spawned `kubeling server` (scheduler inside), 5000
+ * fake nodes run by this process, 10,000 pods created as fast as the API takes them.
  * Reports pods/s from first create to last bound and create→bound latency (seen
  * through a watch), and create→Running as reported by the fake nodes.
  */
@@ -10,7 +10,8 @@ import { FakeNodePool, fakeNodeObject } from '../src/node/fake/index.js';
 import {
   Algorithm, CycleState, Framework, PodInfo, SchedulerCache, defaultProfile, inTreeRegistry, type Handle,
 } from '../src/scheduler/index.js';
-import { ms, pct, spawnServer } from './util.js';
+import { readFileSync } from 'node:fs';
+import { cpuSplit, ms, pct, spawnServer } from './util.js';
 
 const PODS = { apiVersion: 'v1', kind: 'Pod' };
 const NS = { apiVersion: 'v1', kind: 'Namespace' };
@@ -62,7 +63,10 @@ export function cyclesOnly(nodes: number, pods: number, heavy = false): object {
 }
 
 async function benchEndToEnd(o: SchedulerBenchOptions): Promise<object[]> {
-  const nodes = o.nodes ?? 100, pods = o.pods ?? 1000, creators = o.creators ?? 16;
+  // Issue 4's workload by default; KUBELING_BENCH_NODES / _PODS shrink it for a quick look.
+  const env = (k: string) => (process.env[k] ? Number(process.env[k]) : undefined);
+  const nodes = o.nodes ?? env('KUBELING_BENCH_NODES') ?? 5000, pods = o.pods ?? env('KUBELING_BENCH_PODS') ?? 10_000;
+  const creators = o.creators ?? 16;
   const srv = await spawnServer(['--disable-agent']);
   const client = Client.fromKubeconfig(srv.kubeconfig, { component: 'bench' });
   const fakeClient = Client.fromKubeconfig(srv.kubeconfig, { component: 'fake-nodes' });
@@ -93,6 +97,8 @@ async function benchEndToEnd(o: SchedulerBenchOptions): Promise<object[]> {
     await inf.waitForSync();
     // Let the scheduler's informers see every node before the first pod.
     await new Promise(r => setTimeout(r, 1000));
+    const cpu0 = cpuSplit(srv.proc.pid!);
+    const own0 = process.cpuUsage();
     const t0 = performance.now();
     let next = 0;
     await Promise.all(Array.from({ length: creators }, async () => {
@@ -106,7 +112,11 @@ async function benchEndToEnd(o: SchedulerBenchOptions): Promise<object[]> {
       }
     }));
     const createdAll = performance.now() - t0;
-    await Promise.race([allBound, new Promise((_, rej) => setTimeout(() => rej(new Error(`only ${bound.size}/${pods} bound after 120 s`)), 120_000))]);
+    const limitS = Math.max(120, pods / 20);
+    await Promise.race([allBound, new Promise((_, rej) => setTimeout(() => rej(new Error(`only ${bound.size}/${pods} bound after ${limitS} s`)), limitS * 1000))]);
+    const cpu = cpuSplit(srv.proc.pid!);
+    const serverCpu = cpu.user + cpu.system - cpu0.user - cpu0.system;
+    const ownCpu = process.cpuUsage(own0);
     const tLast = Math.max(...bound.values());
     const lat = [...bound].map(([n, t]) => t - created.get(n)!);
     const seenLat = [...bound].map(([n, t]) => t - seen.get(n)!);
@@ -125,6 +135,8 @@ async function benchEndToEnd(o: SchedulerBenchOptions): Promise<object[]> {
         'p50 ms': ms(pct(lat, 50)), 'p99 ms': ms(pct(lat, 99)),
         'seen→bound p50/p99 ms': `${ms(pct(seenLat, 50))} / ${ms(pct(seenLat, 99))}`, 'create s': ms(createdAll / 1000),
         spread: `${Math.min(...counts)}..${Math.max(...counts)} per node, ${failed} failed attempts`, target: '>= 1000 pods/s',
+        'CPU µs/pod server / bench': `${Math.round(serverCpu / pods)} / ${Math.round((ownCpu.user + ownCpu.system) / pods)}`,
+        load: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
       },
       {
         benchmark: 'create → Running (fake nodes report status)', 'pods/s': Math.round((running.size / (Math.max(...running.values()) - t0)) * 1000),

@@ -30,6 +30,9 @@ export async function spawnServer(args: string[] = ['--disable-agent'], nodeArgs
   const dataDir = mkdtempSync(join(tmpdir(), 'kubeling-bench-'));
   const kubeconfig = join(dataDir, 'kubeconfig.yaml');
   const t0 = performance.now();
+  // KUBELING_BENCH_CPU_PROF=DIR profiles every spawned server (node --cpu-prof) into DIR.
+  const prof = process.env.KUBELING_BENCH_CPU_PROF;
+  if (prof) nodeArgs = [...nodeArgs, '--cpu-prof', `--cpu-prof-dir=${prof}`];
   const proc = spawn(process.execPath, [...nodeArgs, MAIN, 'server', '--data-dir', dataDir, '--write-kubeconfig', kubeconfig, '--port', '0', '--bind-address', '127.0.0.1', ...args], {
     env: { ...process.env, KUBELING_LOG_FORMAT: 'json' }, stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -59,4 +59,35 @@ describe('write answers', () => {
     assert.deepEqual(evs.map(e => e.object), [a.body, b.body]);
     assert.equal(b.body.metadata.labels.x, 'y');
   });
+
+  it('every write to a Deployment leaves the earlier revisions as they were answered', async () => {
+    const D = '/apis/apps/v1/namespaces/default/deployments';
+    const start = (await json(s.url + D)).body.metadata.resourceVersion;
+    const dep = {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd1', labels: { a: '1' } },
+      spec: { replicas: 1, selector: { matchLabels: { app: 'd' } }, template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } },
+    };
+    const answers: any[] = [];
+    const write = async (path: string, method: string, body: unknown, type = 'application/json') => {
+      const r = await json(s.url + path, { method, headers: { 'Content-Type': type }, body: JSON.stringify(body) });
+      assert.ok(r.status < 300, JSON.stringify(r.body));
+      return r.body;
+    };
+    answers.push(await write(D, 'POST', dep));
+    await write(`${D}/d1/scale`, 'PUT', { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: 'd1', namespace: 'default' }, spec: { replicas: 3 } });
+    answers.push((await json(`${s.url}${D}/d1`)).body);
+    await write(`${D}/d1/scale`, 'PATCH', { spec: { replicas: 2 } }, 'application/merge-patch+json');
+    answers.push((await json(`${s.url}${D}/d1`)).body);
+    const cur = answers[answers.length - 1];
+    answers.push(await write(`${D}/d1/status`, 'PUT', { ...cur, status: { replicas: 2, observedGeneration: cur.metadata.generation } }));
+    answers.push(await write(`${D}/d1`, 'PATCH', { metadata: { labels: { b: '2' } }, spec: { template: { spec: { containers: [{ name: 'c', image: 'busybox:2' }] } } } }, 'application/strategic-merge-patch+json'));
+    answers.push(await write(`${D}/d1`, 'PUT', { ...answers[answers.length - 1], metadata: { ...answers[answers.length - 1].metadata, annotations: { x: 'y' } } }));
+    // A no-op PUT writes nothing.
+    const again = await write(`${D}/d1`, 'PUT', answers[answers.length - 1]);
+    assert.equal(again.metadata.resourceVersion, answers[answers.length - 1].metadata.resourceVersion);
+    assert.deepEqual(answers.map(a => a.spec.replicas), [1, 3, 2, 2, 2, 2]);
+    assert.deepEqual(answers.map(a => a.metadata.generation), [1, 2, 3, 3, 4, 4]);
+    const evs = await watchEvents(`${s.url}${D}?watch=true&resourceVersion=${start}`, e => e.length >= answers.length);
+    assert.deepEqual(evs.map(e => e.object), answers);
+  });
 });

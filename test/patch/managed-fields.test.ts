@@ -144,5 +144,10 @@ test('FieldSet: union, difference, intersection and without match their path-lis
     // Results are pruned: their FieldsV1 round-trips to the same members.
     assert.deepEqual(keys(FieldSet.fromFieldsV1(a.difference(b).toFieldsV1())), keys(a.difference(b)));
     assert.deepEqual(a.union(b).elements().sort(), [...new Set(a.union(b).paths().map(p => p[0]))].sort());
+    // minus/plus are difference/union that hand back the set itself when nothing changes.
+    assert.deepEqual(keys(a.minus(b)), keys(a.difference(b)));
+    assert.deepEqual(keys(a.plus(b)), keys(a.union(b)));
+    assert.equal(a.minus(b) === a, [...ak].every(k => !bk.has(k)));
+    assert.equal(a.plus(b) === a, [...bk].every(k => ak.has(k)));
   }
 });

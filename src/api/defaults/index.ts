@@ -72,9 +72,10 @@ export function applyDefaults<T extends KubeObject>(kind: string, apiVersion: st
 /**
  * Update-time carry-over the registry does before validation: a Service keeps its
  * allocated cluster IPs and node ports when the client leaves them out, and a Namespace's
- * finalizers only change through /finalize. Returns a new object.
+ * finalizers only change through /finalize. Returns a new object for those kinds, `newObj` otherwise.
  */
 export function prepareForUpdate<T extends KubeObject>(kind: string, newObj: T, oldObj: KubeObject): T {
+  if (kind !== 'Namespace' && kind !== 'Service') return newObj;
   const out = clone(newObj) as T & Obj;
   const old = oldObj as Obj;
   if (kind === 'Namespace' && isObj(old.spec)) {

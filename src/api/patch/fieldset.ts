@@ -120,6 +120,33 @@ export class FieldSet {
     return FieldSet.#combine(this, o, (a, b) => a && b, false) ?? new FieldSet();
   }
 
+  /** This set without `o`'s members: `this` itself when they share none (sets are not changed after decoding). */
+  minus(o: FieldSet): FieldSet {
+    return FieldSet.#overlaps(this, o) ? this.difference(o) : this;
+  }
+
+  /** This set with `o`'s members: `this` itself when it has them all already. */
+  plus(o: FieldSet): FieldSet {
+    return FieldSet.#covers(this, o) ? this : this.union(o);
+  }
+
+  static #overlaps(a: FieldSet, b: FieldSet): boolean {
+    for (const [pe, bc] of b.#children) {
+      const ac = a.#children.get(pe);
+      if (ac !== undefined && ((ac.#member && bc.#member) || FieldSet.#overlaps(ac, bc))) return true;
+    }
+    return false;
+  }
+
+  static #covers(a: FieldSet, b: FieldSet): boolean {
+    for (const [pe, bc] of b.#children) {
+      const ac = a.#children.get(pe);
+      if (ac === undefined) { if (bc.#member || !bc.isEmpty()) return false; continue; }
+      if ((bc.#member && !ac.#member) || !FieldSet.#covers(ac, bc)) return false;
+    }
+    return true;
+  }
+
   /** Drops `path` and everything below it. */
   without(path: Path): FieldSet {
     return FieldSet.#without(this, path, 0) ?? new FieldSet();

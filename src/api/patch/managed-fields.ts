@@ -73,7 +73,7 @@ export function decodeManagedFields(entries: unknown): Manager[] {
       apiVersion: typeof e.apiVersion === 'string' ? e.apiVersion : '',
       subresource: typeof e.subresource === 'string' && e.subresource ? e.subresource : undefined,
       time: typeof e.time === 'string' ? e.time : undefined,
-      set: FieldSet.fromFieldsV1(e.fieldsV1),
+      set: setFromFieldsV1(e.fieldsV1),
     });
   }
   return out;
@@ -90,13 +90,42 @@ export function encodeManagedFields(managers: Manager[]): ManagedFieldsEntry[] {
       const e: ManagedFieldsEntry = { manager: m.manager, operation: m.operation, apiVersion: m.apiVersion };
       if (m.time) e.time = m.time;
       e.fieldsType = 'FieldsV1';
-      e.fieldsV1 = m.set.toFieldsV1();
+      e.fieldsV1 = fieldsV1Of(m.set);
       if (m.subresource) e.subresource = m.subresource;
       return e;
     });
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+// Every write re-reads and re-writes every manager's field set, though most stay as they
+// were (a status write leaves the creator's spec fields alone). Sets are never changed
+// after decoding, and stored objects are shared and immutable, so a canonical FieldsV1
+// object (toFieldsV1's output) and its set are remembered for each other.
+const canonical = new WeakSet<object>();
+const setOf = new WeakMap<object, FieldSet>();
+const jsonOf = new WeakMap<FieldSet, JsonObject>();
+
+function setFromFieldsV1(raw: unknown): FieldSet {
+  if (!isObject(raw)) return FieldSet.fromFieldsV1(raw);
+  let s = setOf.get(raw);
+  if (s) return s;
+  s = FieldSet.fromFieldsV1(raw);
+  if (canonical.has(raw)) { setOf.set(raw, s); jsonOf.set(s, raw); }
+  return s;
+}
+
+function fieldsV1Of(set: FieldSet): JsonObject {
+  let j = jsonOf.get(set);
+  if (!j) { j = markCanonical(set.toFieldsV1()); setOf.set(j, set); jsonOf.set(set, j); }
+  return j;
+}
+
+/** Records that `fieldsV1` is written exactly as toFieldsV1 would write its set. */
+export function markCanonical(fieldsV1: JsonObject): JsonObject {
+  canonical.add(fieldsV1);
+  return fieldsV1;
+}
 
 /**
  * Top-level fields a write through this endpoint does not own (the registry resets
@@ -135,11 +164,19 @@ export function body(obj: JsonObject | undefined): JsonObject {
   return o;
 }
 
-/** A read-only view of the object without managedFields: shares everything else. */
-function view(obj: JsonObject): JsonObject {
-  if (!isObject(obj.metadata) || !('managedFields' in obj.metadata)) return obj;
-  const { managedFields: _, ...meta } = obj.metadata;
-  return { ...obj, metadata: meta };
+/**
+ * A read-only view of the object without managedFields (and, given `ignored`, without
+ * the top-level fields the endpoint does not own): shares everything else.
+ */
+function view(obj: JsonObject, ignored?: (field: string) => boolean): JsonObject {
+  let out = obj;
+  if (ignored) {
+    out = {};
+    for (const k of Object.keys(obj)) if (!ignored(k)) out[k] = obj[k];
+  }
+  if (!isObject(out.metadata) || !('managedFields' in out.metadata)) return out;
+  const { managedFields: _, ...meta } = out.metadata;
+  return { ...out, metadata: meta };
 }
 
 /** Writes entries into a copy's metadata (removing the field when there are none). */
@@ -149,6 +186,11 @@ export function withManagedFields(obj: JsonObject, managers: Manager[]): JsonObj
   if (entries.length > 0) meta.managedFields = entries as unknown as Json;
   else delete meta.managedFields;
   return obj;
+}
+
+/** Whether decodeManagedFields would find any entry. */
+function hasEntries(entries: unknown): boolean {
+  return Array.isArray(entries) && entries.some(e => isObject(e) && typeof e.manager === 'string' && (e.operation === 'Apply' || e.operation === 'Update'));
 }
 
 function managersOf(obj: JsonObject | undefined): unknown {
@@ -166,7 +208,8 @@ function managersOf(obj: JsonObject | undefined): unknown {
 export function recordUpdate(oldObj: object | undefined, newObj: object, manager: string, apiVersion: string,
   operation: ManagedFieldsOperation = 'Update', options: RecordOptions | string = {}): object {
   if (operation === 'Apply') return clone(newObj);
-  const entries = managedFieldsAfterUpdate(oldObj, newObj, manager, apiVersion, operation, options);
+  // A copy of the entries too: they may share FieldsV1 objects with oldObj's.
+  const entries = clone(managedFieldsAfterUpdate(oldObj, newObj, manager, apiVersion, operation, options));
   const out = clone(newObj) as JsonObject;
   const meta: JsonObject = isObject(out.metadata) ? out.metadata : (out.metadata = {});
   if (entries.length > 0) meta.managedFields = entries as unknown as Json;
@@ -182,29 +225,33 @@ export function managedFieldsAfterUpdate(oldObj: object | undefined, newObj: obj
   const before = oldObj as JsonObject | undefined, after = newObj as JsonObject;
   if (operation === 'Apply') { const mf = managersOf(after); return Array.isArray(mf) ? mf as ManagedFieldsEntry[] : []; }
   const kind = typeof after.kind === 'string' ? after.kind : String(before?.kind ?? '');
-  const requested = decodeManagedFields(managersOf(after));
-  const managers = requested.length > 0 && !deepEqual(managersOf(after), managersOf(before))
-    ? requested : decodeManagedFields(managersOf(before));
+  // Entries sent with the write (non-empty, different from the stored ones) replace them.
+  const requested = hasEntries(managersOf(after));
+  const managers = decodeManagedFields(requested && !deepEqual(managersOf(after), managersOf(before))
+    ? managersOf(after) : managersOf(before));
   const ignored = ignoredTopLevel(apiVersion, kind, subresource);
-  if (!before && requested.length === 0) {
+  if (!before && !requested) {
     // A create: the manager owns everything the object sets; one walk, no set algebra.
     const fieldsV1 = createdFieldsV1(view(after), kind, ignored);
+    if (fieldsV1) markCanonical(fieldsV1);
     if (!fieldsV1) return [];
     const e: ManagedFieldsEntry = { manager, operation, apiVersion, time: opts.now ?? nowSeconds(), fieldsType: 'FieldsV1', fieldsV1 };
     if (subresource) e.subresource = subresource;
     return [e];
   }
-  const c = compare(before ? view(before) : undefined, view(after), rootField(kind));
+  // Ignored top-level fields would be dropped from the result anyway (trackable): skip them.
+  const c = compare(before ? view(before, ignored) : undefined, view(after, ignored), rootField(kind));
   const changed = trackable(c.modified.union(c.added), ignored);
   const removed = trackable(c.removed, ignored);
   const id = managerId({ manager, operation, apiVersion, subresource });
   let self = managers.find(m => managerId(m) === id);
   if (!self) managers.push(self = { manager, operation, apiVersion, subresource, set: new FieldSet() });
+  // minus/plus keep a set (and so its FieldsV1) when the write does not touch it.
   for (const m of managers) {
-    if (!removed.isEmpty()) m.set = m.set.difference(removed);
-    if (m !== self && !changed.isEmpty()) m.set = m.set.difference(changed);
+    if (!removed.isEmpty()) m.set = m.set.minus(removed);
+    if (m !== self && !changed.isEmpty()) m.set = m.set.minus(changed);
   }
-  self.set = self.set.union(changed);
+  self.set = self.set.plus(changed);
   if (!changed.isEmpty()) self.time = opts.now ?? nowSeconds();
   return encodeManagedFields(managers);
 }

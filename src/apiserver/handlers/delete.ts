@@ -72,7 +72,7 @@ export async function deleteObject(ctx: RequestContext, name: string, opts: Dele
     if (opts.dryRun) return { obj: next, gone: false };
     if (JSON.stringify(next) === JSON.stringify(cur)) return { obj: cur, gone: false };
     try {
-      const { obj, deleted } = await ctx.rs.update(ns, name, () => next, { pinned: () => m.resourceVersion, deleteInstead: deletionDone });
+      const { obj, deleted } = await ctx.rs.update(ns, name, () => next, { pinned: () => m.resourceVersion, deleteInstead: deletionDone, readOnly: true });
       return { obj, gone: !!deleted };
     } catch (e) {
       if (e instanceof ConflictError) continue;

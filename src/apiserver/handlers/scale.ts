@@ -51,19 +51,16 @@ export async function handleScale(ctx: RequestContext): Promise<void> {
   let build: (cur: KubeObject) => KubeObject;
   if (method === 'PUT') {
     const scale = (await readObject(ctx.req)).value as KubeObject;
-    build = cur => {
-      cur.spec = { ...cur.spec, replicas: replicasOf(scale) };
-      cur.metadata!.resourceVersion = scale.metadata?.resourceVersion || undefined;
-      return cur;
-    };
+    build = cur => ({
+      ...cur, spec: { ...cur.spec, replicas: replicasOf(scale) },
+      metadata: { ...cur.metadata, resourceVersion: scale.metadata?.resourceVersion || undefined },
+    });
   } else if (method === 'PATCH') {
     const type = patchTypeFromContentType(mediaType(ctx.req));
     const patch = JSON.parse((await readBody(ctx.req)).toString('utf8') || '{}');
     build = cur => {
       const next = applyPatch(type, toScale(cur), patch, { kind: 'Scale', apiVersion: 'autoscaling/v1' }) as KubeObject;
-      cur.spec = { ...cur.spec, replicas: replicasOf(next) };
-      cur.metadata!.resourceVersion = undefined;
-      return cur;
+      return { ...cur, spec: { ...cur.spec, replicas: replicasOf(next) }, metadata: { ...cur.metadata, resourceVersion: undefined } };
     };
   } else {
     throw new BadRequestError(`method ${method} not supported on scale`);

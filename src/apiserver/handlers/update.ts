@@ -23,9 +23,12 @@ export async function writeUpdate(ctx: RequestContext, build: (cur: KubeObject) 
   let pinned: string | undefined;
   let undo: (() => void) | undefined;
   let before: KubeObject | undefined;
+  // `cur` is the shared stored object: builders return new objects, and the one deep copy
+  // is made by defaulting (admitUpdate); until then only `metadata` is changed, on a copy.
   const { obj, changed } = await ctx.rs.update(ctx.info.namespace, ctx.info.name!, async cur => {
-    const incoming = await build(structuredClone(cur));
-    if (!incoming.metadata || typeof incoming.metadata !== 'object') incoming.metadata = {};
+    let incoming = await build(cur);
+    if (incoming === cur) incoming = { ...cur };
+    incoming.metadata = incoming.metadata && typeof incoming.metadata === 'object' ? { ...incoming.metadata } : {};
     // A uid in the body is a precondition, as upstream treats it.
     if (incoming.metadata.uid && incoming.metadata.uid !== cur.metadata!.uid) {
       throw new ConflictError(`Precondition failed: UID in precondition: ${incoming.metadata.uid}, UID in object meta: ${cur.metadata!.uid}`, { name: cur.metadata!.name, kind: ctx.ri.plural });
@@ -44,7 +47,7 @@ export async function writeUpdate(ctx: RequestContext, build: (cur: KubeObject) 
     if (dryRun(ctx.query)) { undo?.(); next.metadata!.resourceVersion = cur.metadata!.resourceVersion; throw new DryRunResult(next); }
     if (sameContent(next, cur)) return null;
     return next;
-  }, { pinned: () => pinned, deleteInstead: deletionDone }).catch(e => {
+  }, { pinned: () => pinned, deleteInstead: deletionDone, readOnly: true }).catch(e => {
     if (e instanceof DryRunResult) return { obj: e.obj, changed: false };
     undo?.();
     throw e;
@@ -55,9 +58,27 @@ export async function writeUpdate(ctx: RequestContext, build: (cur: KubeObject) 
 
 class DryRunResult { constructor(readonly obj: KubeObject) {} }
 
+/** Equal as JSON, apart from resourceVersion and managedFields (an update that changes nothing writes nothing). */
 function sameContent(a: KubeObject, b: KubeObject): boolean {
-  const strip = (o: KubeObject) => JSON.stringify({ ...o, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined } });
-  return strip(a) === strip(b);
+  const meta = (o: KubeObject) => ({ ...o.metadata, resourceVersion: undefined, managedFields: undefined });
+  return sameJson({ ...a, metadata: meta(a) }, { ...b, metadata: meta(b) });
+}
+
+/** Deep equality of JSON values; keys holding undefined count as absent, as in JSON. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
+  if (Array.isArray(b)) return false;
+  const ao = a as Record<string, unknown>, bo = b as Record<string, unknown>;
+  let n = 0;
+  for (const k in ao) {
+    if (ao[k] === undefined) continue;
+    n++;
+    if (!sameJson(ao[k], bo[k])) return false;
+  }
+  for (const k in bo) if (bo[k] !== undefined) n--;
+  return n === 0;
 }
 
 export async function handleUpdate(ctx: RequestContext): Promise<void> {

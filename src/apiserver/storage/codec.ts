@@ -66,14 +66,18 @@ export function encode(obj: KubeObject, key?: string): Buffer {
 }
 
 /**
- * The write of `bytes` to `key` has settled: stored at `rev`, or failed (no rev).
- * A stored object gets its wire JSON now if no watcher decoded it yet.
+ * The write of `bytes` to `key` has settled: stored as `kv`, or failed (no kv). A stored
+ * object becomes kv's decoded object now if no watcher decoded it yet.
  */
-export function settled(key: string, bytes: Buffer, rev?: number): void {
+export function settled(key: string, bytes: Buffer, kv?: KeyValue): void {
   const w = written.get(key);
   if (w?.bytes !== bytes) return;
   written.delete(key);
-  if (rev !== undefined && !wire.has(w.obj)) wire.set(w.obj, spliceRevision(w, rev));
+  if (kv && !cache.has(kv) && w.bytes.equals(kv.value)) {
+    w.obj.metadata!.resourceVersion = String(kv.modRevision);
+    cache.set(kv, w.obj);
+    wire.set(w.obj, spliceRevision(w, kv.modRevision));
+  }
 }
 
 /** The stored text with `"resourceVersion":"rev"` as metadata's last field. */

@@ -111,11 +111,10 @@ export class ResourceStore {
     const m = obj.metadata!;
     const key = this.key(m.namespace, m.name!);
     const bytes = encode(obj, key);
-    let rev: number | undefined;
+    let kv: KeyValue | undefined;
     try {
-      const kv = await this.store.create(key, bytes);
-      rev = kv.modRevision;
-      return withRevision(obj, rev);
+      kv = await this.store.create(key, bytes);
+      return withRevision(obj, kv.modRevision);
     } catch (e) {
       if (e instanceof AlreadyExistsError) {
         throw new AlreadyExistsError(`${qualifiedResource(this.ri)} "${m.name}" already exists`,
@@ -123,22 +122,24 @@ export class ResourceStore {
       }
       throw e;
     } finally {
-      settled(key, bytes, rev);
+      settled(key, bytes, kv);
     }
   }
 
   /**
    * Read-modify-write with compare-and-swap. `mutate` gets a private copy of the current
-   * object and returns the new one (or null for "no change"). When the caller pinned a
-   * resourceVersion, a stale one is a Conflict; otherwise lost races are retried.
+   * object and returns the new one (or null for "no change"). With `readOnly` it gets the
+   * shared decoded object instead and promises not to change it: it builds a new object
+   * (which may share unchanged parts, but has a `metadata` of its own). When the caller
+   * pinned a resourceVersion, a stale one is a Conflict; otherwise lost races are retried.
    */
   async update(ns: string | undefined, name: string,
     mutate: (cur: KubeObject) => KubeObject | null | Promise<KubeObject | null>,
-    opts: { pinned?: () => string | undefined; deleteInstead?: (next: KubeObject) => boolean } = {}): Promise<{ obj: KubeObject; changed: boolean; deleted?: boolean }> {
+    opts: { pinned?: () => string | undefined; deleteInstead?: (next: KubeObject) => boolean; readOnly?: boolean } = {}): Promise<{ obj: KubeObject; changed: boolean; deleted?: boolean }> {
     for (let attempt = 0; ; attempt++) {
       const kv = await this.getKv(ns, name);
       if (!kv) throw this.notFound(name);
-      const cur = structuredClone(decode(kv));
+      const cur = opts.readOnly ? decode(kv) : structuredClone(decode(kv));
       const next = await mutate(cur);
       if (next === null) return { obj: decode(kv), changed: false };
       const pinned = opts.pinned?.();
@@ -150,12 +151,12 @@ export class ResourceStore {
           return { obj: withRevision(next, gone.modRevision), changed: true, deleted: true };
         }
         const bytes = encode(next, kv.key);
-        let rev: number | undefined;
+        let out: KeyValue | undefined;
         try {
-          rev = (await this.store.update(kv.key, bytes, kv.modRevision)).modRevision;
-          return { obj: withRevision(next, rev), changed: true };
+          out = await this.store.update(kv.key, bytes, kv.modRevision);
+          return { obj: withRevision(next, out.modRevision), changed: true };
         } finally {
-          settled(kv.key, bytes, rev);
+          settled(kv.key, bytes, out);
         }
       } catch (e) {
         if (e instanceof ConflictError) {

@@ -45,7 +45,8 @@ export function keepStatusOnUpdate(ri: ResourceInfo, next: KubeObject, prev: Kub
  * annotation this way); Deployments keep their labels, as upstream's strategy does.
  */
 export function statusUpdate(next: KubeObject, prev: KubeObject): KubeObject {
-  const out = structuredClone(prev);
+  // Shares prev's parts: admission defaults a deep copy of the result before changing it.
+  const out: KubeObject = { ...prev, metadata: { ...prev.metadata } };
   out.status = next.status;
   const m = out.metadata!;
   m.resourceVersion = next.metadata?.resourceVersion;
