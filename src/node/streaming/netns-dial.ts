@@ -14,7 +14,15 @@ export class NetnsDialError extends Error {
   readonly code = 'KL_NETNS_DIAL';
 }
 
-interface Relay { child: ChildProcess; path: string; ready: Promise<void> }
+interface Relay {
+  child: ChildProcess;
+  path: string;
+  ready: Promise<void>;
+  /** Dials waiting for their socket over the IPC channel, by id. */
+  pending: Map<number, { resolve(s: Socket): void; reject(e: Error): void }>;
+}
+
+type Handed = { id: number; error?: string; head?: string };
 
 export interface NetnsDialerOptions {
   /** Where the relays' unix sockets live (e.g. <agent state dir>/portforward). */
@@ -41,6 +49,7 @@ export class NetnsDialer {
   async dial(netnsPath: string, port: number): Promise<Socket> {
     const relay = this.#relay(netnsPath);
     await relay.ready;
+    if (relay.child.connected) return this.#handed(relay, port);
     const s = connect({ path: relay.path, allowHalfOpen: true });
     await new Promise<void>((resolve, reject) => s.once('connect', resolve).once('error', reject));
     s.write(`${port}\n`);
@@ -50,6 +59,17 @@ export class NetnsDialer {
       throw new NetnsDialError(answer.replace(/^error /, '') || 'relay closed the connection');
     }
     return s;
+  }
+
+  /** Asks the relay for a connected socket over the IPC channel: no relay hop for the bytes. */
+  #handed(relay: Relay, port: number): Promise<Socket> {
+    const id = ++this.#n;
+    return new Promise((resolve, reject) => {
+      relay.pending.set(id, { resolve, reject });
+      relay.child.send({ id, port }, e => {
+        if (e && relay.pending.delete(id)) reject(new NetnsDialError(`relay unreachable: ${e.message}`));
+      });
+    });
   }
 
   /** Stops the relay of one namespace (the pod is gone: the relay must not keep its netns alive). */
@@ -66,7 +86,10 @@ export class NetnsDialer {
     if (existing && existing.child.exitCode === null && existing.child.signalCode === null) return existing;
     const path = join(this.#o.runDir, `relay-${process.pid}-${++this.#n}.sock`);
     const cmd = this.#o.relayCommand?.(netnsPath) ?? ['nsenter', `--net=${netnsPath}`, '--', process.execPath, RELAY_SCRIPT];
-    const child = spawn(cmd[0]!, [...cmd.slice(1), path, String(this.#o.idleMs ?? 60_000)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // fd 3 is Node's IPC channel; nsenter and `ip netns exec` pass it on to the relay.
+    const child = spawn(cmd[0]!, [...cmd.slice(1), path, String(this.#o.idleMs ?? 60_000)], { stdio: ['pipe', 'pipe', 'pipe', 'ipc'] });
+    child.on('error', () => {});
+    child.channel?.unref(); // an idle relay must not keep the agent's process alive
     let stderr = '';
     child.stderr!.on('data', d => { stderr += d; });
     const ready = new Promise<void>((resolve, reject) => {
@@ -76,7 +99,22 @@ export class NetnsDialer {
     });
     ready.catch(() => {});
     child.once('exit', () => { if (this.#relays.get(netnsPath)?.child === child) this.#relays.delete(netnsPath); });
-    const r = { child, path, ready };
+    const pending: Relay['pending'] = new Map();
+    child.on('message', (m: Handed, handle?: unknown) => {
+      const p = pending.get(m?.id);
+      if (!p) return;
+      pending.delete(m.id);
+      if (m.error || !handle) return p.reject(new NetnsDialError(m.error ?? 'relay sent no socket'));
+      const s = handle as Socket;
+      s.allowHalfOpen = true; // port-forward passes half-closes on, as the relay's pipes do
+      if (m.head) s.unshift(Buffer.from(m.head, 'base64')); // bytes the pod sent before the handover
+      p.resolve(s);
+    });
+    child.once('exit', () => {
+      for (const p of pending.values()) p.reject(new NetnsDialError('relay exited'));
+      pending.clear();
+    });
+    const r = { child, path, ready, pending };
     this.#relays.set(netnsPath, r);
     return r;
   }

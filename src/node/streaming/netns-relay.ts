@@ -6,6 +6,10 @@
  * (then relays bytes, half-closes included) or `error <message>\n`.
  * It exits when its stdin closes (the agent is gone) or after `idleMs` without connections.
  *
+ * Started with a Node IPC channel (the dialer's default), it also takes `{ id, port }`
+ * messages and hands the connected socket itself back (SCM_RIGHTS under Node's IPC):
+ * the agent then talks to the pod directly and no byte passes through this process.
+ *
  * Usage: node netns-relay.js <socket-path> [idle-ms]
  */
 import { rmSync } from 'node:fs';
@@ -53,6 +57,23 @@ function main(path: string, idleMs: number): void {
     };
     c.on('data', onData);
   });
+  if (process.send) {
+    process.on('message', (m: { id: number; port: number }) => {
+      clearTimeout(idle);
+      dialLoopback(m.port).then(
+        s => {
+          // Stop reading so no byte stays behind here; what was read already travels with the handle.
+          (s as unknown as { _handle?: { readStop(): number } })._handle?.readStop();
+          const head: Buffer[] = [];
+          for (let b: Buffer | null; (b = s.read() as Buffer | null) !== null;) head.push(b);
+          const buffered = Buffer.concat(head).toString('base64');
+          process.send!({ id: m.id, ...(buffered ? { head: buffered } : {}) }, s, {}, () => { s.destroy(); armIdle(); });
+        },
+        (e: Error) => { process.send!({ id: m.id, error: e.message }); armIdle(); },
+      );
+    });
+    process.on('disconnect', () => process.exit(0));
+  }
   server.listen(path, () => process.stdout.write('listening\n'));
   process.stdin.on('end', () => process.exit(0)).on('error', () => process.exit(0)).resume();
   process.on('exit', () => rmSync(path, { force: true }));
