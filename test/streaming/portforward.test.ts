@@ -168,6 +168,30 @@ describe('port-forward', () => {
       }
     });
 
+    it('client-node PortForward: 4 MB echoed intact (large payloads leave as two fragments of one message)', async () => {
+      const kc = new KubeConfig();
+      kc.loadFromOptions({
+        clusters: [{ name: 'c', server: `http://127.0.0.1:${srv.port}`, skipTLSVerify: true }],
+        users: [{ name: 'u' }], contexts: [{ name: 'x', cluster: 'c', user: 'u' }], currentContext: 'x',
+      });
+      const pf = new PortForward(kc);
+      const local = createServer(sock => { void pf.portForward('default', 'web', [7], sock, null, sock); });
+      const localPort = await listen(local);
+      try {
+        const payload = randomBytes(4 << 20);
+        const got = await new Promise<Buffer>((resolve, reject) => {
+          const parts: Buffer[] = [];
+          let n = 0;
+          const s = connect(localPort, '127.0.0.1', () => s.write(payload));
+          s.on('data', (d: Buffer) => { parts.push(d); n += d.length; if (n >= payload.length) { s.destroy(); resolve(Buffer.concat(parts)); } });
+          s.on('error', reject);
+        });
+        assert.ok(got.equals(payload));
+      } finally {
+        local.close();
+      }
+    });
+
     for (const protocol of ['v4.channel.k8s.io', 'v4.base64.channel.k8s.io']) {
       it(`${protocol}: port prefix on both channels, data both ways, close when the pod closes`, async () => {
         const c = await channelClient(wsUrl('?ports=80'), [protocol]);

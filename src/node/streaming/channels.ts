@@ -10,6 +10,9 @@ import { isBase64Protocol, V5_CHANNEL } from './protocols.js';
 /** v5 close signal: `[255, channel]` closes the client's side of that channel. */
 export const CLOSE_SIGNAL = 255;
 
+/** Binary payloads from this size on are not copied behind their channel byte. */
+const COPY_LIMIT = 16 * 1024;
+
 export interface ChannelConnectionOptions {
   /** Ping the client this often and drop it after one unanswered ping; 0 disables. */
   pingIntervalMs?: number;
@@ -57,10 +60,15 @@ export class ChannelConnection {
   /** Sends `data` on `channel`; `cb` runs once it is handed to the socket (or dropped on a closed connection). */
   send(channel: number, data: Buffer, cb?: () => void): void {
     if (this.#isClosed || this.#ws.readyState !== this.#ws.OPEN) { cb?.(); return; }
-    const msg = this.#base64
-      ? String.fromCharCode(48 + channel) + data.toString('base64')
-      : Buffer.concat([Buffer.of(channel), data]);
-    this.#ws.send(msg, { binary: !this.#base64 }, () => cb?.());
+    if (this.#base64) {
+      this.#ws.send(String.fromCharCode(48 + channel) + data.toString('base64'), { binary: false }, () => cb?.());
+    } else if (data.length >= COPY_LIMIT) {
+      // Large payloads leave as a second fragment of the same message: no copy behind the channel byte.
+      this.#ws.send(Buffer.of(channel), { binary: true, fin: false });
+      this.#ws.send(data, { binary: true, fin: true }, () => cb?.());
+    } else {
+      this.#ws.send(Buffer.concat([Buffer.of(channel), data]), { binary: true }, () => cb?.());
+    }
   }
 
   /** A Writable whose chunks go out on `channel`; its backpressure is the socket's. */

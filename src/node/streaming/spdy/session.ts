@@ -66,7 +66,10 @@ export class SpdySession {
 
   readonly #sink: StreamSink = {
     // Header and payload go out as two buffers of one write: no copy of the payload.
-    data: (id, data, fin) => this.#send([dataFrameHeader(id, fin ? FLAG_FIN : 0, data.length), data]),
+    data: (id, data, fin) => {
+      const parts = Array.isArray(data) ? data : [data];
+      return this.#send([dataFrameHeader(id, fin ? FLAG_FIN : 0, parts.reduce((n, b) => n + b.length, 0)), ...parts]);
+    },
     reset: (id, status) => { void this.#send(encodeFrame({ type: 'rst_stream', streamId: id, status })); },
     forget: id => { this.#streams.delete(id); this.#closeIfIdle(); },
   };

@@ -9,7 +9,8 @@ import type { SpdyHeaders } from './headers.js';
 
 /** What a stream needs from its session. */
 export interface StreamSink {
-  data(id: number, data: Buffer, fin: boolean): Promise<void>;
+  /** One DATA frame whose payload is `data`, concatenated (the parts are written as they are, not copied). */
+  data(id: number, data: Buffer | Buffer[], fin: boolean): Promise<void>;
   reset(id: number, status: number): void;
   forget(id: number): void;
 }
@@ -80,19 +81,32 @@ export class SpdyStream extends Duplex {
     w?.();
   }
 
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
-    this.#writeData(chunk, cb);
-  }
-
-  #writeData(chunk: Buffer, cb: (e?: Error | null) => void): void {
+  #writeData(chunks: Buffer[], cb: (e?: Error | null) => void): void {
     void this.#replied.then(async () => {
-      for (let off = 0; off < chunk.length; off += CHUNK) await this.#sink.data(this.id, chunk.subarray(off, off + CHUNK), false);
+      // Batches of up to CHUNK bytes leave as one frame each, their buffers uncopied.
+      let batch: Buffer[] = [];
+      let size = 0;
+      for (const c of chunks) {
+        if (c.length > CHUNK) {
+          if (batch.length) { await this.#sink.data(this.id, batch, false); batch = []; size = 0; }
+          for (let off = 0; off < c.length; off += CHUNK) await this.#sink.data(this.id, c.subarray(off, off + CHUNK), false);
+          continue;
+        }
+        if (size + c.length > CHUNK) { await this.#sink.data(this.id, batch, false); batch = []; size = 0; }
+        batch.push(c);
+        size += c.length;
+      }
+      if (batch.length) await this.#sink.data(this.id, batch, false);
     }).then(() => cb(), cb);
   }
 
-  /** Chunks that queued up while the previous frame went out leave as one frame (fewer, larger frames). */
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
+    this.#writeData([chunk], cb);
+  }
+
+  /** Chunks that queued up while the previous frame went out leave together (fewer, larger frames). */
   override _writev(chunks: { chunk: Buffer }[], cb: (e?: Error | null) => void): void {
-    this.#writeData(chunks.length === 1 ? chunks[0]!.chunk : Buffer.concat(chunks.map(c => c.chunk)), cb);
+    this.#writeData(chunks.map(c => c.chunk), cb);
   }
 
   override _final(cb: (e?: Error | null) => void): void {
