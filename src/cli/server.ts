@@ -50,7 +50,7 @@ export interface RunningServer {
 export async function startServer(flags: ServerFlags): Promise<RunningServer> {
   const t0 = performance.now();
   mkdirSync(flags.dataDir, { recursive: true });
-  const pki = ensurePki(join(flags.dataDir, 'tls'), flags.tlsSan);
+  const pki = await ensurePki(join(flags.dataDir, 'tls'), flags.tlsSan);
   const store = await openSqliteStore(join(flags.dataDir, 'db', 'state.db'));
   const api = new ApiServer({
     store, host: flags.bindAddress, port: flags.port, serviceCidr: flags.serviceCidr ?? '10.43.0.0/16',
@@ -61,7 +61,7 @@ export async function startServer(flags: ServerFlags): Promise<RunningServer> {
   });
   // pods/log, exec, attach and port-forward go to the node agent that runs the pod.
   // RequestContext is a superset of the proxy's context; agents accept the kubelet-client certificate.
-  registerNodeProxies(api as never, issueClientCert(pki.dir, 'apiserver-kubelet-client', 'kube-apiserver-kubelet-client', 'system:masters'));
+  registerNodeProxies(api as never, await issueClientCert(pki.dir, 'apiserver-kubelet-client', 'kube-apiserver-kubelet-client', 'system:masters'));
   await api.listen();
   const url = api.url.replace('://0.0.0.0', '://127.0.0.1');
   const kubeconfig = flags.writeKubeconfig ?? join(flags.dataDir, 'kubeconfig.yaml');

@@ -21,7 +21,7 @@ describe('Client over TLS', () => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kubeling-client-tls-'));
-    pki = ensurePki(join(dir, 'tls'));
+    pki = await ensurePki(join(dir, 'tls'));
     store = await openSqliteStore(join(dir, 'db.sqlite'), { compactInterval: 0 });
     const authenticator = new Authenticator();
     authenticator.addToken('good-token', { username: 'robot', groups: ['system:masters'] });
@@ -56,7 +56,7 @@ describe('Client over TLS', () => {
   });
 
   it('refuses a server whose certificate the configured CA did not sign', async () => {
-    const otherCa = ensurePki(join(dir, 'other-tls')).caCert;
+    const otherCa = (await ensurePki(join(dir, 'other-tls'))).caCert;
     const c = track(new Client({ url: api.url, ca: otherCa, token: 'good-token' }));
     await assert.rejects(c.get(NAMESPACES, 'tls-ns'), ConnectionError);
   });

@@ -73,7 +73,7 @@ current-context: c
     const sa = JSON.parse(await k(ts, ['get', 'sa', 'robot', '-n', NS, '-o', 'json']));
     const token = (await k(ts, ['create', 'token', 'robot', '-n', NS, '--duration=20m'])).trim();
     const c = claimsOf(token);
-    assert.equal(JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).alg, 'RS256');
+    assert.equal(JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).alg, 'ES256');
     assert.equal(c.iss, 'https://kubernetes.default.svc.cluster.local');
     assert.deepEqual(c.aud, ['https://kubernetes.default.svc.cluster.local']);
     assert.equal(c.sub, `system:serviceaccount:${NS}:robot`);

@@ -1,5 +1,6 @@
 /**
- * Service-account tokens as upstream issues them: RS256 JWTs whose `kid` is the SHA-256 of
+ * Service-account tokens as upstream issues them: JWTs (ES256 for the P-256 key kubeling makes,
+ * RS256 for an RSA key, as kube-apiserver signs with either) whose `kid` is the SHA-256 of
  * the public key (DER), with the claims of pkg/serviceaccount/claims.go — iss, sub
  * (system:serviceaccount:<ns>:<name>), aud, exp/iat/nbf, jti and the private
  * `kubernetes.io` claim naming the namespace, service account and bound pod/secret/node.
@@ -40,12 +41,15 @@ export class ServiceAccountTokens {
   readonly audiences: string[];
   readonly #key: ServiceAccountKey;
   readonly #kid: string;
+  readonly #alg: 'ES256' | 'RS256';
 
   constructor(key: ServiceAccountKey, o: { issuer?: string; audiences?: string[] } = {}) {
     this.#key = key;
     this.issuer = o.issuer ?? DEFAULT_ISSUER;
     this.audiences = o.audiences?.length ? o.audiences : [this.issuer];
-    const der = createPublicKey(key.publicKey).export({ type: 'spki', format: 'der' });
+    const pub = createPublicKey(key.publicKey);
+    this.#alg = pub.asymmetricKeyType === 'ec' ? 'ES256' : 'RS256';
+    const der = pub.export({ type: 'spki', format: 'der' });
     this.#kid = b64url(createHash('sha256').update(der).digest());
   }
 
@@ -59,9 +63,10 @@ export class ServiceAccountTokens {
   }
 
   sign(claims: TokenClaims): string {
-    const head = b64url(JSON.stringify({ alg: 'RS256', kid: this.#kid }));
+    const head = b64url(JSON.stringify({ alg: this.#alg, kid: this.#kid }));
     const body = b64url(JSON.stringify(claims));
-    const sig = createSign('RSA-SHA256').update(`${head}.${body}`).sign(this.#key.privateKey);
+    // JWS wants ECDSA signatures as r||s (IEEE P1363), not DER.
+    const sig = createSign('SHA256').update(`${head}.${body}`).sign({ key: this.#key.privateKey, dsaEncoding: 'ieee-p1363' });
     return `${head}.${body}.${b64url(sig)}`;
   }
 
@@ -74,8 +79,9 @@ export class ServiceAccountTokens {
     if (parts.length !== 3) return undefined;
     try {
       const head = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString()) as { alg?: string };
-      if (head.alg !== 'RS256') return undefined;
-      const ok = createVerify('RSA-SHA256').update(`${parts[0]}.${parts[1]}`).verify(this.#key.publicKey, Buffer.from(parts[2]!, 'base64url'));
+      if (head.alg !== this.#alg) return undefined;
+      const ok = createVerify('SHA256').update(`${parts[0]}.${parts[1]}`)
+        .verify({ key: this.#key.publicKey, dsaEncoding: 'ieee-p1363' }, Buffer.from(parts[2]!, 'base64url'));
       if (!ok) return undefined;
       const c = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString()) as TokenClaims;
       const t = Math.floor(now / 1000);

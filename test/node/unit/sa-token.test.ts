@@ -16,11 +16,11 @@ describe('service-account tokens', () => {
     assert.equal(renewAt(now, year, now + year * 1000, 0), now + 24 * 3600_000);
   });
 
-  it('verify only their own, unexpired tokens for the API audience', () => {
+  it('verify only their own, unexpired tokens for the API audience', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kubeling-sa-'));
     try {
-      const key = ensureServiceAccountKey(dir);
-      assert.deepEqual(ensureServiceAccountKey(dir), key, 'made once, then reused');
+      const key = await ensureServiceAccountKey(dir);
+      assert.deepEqual(await ensureServiceAccountKey(dir), key, 'made once, then reused');
       const t = new ServiceAccountTokens(key);
       const claims = (o: Partial<Parameters<ServiceAccountTokens['claims']>[0]> = {}) => t.claims({
         audiences: t.audiences, expirationSeconds: 600, private: { namespace: 'ns', serviceaccount: { name: 'sa', uid: 'u' } }, ...o,
@@ -32,7 +32,7 @@ describe('service-account tokens', () => {
       assert.equal(t.verify(t.sign(claims({ audiences: ['vault'] }))), undefined, 'other audience');
       assert.equal(new ServiceAccountTokens(key, { issuer: 'https://other' }).verify(good), undefined, 'other issuer');
       mkdirSync(join(dir, 'x'));
-      const other = new ServiceAccountTokens(ensureServiceAccountKey(join(dir, 'x')));
+      const other = new ServiceAccountTokens(await ensureServiceAccountKey(join(dir, 'x')));
       assert.equal(other.verify(good), undefined, 'other key');
       assert.equal(t.verify('not.a.jwt'), undefined);
       assert.equal(t.verify('x'), undefined);
