@@ -57,10 +57,17 @@ export class FakeNodePool {
     const list = [...this.nodes.values()];
     for (let i = 0; i < list.length; i += 16) await Promise.all(list.slice(i, i + 16).map(n => n.register()));
     await Promise.all(list.map(n => n.renewLease().catch(() => {})));
+    // Each node renews once per period, the nodes spread over it in slots of ~100 ms: 5000
+    // nodes renewing in one burst every 10 s would queue 5000 writes ahead of everything else.
     const every = this.#o.leaseRenewMs ?? 10_000;
+    const slots = Math.max(1, Math.min(list.length, Math.round(every / 100)));
+    let tick = 0;
     this.#leaseTimer = setInterval(() => {
-      for (const n of this.nodes.values()) void n.renewLease().catch(e => this.#log.warn('fake node lease renewal failed', { node: n.name, error: String(e) }));
-    }, every);
+      for (let i = tick++ % slots; i < list.length; i += slots) {
+        const n = list[i];
+        void n.renewLease().catch(e => this.#log.warn('fake node lease renewal failed', { node: n.name, error: String(e) }));
+      }
+    }, every / slots);
     this.#leaseTimer.unref();
     this.#pods.start();
     for (let i = 0; i < (this.#o.workers ?? 16); i++) this.#workers.push(this.#work());
