@@ -8,9 +8,22 @@ export function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Deep copy; inputs are never mutated, so every algorithm works on a copy. */
+/**
+ * Deep copy; inputs are never mutated, so every algorithm works on a copy. Values are
+ * plain JSON data, so a recursive copy does (several times cheaper than structuredClone).
+ */
 export function clone<T>(v: T): T {
-  return v === undefined ? v : structuredClone(v);
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) return v.map(clone) as T;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) setOwn(out, k, clone((v as Record<string, unknown>)[k]));
+  return out as T;
+}
+
+/** `o[k] = x`, except that a "__proto__" key (JSON may hold one) stays a plain field. */
+export function setOwn(o: Record<string, unknown>, k: string, x: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: x, enumerable: true, writable: true, configurable: true });
+  else o[k] = x;
 }
 
 /** Structural equality; object key order does not matter, list order does. */
