@@ -21,7 +21,8 @@ function spawnExec(runc: RuncCli, shim: string, id: string, opts: ExecOptions, b
   const process = opts.consoleSize && bundle ? processFile(bundle, `${base}.json`, opts) : undefined;
   const args = ['tty-exec', tty.socket, tty.pidFile, '--', runc.bin, ...runc.execArgs(id, opts.cmd, { env: opts.env, cwd: opts.cwd, tty, process })];
   const child = spawn(shim, args, { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] }) as Piped;
-  if (process) child.once('close', () => rmSync(process, { force: true }));
+  // runc's pid file and the console socket outlive the exec unless removed here.
+  child.once('close', () => { for (const f of [process, tty.pidFile, tty.socket]) if (f) rmSync(f, { force: true }); });
   return child;
 }
 
