@@ -212,13 +212,22 @@ spec:
 
   it('a restart, or a crash with tampering meanwhile, converges to exactly the same rules', async () => {
     // Let everything the earlier tests changed settle: the rules stop changing.
+    // Stable means: the services the previous test deleted are gone and nothing changed for a while.
     let rules = await ourRules(prefix);
-    await eventually(async () => { const now = await ourRules(prefix); const same = now.join() === rules.join(); rules = now; return same; }, 30_000, 'stable rules');
+    await eventually(async () => {
+      await new Promise(r => setTimeout(r, 1500));
+      const now = await ourRules(prefix);
+      const same = now.join() === rules.join() && !now.some(l => /default\/web-(exp|lb)/.test(l));
+      rules = now;
+      return same;
+    }, 45_000, 'stable rules');
     assert.ok(rules.some(l => l.includes('default/web:http')), 'web service rules present');
     await cluster.stop();
     assert.deepEqual(await ourRules(prefix), [], 'a clean shutdown removes the rules');
     await startServer();
-    await eventually(async () => (await ourRules(prefix)).join('\n') === rules.join('\n'), 30_000, 'same rules after restart');
+    let after: string[] = [];
+    await eventually(async () => (after = await ourRules(prefix)).join('\n') === rules.join('\n'), 30_000, 'same rules after restart')
+      .catch(e => { throw new Error(`${(e as Error).message}; only before: ${rules.filter(l => !after.includes(l)).slice(0, 5).join(' | ')}; only after: ${after.filter(l => !rules.includes(l)).slice(0, 5).join(' | ')}`); });
 
     await cluster.stop('SIGKILL'); // a crash leaves the rules; someone adds a stale chain and drops a jump
     assert.deepEqual(await ourRules(prefix), rules);
