@@ -3,9 +3,11 @@
  * kube-apiserver relays them to the kubelet (/exec|/attach/<ns>/<pod>/<container>?…,
  * /portForward/<ns>/<pod>?port=…). The API server checks what it can see in the pod
  * (it exists, the container is one of its, it has a node); the agent checks the rest
- * (the container runs) and speaks the protocol end to end with the client.
+ * (the container runs) and speaks the protocol end to end with the client. An agent in
+ * this process is handed the client's connection instead of a relayed one.
  */
 import { BadRequestError } from '../../api/errors.js';
+import { inProcessAgent } from '../server/agent-server.js';
 import { proxyUpgrade } from '../streaming/index.js';
 import { agentEndpoint, getPod, type AgentClientCert } from './agent-endpoint.js';
 import type { UpgradeProxyContext } from './index.js';
@@ -42,5 +44,8 @@ export async function proxyPodStream(ctx: UpgradeProxyContext, kind: StreamKind,
     path = `/${kind}/${encodeURIComponent(ns)}/${encodeURIComponent(name)}/${encodeURIComponent(container)}?${q}`;
   }
   const agent = await agentEndpoint(ctx.registry, pod, client);
+  // An agent in this process serves the client's connection itself; others are relayed to.
+  const local = agent.socketPath ? inProcessAgent(agent.socketPath) : undefined;
+  if (local) return local.serveUpgradeInProcess(ctx.req, ctx.socket, ctx.head, new URL(path, 'http://agent'));
   await proxyUpgrade(ctx.req, ctx.socket, ctx.head, { host: agent.host, port: agent.port, socketPath: agent.socketPath, path, headers: agent.headers, tls: agent.tls });
 }

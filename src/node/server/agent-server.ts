@@ -32,9 +32,19 @@ export type AgentRoute = (req: IncomingMessage, res: ServerResponse, match: RegE
 /** An HTTP upgrade (WebSocket, SPDY) on an authorized request; return false to decline. */
 export type AgentUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, url: URL) => boolean;
 
+/**
+ * Agents serving a local socket in this process, by its path: the API server of the same
+ * process hands them upgrades on the client's own connection (serveUpgradeInProcess).
+ */
+const inProcess = new Map<string, AgentServer>();
+
+/** The agent behind `socketPath`, when it runs in this process. */
+export function inProcessAgent(socketPath: string): AgentServer | undefined { return inProcess.get(socketPath); }
+
 export class AgentServer {
   readonly #server: Server;
   #local?: Server;
+  #localPath?: string;
   readonly #routes: { method: string; path: RegExp; handler: AgentRoute }[] = [];
   readonly #upgrades: AgentUpgrade[] = [];
   readonly #token: string;
@@ -73,6 +83,23 @@ export class AgentServer {
     await new Promise<void>((resolve, reject) => { local.once('error', reject); local.listen(path, () => resolve()); });
     await chmod(path, 0o600);
     this.#local = local;
+    this.#localPath = path;
+    inProcess.set(path, this);
+  }
+
+  /**
+   * Serves an upgrade that the API server of this process has authenticated and routed, on
+   * the client's own connection: no second HTTP exchange, no unix-socket hop, and the
+   * protocol is parsed once. `url` is the agent's path (/portForward/<ns>/<pod>?…). Resolves
+   * when the connection closes.
+   */
+  serveUpgradeInProcess(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
+    const closed = new Promise<void>(resolve => {
+      if (socket.destroyed) resolve();
+      else socket.once('close', () => resolve());
+    });
+    if (!this.#upgrades.some(u => u(req, socket, head, url))) socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+    return closed;
   }
 
   /** Adds an endpoint behind the agent's token (checked before `handler` runs). */
@@ -96,6 +123,7 @@ export class AgentServer {
   get port(): number { return (this.#server.address() as AddressInfo | null)?.port ?? 0; }
 
   async close(): Promise<void> {
+    if (this.#localPath && inProcess.get(this.#localPath) === this) inProcess.delete(this.#localPath);
     await Promise.all([this.#server, this.#local].map(s => s && new Promise<void>(r => { s.close(() => r()); s.closeAllConnections(); })));
   }
 

@@ -1,10 +1,12 @@
-/** The agent's HTTP endpoint: token check, logs through the LogSource, extra routes. */
+/** The agent's HTTP endpoint: token check, logs through the LogSource, extra routes, in-process upgrades. */
 import assert from 'node:assert/strict';
+import type { IncomingMessage } from 'node:http';
+import { PassThrough } from 'node:stream';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AgentServer } from '../../../src/node/server/agent-server.js';
+import { AgentServer, inProcessAgent } from '../../../src/node/server/agent-server.js';
 import { c, pod, run } from './builders.js';
 
 describe('AgentServer', () => {
@@ -53,5 +55,41 @@ describe('AgentServer', () => {
   it('serves extra routes behind the token', async () => {
     assert.equal(await (await fetch(`${base}/hello/world`, { headers: auth })).text(), 'hi world');
     assert.equal((await fetch(`${base}/hello/world`)).status, 401);
+  });
+
+  it('is found by its local socket while it listens there, and serves upgrades handed over in-process', async () => {
+    const path = join(dir, 'agent.sock');
+    await s.listenLocal(path);
+    assert.equal(inProcessAgent(path), s);
+    const seen: string[] = [];
+    s.upgrade((_req, socket, _head, url) => {
+      if (!url.pathname.startsWith('/echo/')) return false;
+      seen.push(url.pathname);
+      socket.end('HTTP/1.1 101 Switching Protocols\r\n\r\n');
+      return true;
+    });
+    const req = { headers: {} } as IncomingMessage;
+    const socket = new PassThrough();
+    let written = '';
+    socket.on('data', d => { written += d; });
+    // No token on the request: the API server of this process has authenticated the caller.
+    await s.serveUpgradeInProcess(req, socket, Buffer.alloc(0), new URL('http://agent/echo/x'));
+    assert.deepEqual(seen, ['/echo/x']);
+    assert.equal(written, 'HTTP/1.1 101 Switching Protocols\r\n\r\n');
+
+    const other = new PassThrough();
+    let refused = '';
+    other.on('data', d => { refused += d; });
+    await s.serveUpgradeInProcess(req, other, Buffer.alloc(0), new URL('http://agent/nothing'));
+    assert.match(refused, /^HTTP\/1.1 404 Not Found/);
+  });
+
+  it('is no longer found once closed', async () => {
+    const path = join(dir, 'closing.sock');
+    const t = new AgentServer({ token: 't', logger: { info() {}, warn() {}, error() {} }, logs: { pod: () => undefined, podStatus: () => undefined, runs: async () => [], state: async () => undefined } });
+    await t.listenLocal(path);
+    assert.equal(inProcessAgent(path), t);
+    await t.close();
+    assert.equal(inProcessAgent(path), undefined);
   });
 });
