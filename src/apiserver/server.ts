@@ -63,6 +63,9 @@ export class ApiServer {
   /** Where metrics.k8s.io gets NodeMetrics/PodMetrics (the node agents); unset = empty lists. */
   metricsSource?: ResourceMetricsSource;
   #server: Server;
+  /** Plain HTTP for in-process connections (acceptInProcess), on the same handlers as #server. */
+  #inProcess: Server;
+  readonly #inProcessConns = new Set<Duplex>();
   #events?: EventReaper;
   #ready = false;
   #opts: ApiServerOptions;
@@ -88,10 +91,25 @@ export class ApiServer {
       registry: this.registry, upgrades: instrumentUpgrades(this.metrics, this.upgrades),
       authenticate: (req: IncomingMessage) => opts.anonymousAdmin ? { username: 'admin', groups: ['system:masters'] } : this.authenticator.authenticate(req),
     };
-    this.#server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => handleUpgrade(upgradeHost, req, socket, head));
-    this.#server.keepAliveTimeout = 60_000;
-    this.#server.headersTimeout = 65_000;
-    this.#server.requestTimeout = 0;
+    this.#inProcess = createHttpServer(handler);
+    for (const srv of [this.#server, this.#inProcess]) {
+      srv.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => handleUpgrade(upgradeHost, req, socket, head));
+      srv.keepAliveTimeout = 60_000;
+      srv.headersTimeout = 65_000;
+      srv.requestTimeout = 0;
+    }
+  }
+
+  /**
+   * Serves `conn`, one end of an in-memory connection made inside this process, as `user`:
+   * the same handlers without TLS or a socket. Only code in this process can call it, so the
+   * identity is the server's own word (as a client certificate is the CA's), never the client's.
+   */
+  acceptInProcess(conn: Duplex, user: UserInfo): void {
+    this.authenticator.trustConnection(conn, user);
+    this.#inProcessConns.add(conn);
+    conn.once('close', () => this.#inProcessConns.delete(conn));
+    this.#inProcess.emit('connection', conn);
   }
 
   get server(): Server { return this.#server; }
@@ -119,6 +137,7 @@ export class ApiServer {
     await new Promise<void>(resolve => {
       this.#server.close(() => resolve());
       this.#server.closeAllConnections?.();
+      for (const conn of this.#inProcessConns) conn.destroy();
     });
   }
 

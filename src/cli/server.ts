@@ -5,17 +5,18 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApiServer, ensurePki, issueClientCert, ServiceAccountTokens, writeKubeconfig } from '../apiserver/index.js';
+import { ApiServer, ensurePki, issueClientCert, ServiceAccountTokens, writeKubeconfig, type UserInfo } from '../apiserver/index.js';
 import { openSqliteStore } from '../store/index.js';
 import { bootstrapCluster } from './bootstrap.js';
 import { registerNodeProxies } from '../node/index.js';
 import { log } from './log.js';
-import { Client, SharedInformerFactory } from '../client/index.js';
+import { SharedInformerFactory } from '../client/index.js';
 import type { Component, ComponentContext } from './components.js';
 import { CONTROLLER_MANAGER, startControllers } from './wire-controllers.js';
 import { SCHEDULER, startScheduler } from './wire-scheduler.js';
 import { startAgent, type AgentFlags } from './wire-agent.js';
 import { startServices, type ServicesOptions } from './wire-services.js';
+import { componentClients, IDENTITIES } from './wire-clients.js';
 import { hostname } from 'node:os';
 
 export interface ServerFlags {
@@ -38,6 +39,8 @@ export interface ServerFlags {
   services?: Partial<ServicesOptions>;
   /** Terminated pods kept before pod GC deletes the oldest (default 12500). */
   terminatedPodGCThreshold?: number;
+  /** --in-process-https: in-process components connect over HTTPS on loopback (default: in memory; wire-clients.ts). */
+  inProcessHttps?: boolean;
 }
 
 export interface RunningServer {
@@ -69,7 +72,8 @@ export async function startServer(flags: ServerFlags): Promise<RunningServer> {
   await bootstrapCluster(api.registry, { port: Number(new URL(url).port), controllerObjects: flags.disableControllers ? undefined : { caCert: pki.caCert } });
   api.setReady(true);
   log.info('api server ready', { url, kubeconfig, startupMs: Math.round(performance.now() - t0) });
-  const client = Client.fromKubeconfig(kubeconfig);
+  const clientFor = componentClients(api, url, kubeconfig, !!flags.inProcessHttps);
+  const client = clientFor(IDENTITIES.server);
   const informers = new SharedInformerFactory(client);
   const ctx: ComponentContext = {
     client, informers, nodeName: flags.nodeName ?? hostname(), dataDir: flags.dataDir, metrics: api.metrics.registry, caCert: pki.caCert,
@@ -80,15 +84,16 @@ export async function startServer(flags: ServerFlags): Promise<RunningServer> {
   };
   const components: Component[] = [];
   // Each component gets its own User-Agent program (upstream's binary names), and so its own
-  // default field manager; the parts each names in turn only extend the User-Agent.
-  const as = (name: string): ComponentContext => ({ ...ctx, client: client.withComponent(name) });
-  if (!flags.disableControllers) components.push(...await startControllers(as(CONTROLLER_MANAGER)));
-  if (!flags.disableScheduler) components.push(...await startScheduler(as(SCHEDULER)));
+  // default field manager; the parts each names in turn only extend the User-Agent. Its
+  // client connects as its own user (wire-clients.ts); the informers stay shared.
+  const as = (name: string, user: UserInfo): ComponentContext => ({ ...ctx, client: clientFor(user).withComponent(name) });
+  if (!flags.disableControllers) components.push(...await startControllers(as(CONTROLLER_MANAGER, IDENTITIES.controllerManager)));
+  if (!flags.disableScheduler) components.push(...await startScheduler(as(SCHEDULER, IDENTITIES.scheduler)));
   // Before the agent: pods started at once must find kube-dns; stopped after it (reverse order).
   components.push(...await startServices(ctx, {
     nodeIP: flags.agent?.nodeIP, ...flags.services, proxy: !flags.disableAgent && flags.services?.proxy !== false,
-  }));
-  if (!flags.disableAgent) components.push(...await startAgent(as('kubelet'), flags.agent));
+  }, { dns: clientFor(IDENTITIES.dns), serviceLB: clientFor(IDENTITIES.serviceLB) }));
+  if (!flags.disableAgent) components.push(...await startAgent(as('kubelet', IDENTITIES.node(ctx.nodeName)), flags.agent));
   informers.start();
   const stop = async () => {
     for (const c of components.reverse()) await c.stop().catch(e => log.warn('component stop failed', { component: c.name, err: String(e) }));

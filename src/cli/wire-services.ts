@@ -8,6 +8,7 @@
  */
 import { ClusterDns, type Upstream } from '../dns/index.js';
 import { Proxier, ServiceLBController, defaultNodeIP } from '../proxy/index.js';
+import type { Client } from '../client/index.js';
 import type { Component, ComponentContext } from './components.js';
 import { log } from './log.js';
 
@@ -42,16 +43,19 @@ export const DEFAULT_SERVICES: ServicesOptions = {
   dnsPort: 0, clusterDomain: 'cluster.local',
 };
 
-export async function startServices(ctx: ComponentContext, overrides: Partial<ServicesOptions> = {}): Promise<Component[]> {
+/** Their own clients (in `kubeling server`, each connecting as its own user); default: ctx.client. */
+export interface ServicesClients { dns?: Client; serviceLB?: Client }
+
+export async function startServices(ctx: ComponentContext, overrides: Partial<ServicesOptions> = {}, clients: ServicesClients = {}): Promise<Component[]> {
   const o: ServicesOptions = { ...DEFAULT_SERVICES, ...stripUndefined(overrides) };
   const components: Component[] = [];
   const nodeIP = o.nodeIP ?? await defaultNodeIP();
   if (o.serviceLB) {
-    components.push(new ServiceLBController({ client: ctx.client.withComponent('service-lb-controller'), informers: ctx.informers, logger: log }).start());
+    components.push(new ServiceLBController({ client: (clients.serviceLB ?? ctx.client).withComponent('service-lb-controller'), informers: ctx.informers, logger: log }).start());
   }
   if (o.dns) {
     const dns = new ClusterDns({
-      client: ctx.client.withComponent('cluster-dns'), informers: ctx.informers, nodeName: ctx.nodeName, clusterIP: o.clusterDNS,
+      client: (clients.dns ?? ctx.client).withComponent('cluster-dns'), informers: ctx.informers, nodeName: ctx.nodeName, clusterIP: o.clusterDNS,
       serviceCidr: ctx.config.serviceCidr, clusterCidr: ctx.config.clusterCidr, host: o.dnsAddress ?? nodeIP, port: o.dnsPort,
       domain: o.clusterDomain, upstreams: o.dnsUpstreams, logger: log,
     });

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { parse } from 'yaml';
+import type { Duplex } from 'node:stream';
 import { BadRequestError } from '../api/errors.js';
 
 export interface ClientConfig {
@@ -33,6 +34,13 @@ export interface ClientConfig {
   timeoutMs?: number;
   /** Most concurrent non-streaming connections; more requests wait for a free one (default 64). */
   maxConnections?: number;
+  /**
+   * Connect inside this process instead of over the network (`kubeling server`'s own components):
+   * called with the server's end of each new in-memory connection, it hands that end to the API
+   * server, which serves it as the user it attached (TLS settings and tokens are then unused; `url`
+   * still names the server). Only code in the same process can set it; never read from a kubeconfig.
+   */
+  inProcess?: (serverEnd: Duplex) => void;
 }
 
 interface Named<T> { name: string; [k: string]: unknown; cluster?: T; user?: T; context?: T }

@@ -1,12 +1,17 @@
 /**
  * HTTP(S) to the API server over one keep-alive agent: JSON requests that throw
  * kubeling errors, raw requests for subresources, and streaming responses for watches.
+ * In `kubeling server` the connections may be in-memory ones to the API server of the
+ * same process (config `inProcess`): the same HTTP, without TLS or the kernel.
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { TimeoutError } from '../api/errors.js';
 import type { ClientConfig } from './config.js';
 import { ConnectionError, errorFromStatus } from './errors.js';
+import { MemorySocket } from './memory-socket.js';
 
 export type QueryValue = string | number | boolean | undefined | null | readonly string[];
 export type QueryParams = Record<string, QueryValue>;
@@ -58,6 +63,7 @@ export function queryString(q: QueryParams | undefined): string {
 
 export class Transport {
   readonly #base: URL;
+  readonly #origin: string;
   /** Requests share a bounded pool of keep-alive sockets (bursts queue, not thousands of sockets). */
   readonly #agent: http.Agent;
   /** Streams (watches, logs) hold a socket each for long: their own pool, so they never starve requests or wait for them. */
@@ -68,10 +74,15 @@ export class Transport {
 
   constructor(cfg: ClientConfig) {
     this.#base = new URL(cfg.url);
+    this.#origin = this.#base.origin;
+    const inProcess = cfg.inProcess;
+    // In-process connections speak plain HTTP; the URL keeps naming the server (Host header).
+    if (inProcess) this.#base.protocol = 'http:';
     const tls = this.#base.protocol === 'https:';
     this.#mod = tls ? https : http;
-    const agent = (maxSockets: number) => tls
-      ? new https.Agent({
+    const agent = (maxSockets: number) => inProcess
+      ? inProcessAgent(maxSockets, inProcess)
+      : tls ? new https.Agent({
         keepAlive: true, maxSockets, ca: cfg.ca, cert: cfg.cert, key: cfg.key,
         rejectUnauthorized: !cfg.insecureSkipTLSVerify, servername: cfg.tlsServerName,
       })
@@ -81,11 +92,12 @@ export class Transport {
     this.#headers = {
       'User-Agent': userAgent(cfg),
     };
-    if (cfg.token) this.#headers.Authorization = `Bearer ${cfg.token}`;
+    // In process, the connection itself names the user.
+    if (cfg.token && !inProcess) this.#headers.Authorization = `Bearer ${cfg.token}`;
     this.#timeoutMs = cfg.timeoutMs ?? 60_000;
   }
 
-  get baseUrl(): string { return this.#base.origin; }
+  get baseUrl(): string { return this.#origin; }
 
   /** Sends the request and reads the whole answer, whatever its status. */
   async request(r: RawRequest): Promise<RawResponse> {
@@ -176,6 +188,17 @@ export class Transport {
       req.end(payload);
     });
   }
+}
+
+/** A keep-alive agent whose connections are in-memory pairs; the server's end goes to `accept`. */
+function inProcessAgent(maxSockets: number, accept: (serverEnd: Duplex) => void): http.Agent {
+  const agent = new http.Agent({ keepAlive: true, maxSockets });
+  agent.createConnection = () => {
+    const [client, server] = MemorySocket.pair();
+    accept(server);
+    return client as unknown as Socket;
+  };
+  return agent;
 }
 
 function decodeBody(body: Buffer): unknown {

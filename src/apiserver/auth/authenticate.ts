@@ -1,7 +1,8 @@
 /**
  * Authentication: a TLS client certificate signed by the cluster CA, a bearer token from
- * the server's token table, or a bearer service-account token (a JWT the server signed,
- * checked by the asynchronous `bearer` hook). RBAC comes later: every authenticated user is admin.
+ * the server's token table, a bearer service-account token (a JWT the server signed,
+ * checked by the asynchronous `bearer` hook), or the user the server attached to one of
+ * its in-process connections. RBAC comes later: every authenticated user is admin.
  */
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
@@ -35,6 +36,12 @@ export class Authenticator {
     if (this.#bearer && auth?.startsWith('Bearer ')) return this.#bearer(auth.slice(7).trim()).catch(() => undefined);
     return undefined;
   }
+
+  /**
+   * Requests on `conn` are `user`'s: the API server's in-process connections, whose user the
+   * server attaches when it accepts them. Nothing a client sends can reach this table.
+   */
+  trustConnection(conn: object, user: UserInfo): void { this.#bySocket.set(conn, user); }
 
   /** The request's user, or undefined when it carries no valid credential. */
   authenticate(req: IncomingMessage): UserInfo | undefined {

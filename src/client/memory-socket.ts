@@ -1,0 +1,113 @@
+/**
+ * Two connected in-memory streams that behave enough like a TCP socket for Node's HTTP
+ * client and server: what one side writes the other reads, ending one side is a FIN
+ * (the peer reads the rest, then 'end'), destroying it closes the peer after its buffered
+ * data, and idle timeouts emit 'timeout' as net.Socket's do. In-process components reach
+ * the API server this way: no TLS, no kernel, the same HTTP on both ends.
+ */
+import { Duplex } from 'node:stream';
+
+type Callback = (err?: Error | null) => void;
+
+function epipe(): Error {
+  return Object.assign(new Error('write EPIPE: the other end of the in-memory connection is closed'), { code: 'EPIPE' });
+}
+
+export class MemorySocket extends Duplex {
+  #peer!: MemorySocket;
+  /** The peer's write callback, held until we read (backpressure, as Node's duplexPair). */
+  #peerWaiting?: Callback;
+  /** We sent EOF into the peer (end or destroy). */
+  #eofSent = false;
+  #timer?: NodeJS.Timeout;
+  /** net.Socket's idle timeout in ms (0 = none); the HTTP agent reads it. */
+  timeout = 0;
+  // What HTTP code and loggers read from a socket.
+  readonly connecting = false;
+  readonly pending = false;
+  readonly remoteAddress = '127.0.0.1';
+  readonly remoteFamily = 'IPv4';
+  readonly remotePort = 0;
+  readonly localAddress = '127.0.0.1';
+  readonly localPort = 0;
+  readonly encrypted = false;
+
+  /** A connected pair: [client end, server end]. */
+  static pair(): [MemorySocket, MemorySocket] {
+    const a = new MemorySocket();
+    const b = new MemorySocket();
+    a.#peer = b;
+    b.#peer = a;
+    return [a, b];
+  }
+
+  private constructor() {
+    // Like net.Socket: a FIN from the peer ends our side too once read.
+    super({ allowHalfOpen: false, decodeStrings: true });
+  }
+
+  override _read(): void {
+    const cb = this.#peerWaiting;
+    if (cb) { this.#peerWaiting = undefined; cb(); }
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: Callback): void {
+    const peer = this.#peer;
+    if (peer.destroyed || this.#eofSent) { cb(epipe()); return; }
+    this.#touch();
+    peer.#touch();
+    if (chunk.length === 0) { cb(); return; }
+    // Written data is the peer's to read at once; the next write waits until it asks for more.
+    if (peer.push(chunk)) cb();
+    else peer.#peerWaiting = cb;
+  }
+
+  override _final(cb: Callback): void {
+    this.#sendEof();
+    cb();
+  }
+
+  override _destroy(err: Error | null, cb: Callback): void {
+    this.#clearTimer();
+    const waiting = this.#peerWaiting;
+    this.#peerWaiting = undefined;
+    waiting?.(epipe());
+    // Like a closed TCP socket: the peer reads what was already sent, then its end.
+    this.#sendEof();
+    cb(err);
+  }
+
+  #sendEof(): void {
+    if (this.#eofSent) return;
+    this.#eofSent = true;
+    if (!this.#peer.destroyed) this.#peer.push(null);
+  }
+
+  /** net.Socket#setTimeout: 'timeout' after `ms` without reads or writes; 0 turns it off. */
+  setTimeout(ms: number, cb?: () => void): this {
+    this.timeout = ms;
+    this.#clearTimer();
+    if (ms > 0 && !this.destroyed) {
+      this.#timer = setTimeout(() => this.emit('timeout'), ms);
+      this.#timer.unref();
+      if (cb) this.once('timeout', cb);
+    } else if (cb) {
+      this.removeListener('timeout', cb);
+    }
+    return this;
+  }
+
+  /** Activity restarts the idle timer. */
+  #touch(): void { this.#timer?.refresh(); }
+
+  #clearTimer(): void {
+    if (this.#timer) { clearTimeout(this.#timer); this.#timer = undefined; }
+  }
+
+  // TCP options and event-loop references mean nothing in memory.
+  setNoDelay(): this { return this; }
+  setKeepAlive(): this { return this; }
+  ref(): this { return this; }
+  unref(): this { return this; }
+  address(): { address: string; family: string; port: number } { return { address: this.localAddress, family: 'IPv4', port: 0 }; }
+}
