@@ -72,7 +72,7 @@ export async function startServer(flags: ServerFlags): Promise<RunningServer> {
   await bootstrapCluster(api.registry, { port: Number(new URL(url).port), controllerObjects: flags.disableControllers ? undefined : { caCert: pki.caCert } });
   api.setReady(true);
   log.info('api server ready', { url, kubeconfig, startupMs: Math.round(performance.now() - t0) });
-  const clientFor = componentClients(api, url, kubeconfig, !!flags.inProcessHttps);
+  const clientFor = componentClients(api, { url, kubeconfig, caCert: pki.caCert, https: !!flags.inProcessHttps });
   const client = clientFor(IDENTITIES.server);
   const informers = new SharedInformerFactory(client);
   const ctx: ComponentContext = {

@@ -27,8 +27,12 @@ export const IDENTITIES = {
 
 export type ClientFor = (user: UserInfo) => Client;
 
-/** A factory of component clients: in memory as `user`, or (`https`) the admin kubeconfig's. */
-export function componentClients(api: ApiServer, url: string, kubeconfig: string, https: boolean): ClientFor {
-  if (https) return () => Client.fromKubeconfig(kubeconfig);
-  return user => new Client({ url, inProcess: conn => api.acceptInProcess(conn, user) });
+/**
+ * A factory of component clients: in memory as `user`, or (`https`) the admin kubeconfig's.
+ * In memory the config still carries the cluster CA: components read it (the node agent
+ * trusts the API server's kubelet-client certificate by it).
+ */
+export function componentClients(api: ApiServer, o: { url: string; kubeconfig: string; caCert: string; https: boolean }): ClientFor {
+  if (o.https) return () => Client.fromKubeconfig(o.kubeconfig);
+  return user => new Client({ url: o.url, ca: o.caCert, inProcess: conn => api.acceptInProcess(conn, user) });
 }
