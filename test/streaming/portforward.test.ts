@@ -9,7 +9,7 @@ import { createServer as createHttpServer, get, type Server } from 'node:http';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { KubeConfig, PortForward } from '@kubernetes/client-node';
-import { servePortForward } from '../../src/node/streaming/index.js';
+import { pooledOnread, servePortForward } from '../../src/node/streaming/index.js';
 import { channelClient, upgradeServer, waitFor } from './helpers.js';
 import { SpdyTestClient } from './spdy-client.js';
 
@@ -36,9 +36,11 @@ describe('port-forward', () => {
     await new Promise(r => closed.close(r));
     srv = await upgradeServer((req, socket, head, url) => servePortForward(req, socket, head, url, {
       podName: 'web', uid: 'u1', pingIntervalMs: 0,
+      // Pod connections read into pooled buffers, as the agent's are.
       dial: port => new Promise((resolve, reject) => {
-        const s = connect(ports.get(port) ?? 1, '127.0.0.1');
-        s.once('connect', () => resolve(s)).once('error', reject);
+        let s: Socket | undefined;
+        s = connect({ port: ports.get(port) ?? 1, host: '127.0.0.1', onread: pooledOnread(() => s!) });
+        s.once('connect', () => resolve(s!)).once('error', reject);
       }),
     }));
   });

@@ -12,7 +12,7 @@ import type { Duplex } from 'node:stream';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { POD_UID } from '../labels.js';
 import type { Runtime } from '../runtime/index.js';
-import { servePortForward, type NetnsDialer } from '../streaming/index.js';
+import { pooledOnread, servePortForward, type NetnsDialer } from '../streaming/index.js';
 
 /** How often a live session checks that its pod's sandbox is still there. */
 const CHECK_MS = 1000;
@@ -21,8 +21,9 @@ const nsInode = (path: string): number | undefined => { try { return statSync(pa
 
 function dialLoopback(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const s = connect({ host: '127.0.0.1', port, allowHalfOpen: true });
-    s.once('connect', () => { s.off('error', reject); resolve(s); }).once('error', reject);
+    let s: Socket | undefined;
+    s = connect({ host: '127.0.0.1', port, allowHalfOpen: true, onread: pooledOnread(() => s!) });
+    s.once('connect', () => { s!.off('error', reject); resolve(s!); }).once('error', reject);
   });
 }
 

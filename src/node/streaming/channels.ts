@@ -6,6 +6,7 @@
 import { Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { isBase64Protocol, V5_CHANNEL } from './protocols.js';
+import { releaseCopied } from './read-pool.js';
 
 /** v5 close signal: `[255, channel]` closes the client's side of that channel. */
 export const CLOSE_SIGNAL = 255;
@@ -62,12 +63,15 @@ export class ChannelConnection {
     if (this.#isClosed || this.#ws.readyState !== this.#ws.OPEN) { cb?.(); return; }
     if (this.#base64) {
       this.#ws.send(String.fromCharCode(48 + channel) + data.toString('base64'), { binary: false }, () => cb?.());
+      releaseCopied(data);
     } else if (data.length >= COPY_LIMIT) {
-      // Large payloads leave as a second fragment of the same message: no copy behind the channel byte.
+      // Large payloads leave as a second fragment of the same message: no copy behind the
+      // channel byte. ws calls back once the socket has written them: a pooled chunk goes back then.
       this.#ws.send(Buffer.of(channel), { binary: true, fin: false });
-      this.#ws.send(data, { binary: true, fin: true }, () => cb?.());
+      this.#ws.send(data, { binary: true, fin: true }, () => { releaseCopied(data); cb?.(); });
     } else {
       this.#ws.send(Buffer.concat([Buffer.of(channel), data]), { binary: true }, () => cb?.());
+      releaseCopied(data);
     }
   }
 

@@ -20,3 +20,4 @@ export { servePortForward, type PortForwardOptions } from './portforward.js';
 export type { PortForwardTarget } from './spdy/portforward.js';
 export { proxyUpgrade, type UpgradeTarget } from './upgrade-proxy.js';
 export { NetnsDialer, NetnsDialError, type NetnsDialerOptions } from './netns-dial.js';
+export { pooledOnread } from './read-pool.js';

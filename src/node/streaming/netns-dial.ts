@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pooledSocket } from './read-pool.js';
 
 export class NetnsDialError extends Error {
   readonly code = 'KL_NETNS_DIAL';
@@ -105,8 +106,8 @@ export class NetnsDialer {
       if (!p) return;
       pending.delete(m.id);
       if (m.error || !handle) return p.reject(new NetnsDialError(m.error ?? 'relay sent no socket'));
-      const s = handle as Socket;
-      s.allowHalfOpen = true; // port-forward passes half-closes on, as the relay's pipes do
+      // Half-closes pass on, as the relay's pipes do; reads land in pooled buffers.
+      const s = pooledSocket(handle, { allowHalfOpen: true });
       if (m.head) s.unshift(Buffer.from(m.head, 'base64')); // bytes the pod sent before the handover
       p.resolve(s);
     });

@@ -67,7 +67,9 @@ function main(path: string, idleMs: number): void {
           const head: Buffer[] = [];
           for (let b: Buffer | null; (b = s.read() as Buffer | null) !== null;) head.push(b);
           const buffered = Buffer.concat(head).toString('base64');
-          process.send!({ id: m.id, ...(buffered ? { head: buffered } : {}) }, s, {}, () => { s.destroy(); armIdle(); });
+          // The bare handle: the agent wraps it in a socket of its own making (pooled reads).
+          const handle = (s as unknown as { _handle?: unknown })._handle;
+          process.send!({ id: m.id, ...(buffered ? { head: buffered } : {}) }, handle, {}, () => { s.destroy(); armIdle(); });
         },
         (e: Error) => { process.send!({ id: m.id, error: e.message }); armIdle(); },
       );

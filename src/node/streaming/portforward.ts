@@ -58,7 +58,7 @@ export async function servePortForward(
     return;
   }
   if (protocol === SPDY_PORTFORWARD_TUNNEL) {
-    const session = servePortForwardSpdy(webSocketDuplex(ws, { pingIntervalMs: o.pingIntervalMs }), o);
+    const session = servePortForwardSpdy(webSocketDuplex(ws, socket, { pingIntervalMs: o.pingIntervalMs }), o);
     await session.closed;
   } else {
     await servePortForwardChannels(ws, protocol, ports, o);

@@ -5,7 +5,9 @@
  * moby/spdystream (kubectl's side) neither sends nor obeys WINDOW_UPDATE, so a strict
  * 64 KiB window would stall; backpressure comes from the underlying connection.
  */
+import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { writeReleasing } from '../read-pool.js';
 import { dataFrameHeader, encodeFrame, FLAG_FIN, FLAG_UNIDIRECTIONAL, FrameParser, RstStatus, SpdyProtocolError, type Frame } from './frames.js';
 import { HeaderCodec } from './headers.js';
 import { SpdyStream, type StreamSink } from './stream.js';
@@ -28,12 +30,15 @@ export class SpdySession {
   readonly #codec = new HeaderCodec();
   readonly #parser = new FrameParser();
   readonly #streams = new Map<number, SpdyStream>();
-  readonly #queue: Frame[] = [];
+  /** Parsed frames not yet handled. */
+  readonly #inbox: Frame[] = [];
   #pumping = false;
+  /** Outgoing frames waiting behind one whose header block is being compressed. */
+  readonly #queue: { frame: Buffer | Buffer[] | Promise<Buffer | Buffer[]>; written?: () => void }[] = [];
+  readonly #drainWaiters: (() => void)[] = [];
   #lastPeerId = 0;
   #goingAway = false;
   #isClosed = false;
-  #tail: Promise<void> = Promise.resolve();
 
   constructor(conn: Duplex, opts: SpdySessionOptions) {
     this.#conn = conn;
@@ -43,11 +48,11 @@ export class SpdySession {
     conn.on('end', () => conn.end());
     conn.on('data', (chunk: Buffer) => {
       try {
-        this.#queue.push(...this.#parser.push(chunk));
+        for (const f of this.#parser.push(chunk)) this.#inbox.push(f);
       } catch (e) {
         return this.#fail(e as Error);
       }
-      if (this.#queue.length > 256) conn.pause();
+      if (this.#inbox.length > 256) conn.pause();
       void this.#pump();
     });
   }
@@ -58,49 +63,92 @@ export class SpdySession {
   goAway(): void {
     if (this.#goingAway || this.#isClosed) return;
     this.#goingAway = true;
-    void this.#send(encodeFrame({ type: 'goaway', lastGoodStreamId: this.#lastPeerId, status: 0 }));
+    this.#send(encodeFrame({ type: 'goaway', lastGoodStreamId: this.#lastPeerId, status: 0 }));
     this.#closeIfIdle();
   }
 
   destroy(): void { this.#conn.destroy(); }
 
   readonly #sink: StreamSink = {
-    // Header and payload go out as two buffers of one write: no copy of the payload.
-    data: (id, data, fin) => {
+    // Header and payload go out as separate buffers of one corked write: no copy of the payload.
+    data: (id, data, fin, written) => {
       const parts = Array.isArray(data) ? data : [data];
-      return this.#send([dataFrameHeader(id, fin ? FLAG_FIN : 0, parts.reduce((n, b) => n + b.length, 0)), ...parts]);
+      let length = 0;
+      for (const p of parts) length += p.length;
+      this.#send([dataFrameHeader(id, fin ? FLAG_FIN : 0, length), ...parts], written && (() => this.#whenWritable(written)));
     },
-    reset: (id, status) => { void this.#send(encodeFrame({ type: 'rst_stream', streamId: id, status })); },
+    reset: (id, status) => { this.#send(encodeFrame({ type: 'rst_stream', streamId: id, status })); },
     forget: id => { this.#streams.delete(id); this.#closeIfIdle(); },
   };
 
-  /** Frames go out in call order; header compression (async) keeps that order too. */
-  #send(frame: Buffer | Buffer[] | Promise<Buffer>): Promise<void> {
-    const t = this.#tail.then(async () => {
-      const bufs = [await frame].flat();
-      if (this.#isClosed || this.#conn.writableEnded) return;
-      this.#conn.cork();
-      let ok = true;
-      for (const b of bufs) ok = this.#conn.write(b);
-      this.#conn.uncork();
-      if (!ok) {
-        await new Promise<void>(r => {
-          const done = () => { this.#conn.off('drain', done); this.#conn.off('close', done); r(); };
-          this.#conn.on('drain', done).on('close', done);
-        });
+  /**
+   * Frames go out in call order. A frame is written at once unless an earlier one waits
+   * for its header block (compression is async); those wait here with whatever came after.
+   * `written` runs once the frame has been handed to the connection.
+   */
+  #send(frame: Buffer | Buffer[] | Promise<Buffer | Buffer[]>, written?: () => void): void {
+    if (this.#queue.length === 0 && !(frame instanceof Promise)) {
+      this.#write(frame);
+      written?.();
+      return;
+    }
+    this.#queue.push({ frame, written });
+    if (this.#queue.length === 1) void this.#flushQueue();
+  }
+
+  async #flushQueue(): Promise<void> {
+    while (this.#queue.length > 0) {
+      const next = this.#queue[0]!;
+      try {
+        this.#write(await next.frame);
+      } catch (e) {
+        this.#opts.onError?.(e as Error);
+        this.#conn.destroy();
       }
-    });
-    this.#tail = t.catch(() => {});
-    return t;
+      this.#queue.shift();
+      next.written?.();
+    }
+  }
+
+  #write(frame: Buffer | Buffer[]): void {
+    if (this.#isClosed || this.#conn.writableEnded || this.#conn.destroyed) return;
+    if (!Array.isArray(frame)) { this.#conn.write(frame); return; }
+    // Straight onto the client's socket (plain SPDY), pooled chunks go back once written;
+    // a tunnel in front of the socket does that itself.
+    const direct = this.#conn instanceof Socket;
+    this.#conn.cork();
+    for (const b of frame) {
+      if (direct) writeReleasing(this.#conn, b);
+      else this.#conn.write(b);
+    }
+    this.#conn.uncork();
+  }
+
+  /** Runs `fn` once the connection takes more (its buffer drained, or it closed). */
+  #whenWritable(fn: () => void): void {
+    if (!this.#conn.writableNeedDrain || this.#isClosed) return fn();
+    this.#drainWaiters.push(fn);
+    if (this.#drainWaiters.length > 1) return;
+    const done = () => {
+      this.#conn.off('drain', done).off('close', done);
+      for (const f of this.#drainWaiters.splice(0)) f();
+    };
+    this.#conn.on('drain', done).on('close', done);
+  }
+
+  /** Runs `fn` after every frame sent so far has been handed to the connection. */
+  #afterSent(fn: () => void): void {
+    if (this.#queue.length === 0) return fn();
+    this.#send(Promise.resolve([]), fn);
   }
 
   async #pump(): Promise<void> {
     if (this.#pumping) return;
     this.#pumping = true;
     try {
-      for (let f = this.#queue.shift(); f && !this.#isClosed; f = this.#queue.shift()) {
+      for (let f = this.#inbox.shift(); f && !this.#isClosed; f = this.#inbox.shift()) {
         await this.#handle(f);
-        if (this.#queue.length < 64 && this.#conn.isPaused()) this.#conn.resume();
+        if (this.#inbox.length < 64 && this.#conn.isPaused()) this.#conn.resume();
       }
     } catch (e) {
       this.#fail(e as Error);
@@ -122,7 +170,7 @@ export class SpdySession {
       case 'rst_stream': this.#streams.get(f.streamId)?.abort(); return;
       case 'ping':
         // Odd ids are the client's (kubectl pings every 10 s): answer with the same frame.
-        if (f.id & 1) void this.#send(encodeFrame(f));
+        if (f.id & 1) this.#send(encodeFrame(f));
         return;
       case 'goaway':
         this.#goingAway = true;
@@ -142,12 +190,12 @@ export class SpdySession {
   async #onSynStream(f: Extract<Frame, { type: 'syn_stream' }>): Promise<void> {
     const headers = await this.#codec.decompress(f.block);
     if (f.streamId % 2 === 0 || f.streamId <= this.#lastPeerId) {
-      void this.#send(encodeFrame({ type: 'rst_stream', streamId: f.streamId, status: RstStatus.ProtocolError }));
+      this.#send(encodeFrame({ type: 'rst_stream', streamId: f.streamId, status: RstStatus.ProtocolError }));
       return;
     }
     this.#lastPeerId = f.streamId;
     if (this.#goingAway) {
-      void this.#send(encodeFrame({ type: 'rst_stream', streamId: f.streamId, status: RstStatus.RefusedStream }));
+      this.#send(encodeFrame({ type: 'rst_stream', streamId: f.streamId, status: RstStatus.RefusedStream }));
       return;
     }
     const s = new SpdyStream(f.streamId, headers, this.#sink);
@@ -163,20 +211,20 @@ export class SpdySession {
       s.reset(RstStatus.Cancel);
       return;
     }
-    void this.#send(this.#codec.compress({}).then(block => encodeFrame({ type: 'syn_reply', streamId: f.streamId, flags: 0, block })));
+    this.#send(this.#codec.compress({}).then(block => encodeFrame({ type: 'syn_reply', streamId: f.streamId, flags: 0, block })));
     s.replied();
     if (f.flags & FLAG_FIN) s.remoteFinish();
     if (f.flags & FLAG_UNIDIRECTIONAL) s.end();
   }
 
   #closeIfIdle(): void {
-    if (this.#goingAway && this.#streams.size === 0) void this.#tail.then(() => this.#conn.end());
+    if (this.#goingAway && this.#streams.size === 0) this.#afterSent(() => this.#conn.end());
   }
 
   #fail(e: Error): void {
     this.#opts.onError?.(e);
-    void this.#send(encodeFrame({ type: 'goaway', lastGoodStreamId: this.#lastPeerId, status: 1 }));
-    void this.#tail.then(() => this.#conn.destroy());
+    this.#send(encodeFrame({ type: 'goaway', lastGoodStreamId: this.#lastPeerId, status: 1 }));
+    this.#afterSent(() => this.#conn.destroy());
   }
 
   #shutdown(): void {

@@ -9,8 +9,11 @@ import type { SpdyHeaders } from './headers.js';
 
 /** What a stream needs from its session. */
 export interface StreamSink {
-  /** One DATA frame whose payload is `data`, concatenated (the parts are written as they are, not copied). */
-  data(id: number, data: Buffer | Buffer[], fin: boolean): Promise<void>;
+  /**
+   * One DATA frame whose payload is `data`, concatenated (the parts are written as they
+   * are, not copied). `written` runs once the connection takes more after it.
+   */
+  data(id: number, data: Buffer | Buffer[], fin: boolean, written?: () => void): void;
   reset(id: number, status: number): void;
   forget(id: number): void;
 }
@@ -22,8 +25,8 @@ export class SpdyStream extends Duplex {
   readonly id: number;
   readonly headers: SpdyHeaders;
   readonly #sink: StreamSink;
-  #markReplied!: () => void;
-  readonly #replied = new Promise<void>(r => { this.#markReplied = r; });
+  /** Writes waiting for our SYN_REPLY to be queued (DATA must not overtake it). */
+  #beforeReply: (() => void)[] | undefined = [];
   #localDone = false;
   #remoteDone = false;
   /** Set once an RST was sent or received: none (more) is due. */
@@ -44,7 +47,11 @@ export class SpdyStream extends Duplex {
   }
 
   /** Session: our SYN_REPLY is queued, DATA may follow. */
-  replied(): void { this.#markReplied(); }
+  replied(): void {
+    const waiting = this.#beforeReply ?? [];
+    this.#beforeReply = undefined;
+    for (const w of waiting) w();
+  }
 
   /** Session: DATA arrived; resolves when the reader wants more (inbound backpressure). */
   receive(data: Buffer): Promise<void> {
@@ -81,40 +88,47 @@ export class SpdyStream extends Duplex {
     w?.();
   }
 
+  #afterReply(fn: () => void): void {
+    if (this.#beforeReply) this.#beforeReply.push(fn);
+    else fn();
+  }
+
+  /** Batches of up to CHUNK bytes leave as one frame each, their buffers uncopied; `cb` once the last is taken. */
   #writeData(chunks: Buffer[], cb: (e?: Error | null) => void): void {
-    void this.#replied.then(async () => {
-      // Batches of up to CHUNK bytes leave as one frame each, their buffers uncopied.
-      let batch: Buffer[] = [];
-      let size = 0;
-      for (const c of chunks) {
-        if (c.length > CHUNK) {
-          if (batch.length) { await this.#sink.data(this.id, batch, false); batch = []; size = 0; }
-          for (let off = 0; off < c.length; off += CHUNK) await this.#sink.data(this.id, c.subarray(off, off + CHUNK), false);
-          continue;
-        }
-        if (size + c.length > CHUNK) { await this.#sink.data(this.id, batch, false); batch = []; size = 0; }
-        batch.push(c);
-        size += c.length;
+    const frames: Buffer[][] = [];
+    let batch: Buffer[] = [];
+    let size = 0;
+    for (const c of chunks) {
+      for (let off = 0; off < c.length; off += CHUNK) {
+        const part = off === 0 && c.length <= CHUNK ? c : c.subarray(off, off + CHUNK);
+        if (size + part.length > CHUNK) { frames.push(batch); batch = []; size = 0; }
+        batch.push(part);
+        size += part.length;
       }
-      if (batch.length) await this.#sink.data(this.id, batch, false);
-    }).then(() => cb(), cb);
+    }
+    if (batch.length) frames.push(batch);
+    if (frames.length === 0) return cb();
+    this.#afterReply(() => {
+      const last = frames.length - 1;
+      frames.forEach((f, i) => this.#sink.data(this.id, f, false, i === last ? () => cb() : undefined));
+    });
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
     this.#writeData([chunk], cb);
   }
 
-  /** Chunks that queued up while the previous frame went out leave together (fewer, larger frames). */
+  /** Chunks that queued up while the connection was busy leave together (fewer, larger frames). */
   override _writev(chunks: { chunk: Buffer }[], cb: (e?: Error | null) => void): void {
     this.#writeData(chunks.map(c => c.chunk), cb);
   }
 
   override _final(cb: (e?: Error | null) => void): void {
-    void this.#replied.then(() => this.#sink.data(this.id, Buffer.alloc(0), true)).then(() => {
+    this.#afterReply(() => this.#sink.data(this.id, Buffer.alloc(0), true, () => {
       this.#localDone = true;
       this.#maybeDone();
       cb();
-    }, cb);
+    }));
   }
 
   override _destroy(err: Error | null, cb: (e?: Error | null) => void): void {
