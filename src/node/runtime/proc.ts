@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { RuntimeCommandError } from './errors.js';
+import type { Spawner } from './spawner.js';
 
 export interface RunResult {
   code: number;
@@ -15,10 +16,23 @@ export interface RunOptions {
   /** Resolve with a non-zero code instead of throwing. */
   allowFailure?: boolean;
   timeoutMs?: number;
+  /** Start it through this helper instead of forking the agent (see spawner.ts). */
+  spawner?: Spawner;
+}
+
+function failed(file: string, args: string[], r: RunResult): RuntimeCommandError {
+  const msg = r.stderr.toString().trim() || r.stdout.toString().trim();
+  return new RuntimeCommandError(`${file} ${args.slice(0, 6).join(' ')}: exit ${r.code}: ${msg}`);
 }
 
 /** Runs `file args` with pipes, collecting output; throws RuntimeCommandError on a non-zero exit. */
-export function run(file: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+export async function run(file: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  if (opts.spawner) {
+    const r = await opts.spawner.run(file, args, opts);
+    if (r.errno) throw new RuntimeCommandError(`${file}: spawn ${file} ${r.errno}`);
+    if (r.code !== 0 && !opts.allowFailure) throw failed(file, args, r);
+    return r;
+  }
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -31,10 +45,8 @@ export function run(file: string, args: string[], opts: RunOptions = {}): Promis
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const r = { code: code ?? 128 + (signal ? 9 : 0), stdout: Buffer.concat(out), stderr: Buffer.concat(err) };
-      if (r.code !== 0 && !opts.allowFailure) {
-        const msg = r.stderr.toString().trim() || r.stdout.toString().trim();
-        reject(new RuntimeCommandError(`${file} ${args.slice(0, 6).join(' ')}: exit ${r.code}: ${msg}`));
-      } else resolve(r);
+      if (r.code !== 0 && !opts.allowFailure) reject(failed(file, args, r));
+      else resolve(r);
     });
     child.stdin.on('error', () => { /* the child may exit without reading */ });
     child.stdin.end(opts.input ?? '');

@@ -7,9 +7,9 @@
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
 import { CniError } from '../errors.js';
-import { run } from '../proc.js';
+import { run, type RunResult } from '../proc.js';
+import type { Spawner } from '../spawner.js';
 
 export interface CniNetworkOptions {
   /** CNI network name; also names host-local's data dir. */
@@ -62,9 +62,12 @@ export class CniNetwork {
   readonly conflistPath: string;
   readonly #plugins: PluginConf[];
   #bridgeReady?: Promise<unknown>;
+  readonly #spawner?: Spawner;
 
-  constructor(opts: CniNetworkOptions) {
+  /** `spawner`: plugins start through it instead of forking the agent. */
+  constructor(opts: CniNetworkOptions, spawner?: Spawner) {
     this.opts = opts;
+    this.#spawner = spawner;
     this.conflistPath = join(opts.dir, `${opts.name}.conflist`);
     this.#plugins = [
       {
@@ -86,30 +89,22 @@ export class CniNetwork {
     await writeFile(this.conflistPath, JSON.stringify({ cniVersion: CNI_VERSION, name: this.opts.name, plugins: this.#plugins }, null, 2));
   }
 
-  #exec(plugin: PluginConf, command: 'ADD' | 'DEL', id: string, netns: string, extra: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async #exec(plugin: PluginConf, command: 'ADD' | 'DEL', id: string, netns: string, extra: Record<string, unknown>): Promise<Record<string, unknown>> {
     const conf = { cniVersion: CNI_VERSION, name: this.opts.name, ...plugin, ...extra };
     const cniPath = this.opts.cniPath ?? '/usr/lib/cni';
-    return new Promise((resolve, reject) => {
-      const child = spawn(join(cniPath, plugin.type), [], {
-        env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', CNI_COMMAND: command, CNI_CONTAINERID: id, CNI_NETNS: netns, CNI_IFNAME: 'eth0', CNI_PATH: cniPath },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      child.stdout.on('data', b => out.push(b));
-      child.stderr.on('data', b => err.push(b));
-      child.on('error', e => reject(new CniError(`cni ${plugin.type}: ${e.message}`)));
-      child.on('close', code => {
-        const text = Buffer.concat(out).toString();
-        let body: Record<string, unknown> = {};
-        try { body = text.trim() ? JSON.parse(text) : {}; } catch { /* reported below */ }
-        if (code === 0) return resolve(body);
-        const msg = (body.msg as string | undefined) ?? (Buffer.concat(err).toString().trim() || text.trim());
-        reject(new CniError(`cni ${plugin.type} ${command} failed: ${msg}${body.details ? ` (${String(body.details)})` : ''}`, { causes: [{ reason: String(body.code ?? code), message: msg }] }));
-      });
-      child.stdin.on('error', () => {});
-      child.stdin.end(JSON.stringify(conf));
-    });
+    const env = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', CNI_COMMAND: command, CNI_CONTAINERID: id, CNI_NETNS: netns, CNI_IFNAME: 'eth0', CNI_PATH: cniPath };
+    let r: RunResult;
+    try {
+      r = await run(join(cniPath, plugin.type), [], { env, input: JSON.stringify(conf), allowFailure: true, spawner: this.#spawner });
+    } catch (e) {
+      throw new CniError(`cni ${plugin.type}: ${(e as Error).message}`);
+    }
+    const text = r.stdout.toString();
+    let body: Record<string, unknown> = {};
+    try { body = text.trim() ? JSON.parse(text) : {}; } catch { /* reported below */ }
+    if (r.code === 0) return body;
+    const msg = (body.msg as string | undefined) ?? (r.stderr.toString().trim() || text.trim());
+    throw new CniError(`cni ${plugin.type} ${command} failed: ${msg}${body.details ? ` (${String(body.details)})` : ''}`, { causes: [{ reason: String(body.code ?? r.code), message: msg }] });
   }
 
   /** Attaches `netns` (e.g. /proc/PID/ns/net) to the pod network; returns its addresses. */

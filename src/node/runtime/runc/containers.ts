@@ -63,7 +63,7 @@ export async function startContainer(ctx: RuncContext, id: string): Promise<void
   const dir = ctx.containers.pathOf(id);
   rec.startedAt = new Date().toISOString();
   try {
-    const { pid, shimPid } = await launch({
+    const { pid, shimPid } = await launch(ctx.spawner, {
       shim: ctx.shim, runc: ctx.runc.bin, runcRoot: ctx.runc.root, id, bundle: dir, log: rec.logPath,
       oomFile: oomFile(rec.cgroupPath), stdin: rec.stdin ? stdinFifo(dir) : undefined, resize: rec.tty ? resizeFifo(dir) : undefined, overlay: { options: rec.overlay, rootfs: join(dir, 'rootfs'), layersDir: ctx.images.layersDir },
     });

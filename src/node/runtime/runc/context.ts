@@ -7,10 +7,13 @@ import { ImageNotFoundError } from '../errors.js';
 import type { ImageStore, ResolvedImage } from '../images/store.js';
 import type { ContainerRecord, RecordStore, SandboxRecord } from './records.js';
 import type { RuncCli } from './runc-cli.js';
+import type { Spawner } from '../spawner.js';
 
 export interface RuncContext {
   runc: RuncCli;
   shim: string;
+  /** Starts the shims (and runc, CNI) so the agent never forks itself. */
+  spawner: Spawner;
   images: ImageStore;
   cni: CniNetwork;
   sandboxes: RecordStore<SandboxRecord>;

@@ -1,6 +1,7 @@
 /** The runc commands the runtime needs besides `run` (which the shim does). */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { run } from '../proc.js';
+import type { Spawner } from '../spawner.js';
 
 export interface RuncState {
   id: string;
@@ -12,10 +13,12 @@ export interface RuncState {
 export class RuncCli {
   readonly bin: string;
   readonly root: string;
+  readonly #spawner?: Spawner;
 
-  constructor(bin: string, root: string) {
+  constructor(bin: string, root: string, spawner?: Spawner) {
     this.bin = bin;
     this.root = root;
+    this.#spawner = spawner;
   }
 
   #args(...a: string[]): string[] {
@@ -23,29 +26,29 @@ export class RuncCli {
   }
 
   async version(): Promise<string> {
-    const r = await run(this.bin, ['--version']);
+    const r = await run(this.bin, ['--version'], { spawner: this.#spawner });
     return /runc version (\S+)/.exec(r.stdout.toString())?.[1] ?? 'unknown';
   }
 
   /** `runc delete --force`: kills what is left in the cgroup, removes cgroups and state. Missing is fine. */
   async delete(id: string): Promise<void> {
-    const r = await run(this.bin, this.#args('delete', '--force', id), { allowFailure: true });
+    const r = await run(this.bin, this.#args('delete', '--force', id), { allowFailure: true, spawner: this.#spawner });
     const err = r.stderr.toString();
     if (r.code !== 0 && !/does not exist|not found/i.test(err)) throw new Error(`runc delete ${id}: ${err.trim()}`);
   }
 
   /** `runc kill [--all] ID SIG`; a container that is gone is fine. */
   async kill(id: string, signal: string, all = false): Promise<void> {
-    await run(this.bin, this.#args('kill', ...(all ? ['--all'] : []), id, signal), { allowFailure: true });
+    await run(this.bin, this.#args('kill', ...(all ? ['--all'] : []), id, signal), { allowFailure: true, spawner: this.#spawner });
   }
 
   async state(id: string): Promise<RuncState | undefined> {
-    const r = await run(this.bin, this.#args('state', id), { allowFailure: true });
+    const r = await run(this.bin, this.#args('state', id), { allowFailure: true, spawner: this.#spawner });
     return r.code === 0 ? (JSON.parse(r.stdout.toString()) as RuncState) : undefined;
   }
 
   async list(): Promise<RuncState[]> {
-    const r = await run(this.bin, this.#args('list', '--format', 'json'), { allowFailure: true });
+    const r = await run(this.bin, this.#args('list', '--format', 'json'), { allowFailure: true, spawner: this.#spawner });
     return r.code === 0 ? ((JSON.parse(r.stdout.toString() || '[]') as RuncState[] | null) ?? []) : [];
   }
 

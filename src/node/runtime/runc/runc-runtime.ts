@@ -12,6 +12,7 @@ import type { ImageStore } from '../images/store.js';
 import { ensureShim } from '../native.js';
 import type { ContainerConfig, ContainerStatus, ExecOptions, ExecResult, ExecSession, ImageService, ListFilter, Runtime, SandboxConfig, SandboxStatus } from '../runtime.js';
 import { isAlive } from '../proc.js';
+import { spawnerFor } from '../spawner.js';
 import { removeCgroup } from './cgroups.js';
 import { boundingCapabilities, lowestOomScoreAdj, type RuncContext } from './context.js';
 import { containerStatus, createContainer, openStdin, removeContainer, resizeTty, startContainer, stopAndKill } from './containers.js';
@@ -55,10 +56,11 @@ export class RuncRuntime implements Runtime {
   static async create(o: RuncRuntimeOptions): Promise<RuncRuntime> {
     const runcPath = o.runcPath ?? (existsSync('/usr/sbin/runc') ? '/usr/sbin/runc' : '/usr/bin/runc');
     const shim = await ensureShim(o.shimPath ?? o.images.helper);
-    const cni = new CniNetwork({ ...o.network, dir: o.network.dir ?? join(o.stateDir, 'cni') });
+    const spawner = spawnerFor(shim);
+    const cni = new CniNetwork({ ...o.network, dir: o.network.dir ?? join(o.stateDir, 'cni') }, spawner);
     await cni.init();
     const ctx: RuncContext = {
-      runc: new RuncCli(runcPath, o.runcRoot), shim, images: o.images, cni,
+      runc: new RuncCli(runcPath, o.runcRoot, spawner), shim, spawner, images: o.images, cni,
       sandboxes: new RecordStore<SandboxRecord>(join(o.stateDir, 'sandboxes'), 'sandbox.json', 'sandbox'),
       containers: new RecordStore<ContainerRecord>(join(o.stateDir, 'containers'), 'container.json', 'container'),
       cgroupParent: o.cgroupParent ?? '/kubeling', pauseImage: o.pauseImage ?? 'registry.k8s.io/pause:3.10',

@@ -37,7 +37,7 @@ export async function runSandbox(ctx: RuncContext, cfg: SandboxConfig): Promise<
       args: [...(pause.config.Entrypoint ?? []), ...(pause.config.Cmd ?? [])], env: pause.config.Env ?? [],
       minOomScoreAdj: ctx.minOomScoreAdj,
     })));
-    const { pid } = await launch({
+    const { pid } = await launch(ctx.spawner, {
       shim: ctx.shim, runc: ctx.runc.bin, runcRoot: ctx.runc.root, id, bundle: dir,
       overlay: direct ? undefined : { options: overlayOptions(pause, dir), rootfs: join(dir, 'rootfs'), layersDir: ctx.images.layersDir },
     });

@@ -8,11 +8,11 @@
  * does not reap orphans, so a tiny static C process per container is its parent (child
  * subreaper), copies its stdout/stderr into the CRI log and records its exit status.
  */
-import { spawn } from 'node:child_process';
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StartContainerError } from '../errors.js';
+import type { Spawner } from '../spawner.js';
 
 export interface ShimLaunch {
   shim: string;
@@ -60,8 +60,8 @@ export async function readExit(bundle: string): Promise<ExitInfo | undefined> {
   }
 }
 
-/** Spawns the shim (in its own session, so it outlives us) and waits for runc's verdict. */
-export function launch(l: ShimLaunch): Promise<{ pid: number; shimPid: number }> {
+/** Starts the shim (in its own session, so it outlives us) and waits for runc's verdict. */
+export async function launch(spawner: Spawner, l: ShimLaunch): Promise<{ pid: number; shimPid: number }> {
   const f = bundleFiles(l.bundle);
   const args = ['run', '--runc', l.runc, '--root', l.runcRoot, '--id', l.id, '--bundle', l.bundle,
     '--pid-file', f.pid, '--runc-log', f.runcLog, '--exit', f.exit];
@@ -70,22 +70,13 @@ export function launch(l: ShimLaunch): Promise<{ pid: number; shimPid: number }>
   if (l.stdin) args.push('--stdin', l.stdin);
   if (l.resize) args.push('--tty', l.resize);
   if (l.overlay) args.push('--overlay', l.overlay.options, '--rootfs', l.overlay.rootfs, '--layers', l.overlay.layersDir);
-  return new Promise((resolve, reject) => {
-    const child = spawn(l.shim, args, { detached: true, stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
-    const sync = child.stdio[3] as NodeJS.ReadableStream & { destroy(): void };
-    let text = '';
-    sync.on('data', (b: Buffer) => { text += b.toString(); });
-    sync.on('error', () => {});
-    sync.on('end', async () => {
-      sync.destroy();
-      child.unref();
-      const [word, rest] = [text.split(' ', 1)[0], text.slice(text.indexOf(' ') + 1).trim()];
-      if (word === 'ok') return resolve({ pid: Number(rest), shimPid: child.pid! });
-      if (rest.startsWith('shim')) return reject(new StartContainerError(`${l.id}: ${rest}`));
-      reject(new StartContainerError(await runcError(l.bundle)));
-    });
-    child.on('error', e => reject(new StartContainerError(`cannot run ${l.shim}: ${e.message}`)));
-  });
+  const r = await spawner.launch(l.shim, args).catch((e: Error) => ({ errno: e.message, pid: 0, stdout: Buffer.alloc(0) }));
+  if (r.errno) throw new StartContainerError(`cannot run ${l.shim}: ${r.errno}`);
+  const text = r.stdout.toString();
+  const [word, rest] = [text.split(' ', 1)[0], text.slice(text.indexOf(' ') + 1).trim()];
+  if (word === 'ok') return { pid: Number(rest), shimPid: r.pid };
+  if (rest.startsWith('shim')) throw new StartContainerError(`${l.id}: ${rest}`);
+  throw new StartContainerError(await runcError(l.bundle));
 }
 
 /**

@@ -24,6 +24,9 @@
  *   stdin → pty → stdout, resizes on "<rows> <cols>\n" lines from fd 3, and exits with the
  *   process's status (or runc's, when runc fails).
  *
+ * kubeling-shim spawner
+ *   Starts processes for the agent on request (spawner.c), so the agent never forks itself.
+ *
  * kubeling-shim whiteout < records
  *   For the image store: NUL-terminated records "w<path>" make an overlayfs whiteout
  *   (char device 0:0) and "o<path>" marks an opaque dir (trusted.overlay.opaque=y).
@@ -358,8 +361,9 @@ int main(int argc, char **argv) {
   }
   if (argc >= 2 && strcmp(argv[1], "whiteout") == 0) return cmd_whiteout();
   if (argc >= 2 && strcmp(argv[1], "tty-exec") == 0) return cmd_tty_exec(argc, argv);
+  if (argc >= 2 && strcmp(argv[1], "spawner") == 0) return cmd_spawner();
   if (argc < 2 || strcmp(argv[1], "run") != 0) {
-    fprintf(stderr, "usage: kubeling-shim run --runc R ... | tty-exec SOCKET PIDFILE -- RUNC ARGS | whiteout\n");
+    fprintf(stderr, "usage: kubeling-shim run --runc R ... | tty-exec SOCKET PIDFILE -- RUNC ARGS | whiteout | spawner\n");
     return 2;
   }
   return cmd_run(argc, argv);

@@ -32,5 +32,6 @@ int write_all(int fd, const char *b, size_t n);
 int cmd_run(int argc, char **argv);
 int cmd_tty_exec(int argc, char **argv);
 int cmd_whiteout(void);
+int cmd_spawner(void);
 
 #endif

@@ -1,0 +1,268 @@
+/*
+ * kubeling-shim spawner: starts processes for the node agent (runc, CNI plugins, shims).
+ *
+ * Why: Node's child_process.spawn forks the whole agent and then waits until the child has
+ * exec'd, on the event loop; under load that is ~10 ms of a stopped agent per process. This
+ * tiny process is started once and does the forking instead (posix_spawn, i.e. vfork).
+ *
+ * Requests on fd 0, replies on fd 1, both frames of little-endian u32s:
+ *   request  len id op ...
+ *     op 1 RUN     nargs nenv inlen  file\0 arg\0... env\0... stdin-bytes
+ *                  nenv 0xffffffff: our own environment. stdout/stderr are collected;
+ *                  the reply comes once the process exited and both pipes are closed.
+ *     op 2 LAUNCH  nargs nenv 0      file\0 arg\0... env\0...
+ *                  In a new session, stdio on /dev/null, fd 3 a pipe: the reply carries what
+ *                  the process wrote on fd 3 until it closed it; the process keeps running
+ *                  (a container's shim) and is reaped here when it ends.
+ *     op 3 KILL    signal            sends `signal` to the process of request `id` (timeouts).
+ *   reply    len id pid errno status outlen errlen  out err
+ *            errno: the spawn failed (pid 0). status: exit code, or 128 + signal.
+ * Exits when fd 0 reaches EOF (the agent is gone); running children are left alone.
+ */
+#include "shim.h"
+#include <spawn.h>
+#include <stdint.h>
+
+extern char **environ;
+
+enum { OP_RUN = 1, OP_LAUNCH = 2, OP_KILL = 3 };
+
+struct buf { char *p; size_t len, cap; };
+
+struct child {
+  uint32_t id;
+  pid_t pid;
+  int out, err, in;         /* pipes (-1 when closed); LAUNCH uses `out` for fd 3 */
+  struct buf o, e, input;
+  size_t in_off;
+  int exited, status, replied;
+  struct child *next;
+};
+
+static struct child *children;
+static int devnull = -1;
+
+static void buf_add(struct buf *b, const char *p, size_t n) {
+  if (b->len + n > b->cap) {
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + n) cap *= 2;
+    char *q = realloc(b->p, cap);
+    if (!q) return; /* out of memory: drop output, never the reply */
+    b->p = q;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->len, p, n);
+  b->len += n;
+}
+
+static void put32(char *p, uint32_t v) { memcpy(p, &v, 4); }
+static uint32_t get32(const char *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+
+static void reply(uint32_t id, pid_t pid, int err, int status, const struct buf *o, const struct buf *e) {
+  size_t ol = o ? o->len : 0, el = e ? e->len : 0;
+  char h[28];
+  put32(h, (uint32_t)(24 + ol + el));
+  put32(h + 4, id);
+  put32(h + 8, (uint32_t)pid);
+  put32(h + 12, (uint32_t)err);
+  put32(h + 16, (uint32_t)status);
+  put32(h + 20, (uint32_t)ol);
+  put32(h + 24, (uint32_t)el);
+  if (write_all(1, h, sizeof h) < 0 || (ol && write_all(1, o->p, ol) < 0) || (el && write_all(1, e->p, el) < 0)) _exit(0); /* agent gone */
+}
+
+static void free_child(struct child *c) {
+  for (struct child **pp = &children; *pp; pp = &(*pp)->next) {
+    if (*pp == c) { *pp = c->next; break; }
+  }
+  if (c->out >= 0) close(c->out);
+  if (c->err >= 0) close(c->err);
+  if (c->in >= 0) close(c->in);
+  free(c->o.p);
+  free(c->e.p);
+  free(c->input.p);
+  free(c);
+}
+
+/* A RUN is done when it exited and its pipes closed; a LAUNCH when it closed fd 3 (reply) and exited (forget). */
+static void settle(struct child *c) {
+  if (!c->replied && c->out < 0 && c->err < 0 && (c->exited || c->e.cap == (size_t)-1)) {
+    reply(c->id, c->pid, 0, c->status, &c->o, c->e.cap == (size_t)-1 ? NULL : &c->e);
+    c->replied = 1;
+  }
+  if (c->replied && c->exited) free_child(c);
+}
+
+static void start(uint32_t id, uint32_t op, char **argv, char **envp, const char *input, size_t inlen) {
+  int out[2] = {-1, -1}, err[2] = {-1, -1}, in[2] = {-1, -1};
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_t attr;
+  sigset_t all, none;
+  sigfillset(&all);
+  sigemptyset(&none);
+  posix_spawn_file_actions_init(&fa);
+  posix_spawnattr_init(&attr);
+  short flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  int fail = 0;
+  if (pipe2(out, O_CLOEXEC) < 0) fail = errno;
+  if (op == OP_RUN) {
+    if (!fail && (pipe2(err, O_CLOEXEC) < 0 || pipe2(in, O_CLOEXEC) < 0)) fail = errno;
+    if (!fail) {
+      posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+      posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+      posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+    }
+  } else if (!fail) {
+    flags |= POSIX_SPAWN_SETSID;
+    for (int fd = 0; fd < 3; fd++) posix_spawn_file_actions_adddup2(&fa, devnull, fd);
+    posix_spawn_file_actions_adddup2(&fa, out[1], 3);
+  }
+  posix_spawnattr_setflags(&attr, flags);
+  pid_t pid = 0;
+  if (!fail) fail = posix_spawnp(&pid, argv[0], &fa, &attr, argv, envp);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  int ends[] = {out[1], err[1], in[0]};
+  for (int i = 0; i < 3; i++) if (ends[i] >= 0) close(ends[i]);
+  if (fail) {
+    int keep[] = {out[0], err[0], in[1]};
+    for (int i = 0; i < 3; i++) if (keep[i] >= 0) close(keep[i]);
+    reply(id, 0, fail, 127, NULL, NULL);
+    return;
+  }
+  struct child *c = calloc(1, sizeof *c);
+  if (!c) _exit(111);
+  *c = (struct child){.id = id, .pid = pid, .out = out[0], .err = err[0], .in = in[1], .next = children};
+  if (op == OP_LAUNCH) c->e.cap = (size_t)-1; /* marks a LAUNCH: no stderr, no exit wait before the reply */
+  if (c->in >= 0) {
+    fcntl(c->in, F_SETFL, O_NONBLOCK);
+    if (inlen) buf_add(&c->input, input, inlen);
+    if (!c->input.len) { close(c->in); c->in = -1; }
+  }
+  children = c;
+}
+
+static void handle(const char *m, size_t n) {
+  if (n < 12) return;
+  uint32_t id = get32(m), op = get32(m + 4);
+  if (op == OP_KILL) {
+    for (struct child *c = children; c; c = c->next)
+      if (c->id == id && !c->exited) kill(c->pid, (int)get32(m + 8));
+    return;
+  }
+  if (n < 20) return;
+  uint32_t nargs = get32(m + 8), nenv = get32(m + 12), inlen = get32(m + 16);
+  int inherit = nenv == 0xffffffffu;
+  if (inherit) nenv = 0;
+  if (nargs == 0 || nargs > 65536 || nenv > 65536 || inlen > n - 20) return;
+  char **v = calloc(nargs + 1 + nenv + 1, sizeof *v);
+  if (!v) _exit(111);
+  const char *p = m + 20, *end = m + n - inlen;
+  for (uint32_t i = 0; i < nargs + nenv; i++) {
+    const char *z = memchr(p, 0, (size_t)(end - p));
+    if (!z) { free(v); return; }
+    v[i < nargs ? i : i + 1] = (char *)p;
+    p = z + 1;
+  }
+  start(id, op, v, inherit ? environ : v + nargs + 1, end, inlen);
+  free(v);
+}
+
+static void reap(void) {
+  int st;
+  pid_t w;
+  while ((w = waitpid(-1, &st, WNOHANG)) > 0) {
+    for (struct child *c = children; c; c = c->next) {
+      if (c->pid != w) continue;
+      c->exited = 1;
+      c->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+      settle(c);
+      break;
+    }
+  }
+}
+
+/* Reads one pipe of a child into `b`; closes it at EOF. */
+static void drain(int *fd, struct buf *b) {
+  char tmp[65536];
+  ssize_t r = read(*fd, tmp, sizeof tmp);
+  if (r > 0) { buf_add(b, tmp, (size_t)r); return; }
+  if (r < 0 && (errno == EINTR || errno == EAGAIN)) return;
+  close(*fd);
+  *fd = -1;
+}
+
+int cmd_spawner(void) {
+  signal(SIGPIPE, SIG_IGN);
+  signal(SIGINT, SIG_IGN); /* a ^C to the agent's group: we end with the agent (EOF), not before */
+  fcntl(3, F_SETFD, FD_CLOEXEC);
+  devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &mask, NULL);
+  int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (sfd < 0 || devnull < 0) { perror("spawner"); return 111; }
+  struct buf req = {0};
+  int open_in = 1;
+  struct pollfd *p = NULL;
+  struct child **who = NULL;
+  size_t cap = 0;
+  while (open_in) {
+    size_t n = 0, want = 2;
+    for (struct child *c = children; c; c = c->next) want += 3;
+    if (want > cap) {
+      cap = want * 2;
+      p = realloc(p, cap * sizeof *p);
+      who = realloc(who, cap * sizeof *who);
+      if (!p || !who) _exit(111);
+    }
+    p[n++] = (struct pollfd){0, POLLIN, 0};
+    p[n++] = (struct pollfd){sfd, POLLIN, 0};
+    for (struct child *c = children; c; c = c->next) {
+      if (c->out >= 0) { who[n] = c; p[n++] = (struct pollfd){c->out, POLLIN, 0}; }
+      if (c->err >= 0) { who[n] = c; p[n++] = (struct pollfd){c->err, POLLIN, 0}; }
+      if (c->in >= 0) { who[n] = c; p[n++] = (struct pollfd){c->in, POLLOUT, 0}; }
+    }
+    if (poll(p, n, -1) < 0) {
+      if (errno == EINTR) continue;
+      perror("spawner poll");
+      return 111;
+    }
+    /* Pipes first (a child's pipes may hold output when it is reaped), then requests, then exits. */
+    for (size_t i = 2; i < n; i++) {
+      if (!p[i].revents) continue;
+      struct child *c = who[i];
+      if (p[i].fd == c->out) drain(&c->out, &c->o);
+      else if (p[i].fd == c->err) drain(&c->err, &c->e);
+      else if (p[i].fd == c->in) {
+        ssize_t w = write(c->in, c->input.p + c->in_off, c->input.len - c->in_off);
+        if (w > 0) c->in_off += (size_t)w;
+        if ((w < 0 && errno != EAGAIN && errno != EINTR) || c->in_off == c->input.len) { close(c->in); c->in = -1; }
+      }
+    }
+    for (struct child *c = children, *next; c; c = next) { next = c->next; settle(c); }
+    if (p[0].revents) {
+      char tmp[65536];
+      ssize_t r = read(0, tmp, sizeof tmp);
+      if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) open_in = 0;
+      if (r > 0) buf_add(&req, tmp, (size_t)r);
+      size_t off = 0;
+      while (req.len - off >= 4 && req.len - off >= 4 + (size_t)get32(req.p + off)) {
+        uint32_t len = get32(req.p + off);
+        handle(req.p + off + 4, len);
+        off += 4 + len;
+      }
+      memmove(req.p, req.p + off, req.len - off);
+      req.len -= off;
+    }
+    if (p[1].revents) {
+      struct signalfd_siginfo si;
+      while (read(sfd, &si, sizeof si) == sizeof si) {}
+      reap();
+    }
+  }
+  return 0;
+}

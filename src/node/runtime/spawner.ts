@@ -1,0 +1,152 @@
+/**
+ * Process starts through `kubeling-shim spawner` (shim/spawner.c), one helper per agent.
+ *
+ * Why: child_process.spawn forks the agent and waits, on the event loop, until the child
+ * has exec'd. With ~300 runc/CNI/shim starts in a burst of 100 pods, and the machine busy,
+ * that stopped the agent for seconds. The helper is a tiny static process: its fork is
+ * cheap and its waiting blocks nobody. The agent only writes a request and reads a reply.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { constants } from 'node:os';
+import type { Readable, Writable } from 'node:stream';
+
+export interface SpawnResult {
+  /** 0 when the process could not be started (see `errno`). */
+  pid: number;
+  /** errno name of a failed start (ENOENT, EACCES…), else undefined. */
+  errno?: string;
+  /** Exit code, or 128 + signal. */
+  code: number;
+  stdout: Buffer;
+  stderr: Buffer;
+}
+
+export interface SpawnRequest {
+  /** Stdin, closed after; default empty. */
+  input?: string | Buffer;
+  /** The whole environment; default the helper's (the agent's at the helper's start). */
+  env?: NodeJS.ProcessEnv;
+  /** SIGKILL after this long. */
+  timeoutMs?: number;
+}
+
+const RUN = 1;
+const LAUNCH = 2;
+const KILL = 3;
+
+const errnoName = (n: number) => Object.entries(constants.errno).find(([, v]) => v === n)?.[0] ?? `errno ${n}`;
+
+interface Pending { resolve(r: SpawnResult): void; reject(e: Error): void }
+
+export class Spawner {
+  readonly #helper: string;
+  #child?: ChildProcess & { stdin: Writable; stdout: Readable };
+  readonly #pending = new Map<number, Pending>();
+  #nextId = 1;
+  #buf: Buffer = Buffer.alloc(0);
+
+  constructor(helper: string) {
+    this.#helper = helper;
+  }
+
+  /** Runs `file args` to completion, collecting stdout and stderr. */
+  run(file: string, args: string[], req: SpawnRequest = {}): Promise<SpawnResult> {
+    const id = this.#id();
+    const input = typeof req.input === 'string' ? Buffer.from(req.input) : (req.input ?? Buffer.alloc(0));
+    const p = this.#send(id, RUN, file, args, req.env, input);
+    if (!req.timeoutMs) return p;
+    const timer = setTimeout(() => this.#kill(id, constants.signals.SIGKILL), req.timeoutMs);
+    return p.finally(() => clearTimeout(timer));
+  }
+
+  /**
+   * Starts `file args` in its own session with stdio on /dev/null and fd 3 a pipe; resolves
+   * with what it wrote on fd 3 (as stdout) once it closed it. The process keeps running.
+   */
+  launch(file: string, args: string[]): Promise<SpawnResult> {
+    return this.#send(this.#id(), LAUNCH, file, args, undefined, Buffer.alloc(0));
+  }
+
+  #id(): number {
+    const id = this.#nextId;
+    this.#nextId = (this.#nextId % 0xfffffff0) + 1;
+    return id;
+  }
+
+  #send(id: number, op: number, file: string, args: string[], env: NodeJS.ProcessEnv | undefined, input: Buffer): Promise<SpawnResult> {
+    const envList = env ? Object.entries(env).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`) : undefined;
+    const strings = Buffer.from([file, ...args, ...(envList ?? [])].map(s => s + '\0').join(''));
+    const head = Buffer.alloc(24);
+    head.writeUInt32LE(20 + strings.length + input.length, 0);
+    head.writeUInt32LE(id, 4);
+    head.writeUInt32LE(op, 8);
+    head.writeUInt32LE(1 + args.length, 12);
+    head.writeUInt32LE(envList ? envList.length : 0xffffffff, 16);
+    head.writeUInt32LE(input.length, 20);
+    return new Promise((resolve, reject) => {
+      const child = this.#ensure();
+      this.#pending.set(id, { resolve, reject });
+      if (this.#pending.size === 1) (child.stdout as Readable & { ref(): void }).ref();
+      child.stdin.write(Buffer.concat([head, strings, input]));
+    });
+  }
+
+  #kill(id: number, signal: number): void {
+    if (!this.#pending.has(id) || !this.#child) return;
+    const m = Buffer.alloc(16);
+    m.writeUInt32LE(12, 0);
+    m.writeUInt32LE(id, 4);
+    m.writeUInt32LE(KILL, 8);
+    m.writeUInt32LE(signal, 12);
+    this.#child.stdin.write(m);
+  }
+
+  /** The helper, started on first use and again if it died. It never keeps the agent alive. */
+  #ensure(): ChildProcess & { stdin: Writable; stdout: Readable } {
+    if (this.#child) return this.#child;
+    const child = spawn(this.#helper, ['spawner'], { stdio: ['pipe', 'pipe', 'inherit'] }) as ChildProcess & { stdin: Writable; stdout: Readable };
+    this.#child = child;
+    this.#buf = Buffer.alloc(0);
+    child.unref();
+    (child.stdin as Writable & { unref(): void }).unref();
+    child.stdin.on('error', () => { /* reported through 'exit' */ });
+    child.stdout.on('data', (b: Buffer) => this.#onData(b));
+    const gone = (why: string) => {
+      if (this.#child !== child) return;
+      this.#child = undefined;
+      const err = new Error(`kubeling-shim spawner ${why}`);
+      for (const p of this.#pending.values()) p.reject(err);
+      this.#pending.clear();
+    };
+    child.on('error', e => gone(`cannot start: ${e.message}`));
+    child.on('exit', (code, sig) => gone(`exited (${sig ?? code})`));
+    return child;
+  }
+
+  #onData(b: Buffer): void {
+    this.#buf = this.#buf.length ? Buffer.concat([this.#buf, b]) : b;
+    while (this.#buf.length >= 4 && this.#buf.length >= 4 + this.#buf.readUInt32LE(0)) {
+      const len = this.#buf.readUInt32LE(0);
+      const m = this.#buf.subarray(4, 4 + len);
+      this.#buf = this.#buf.subarray(4 + len);
+      const [id, pid, err, status, outLen] = [0, 4, 8, 12, 16].map(o => m.readUInt32LE(o)) as [number, number, number, number, number];
+      const p = this.#pending.get(id);
+      if (!p) continue;
+      this.#pending.delete(id);
+      // Copies: the frame shares memory with the rest of the stream.
+      const stdout = Buffer.from(m.subarray(24, 24 + outLen));
+      const stderr = Buffer.from(m.subarray(24 + outLen));
+      p.resolve({ pid, code: status, stdout, stderr, ...(err ? { errno: errnoName(err) } : {}) });
+    }
+    if (!this.#pending.size) (this.#child?.stdout as (Readable & { unref(): void }) | undefined)?.unref();
+  }
+}
+
+const helpers = new Map<string, Spawner>();
+
+/** The process-wide spawner over `helper` (one helper process however many runtimes use it). */
+export function spawnerFor(helper: string): Spawner {
+  let s = helpers.get(helper);
+  if (!s) helpers.set(helper, (s = new Spawner(helper)));
+  return s;
+}

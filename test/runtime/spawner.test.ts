@@ -1,0 +1,80 @@
+/** `kubeling-shim spawner` and its client: processes started for the agent without forking it. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { ensureShim } from '../../src/node/runtime/native.js';
+import { run } from '../../src/node/runtime/proc.js';
+import { Spawner } from '../../src/node/runtime/spawner.js';
+import { hasCommand } from './fixture.js';
+
+describe('spawner', { skip: hasCommand('gcc') ? false : 'needs gcc' }, () => {
+  let dir: string;
+  let helper: string;
+  let sp: Spawner;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kubeling-spawner-'));
+    helper = await ensureShim(join(dir, 'kubeling-shim'));
+    sp = new Spawner(helper);
+  });
+  after(async () => { await rm(dir, { recursive: true, force: true }); });
+
+  it('runs a command with stdin, collecting stdout, stderr and the exit code', async () => {
+    const r = await sp.run('/bin/sh', ['-c', 'read a; echo "out $a"; echo "err $1" >&2; exit 3', 'sh', 'x'], { input: 'hello\n' });
+    assert.equal(r.code, 3);
+    assert.equal(r.stdout.toString(), 'out hello\n');
+    assert.equal(r.stderr.toString(), 'err x\n');
+    assert.ok(r.pid > 0);
+  });
+
+  it('passes the given environment whole, or its own', async () => {
+    const given = await sp.run('/usr/bin/env', [], { env: { ONLY: 'this', EMPTY: '' } });
+    assert.deepEqual(given.stdout.toString().trim().split('\n').sort(), ['EMPTY=', 'ONLY=this']);
+    const own = await sp.run('/usr/bin/env', []);
+    assert.ok(own.stdout.toString().split('\n').some(l => l.startsWith('PATH=')));
+  });
+
+  it('finds bare names on PATH and reports a missing program as ENOENT', async () => {
+    assert.equal((await sp.run('true', [])).code, 0);
+    const r = await sp.run('/nonexistent/kubeling-x', []);
+    assert.deepEqual([r.pid, r.errno], [0, 'ENOENT']);
+    await assert.rejects(run('/nonexistent/kubeling-x', [], { spawner: sp }), /ENOENT/);
+  });
+
+  it('kills a command at its timeout and reports the signal', async () => {
+    const r = await sp.run('/bin/sleep', ['30'], { timeoutMs: 50 });
+    assert.equal(r.code, 128 + 9);
+  });
+
+  it('feeds large stdin and collects large output without mixing up concurrent commands', async () => {
+    const big = Buffer.alloc(3 << 20, 'k');
+    const runs = await Promise.all([
+      sp.run('/bin/cat', [], { input: big }),
+      ...Array.from({ length: 150 }, (_, i) => sp.run('/bin/sh', ['-c', `echo ${i}; exit ${i % 7}`])),
+    ]);
+    assert.ok(runs[0]!.stdout.equals(big));
+    runs.slice(1).forEach((r, i) => assert.deepEqual([r.stdout.toString(), r.code], [`${i}\n`, i % 7]));
+  });
+
+  it('launches a process in its own session and returns what it wrote on fd 3, leaving it running', async () => {
+    const r = await sp.launch('/bin/sh', ['-c', 'echo "ok $$" >&3; exec 3>&-; exec sleep 30']);
+    assert.equal(r.stdout.toString(), `ok ${r.pid}\n`);
+    const stat = readFileSync(`/proc/${r.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    assert.equal(Number(stat[3]), r.pid, 'session leader');
+    assert.equal(readFileSync(`/proc/${r.pid}/cmdline`, 'utf8').split('\0')[0], 'sleep');
+    process.kill(r.pid, 'SIGKILL');
+  });
+
+  it('does not keep the process alive once nothing is pending', () => {
+    const script = `import { Spawner } from ${JSON.stringify(fileURLToPath(new URL('../../src/node/runtime/spawner.js', import.meta.url)))};
+      const r = await new Spawner(${JSON.stringify(helper)}).run('/bin/echo', ['done']);
+      console.log(r.stdout.toString().trim());`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(child.signal, null, 'exited by itself');
+    assert.equal(child.stdout.trim(), 'done');
+  });
+});
