@@ -6,4 +6,6 @@ export {
   Counter, DEFAULT_BUCKETS, escapeHelp, escapeLabelValue, formatValue, Gauge, Histogram, MetricDefinitionError, MetricsRegistry,
   PROMETHEUS_CONTENT_TYPE,
 } from './prometheus.js';
-export type { AnyMetric, GaugeOptions, HistogramOptions, LabelValues, MetricOptions } from './prometheus.js';
+export type {
+  AnyMetric, CounterSeries, GaugeOptions, GaugeSeries, HistogramOptions, HistogramSeriesHandle, LabelValues, MetricOptions,
+} from './prometheus.js';

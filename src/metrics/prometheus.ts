@@ -27,8 +27,10 @@ export type LabelValues<L extends string> = Partial<Record<L, string>>;
 
 /** HELP text: backslash and newline escaped. */
 export const escapeHelp = (s: string): string => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+const NEEDS_ESCAPE = /[\\"\n]/;
 /** Label values: backslash, double quote and newline escaped. */
-export const escapeLabelValue = (s: string): string => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+export const escapeLabelValue = (s: string): string =>
+  NEEDS_ESCAPE.test(s) ? s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : s;
 
 /** Go's float formatting as Prometheus parses it: +Inf, -Inf, NaN, shortest round-trip digits. */
 export function formatValue(v: number): string {
@@ -56,10 +58,18 @@ abstract class Metric<L extends string> {
 
   /** A stable key and the rendered `k="v",…` for a label set (missing labels are ""). */
   protected key(labels: LabelValues<L> | undefined): string {
-    for (const k of Object.keys(labels ?? {})) {
-      if (!this.labelNames.includes(k as L)) throw new MetricDefinitionError(`unknown label "${k}" on ${this.name}`);
+    const names = this.labelNames;
+    if (labels) {
+      for (const k in labels) {
+        if (!names.includes(k as L)) throw new MetricDefinitionError(`unknown label "${k}" on ${this.name}`);
+      }
     }
-    return this.labelNames.map(l => `${l}="${escapeLabelValue(labels?.[l] ?? '')}"`).join(',');
+    let out = '';
+    for (let i = 0; i < names.length; i++) {
+      const v = labels?.[names[i]!];
+      out += `${i ? ',' : ''}${names[i]}="${v === undefined ? '' : escapeLabelValue(v)}"`;
+    }
+    return out;
   }
 
   protected static sample(name: string, labels: string, value: number): string {
@@ -74,21 +84,51 @@ abstract class Metric<L extends string> {
   }
 }
 
+/** A counter's value for one label set, resolved once (client_golang's WithLabelValues). */
+export interface CounterSeries { inc(by?: number): void }
+/** A gauge's value for one label set, resolved once. */
+export interface GaugeSeries { inc(by?: number): void; dec(by?: number): void; set(v: number): void }
+/** A histogram's series for one label set, resolved once. */
+export interface HistogramSeriesHandle { observe(v: number): void }
+
+interface Cell { v: number }
+
+/**
+ * The cell of label set `k`, entered into `values` on first use (a series handle that is
+ * never used leaves no sample, as a label set never passed to inc()).
+ */
+function cellOf(values: Map<string, Cell>, k: string): Cell {
+  let c = values.get(k);
+  if (!c) values.set(k, c = { v: 0 });
+  return c;
+}
+
 export class Counter<L extends string = never> extends Metric<L> {
   readonly type = 'counter';
-  readonly #values = new Map<string, number>();
+  readonly #values = new Map<string, Cell>();
 
   inc(labels?: LabelValues<L>, by = 1): void {
     if (by < 0) throw new MetricDefinitionError(`counter ${this.name} cannot decrease`);
-    const k = this.key(labels);
-    this.#values.set(k, (this.#values.get(k) ?? 0) + by);
+    cellOf(this.#values, this.key(labels)).v += by;
   }
 
-  get(labels?: LabelValues<L>): number { return this.#values.get(this.key(labels)) ?? 0; }
+  /** The series of one label set, for code that counts it often: its key is built once. */
+  series(labels?: LabelValues<L>): CounterSeries {
+    const k = this.key(labels);
+    let cell: Cell | undefined;
+    return {
+      inc: (by = 1) => {
+        if (by < 0) throw new MetricDefinitionError(`counter ${this.name} cannot decrease`);
+        (cell ??= cellOf(this.#values, k)).v += by;
+      },
+    };
+  }
+
+  get(labels?: LabelValues<L>): number { return this.#values.get(this.key(labels))?.v ?? 0; }
 
   samples(): string {
     let out = '';
-    for (const [k, v] of this.#values) out += Metric.sample(this.name, k, v);
+    for (const [k, c] of this.#values) out += Metric.sample(this.name, k, c.v);
     return out;
   }
 }
@@ -100,7 +140,7 @@ export interface GaugeOptions<L extends string> extends MetricOptions<L> {
 
 export class Gauge<L extends string = never> extends Metric<L> {
   readonly type = 'gauge';
-  readonly #values = new Map<string, number>();
+  readonly #values = new Map<string, Cell>();
   readonly #collect?: GaugeOptions<L>['collect'];
 
   constructor(o: GaugeOptions<L>) {
@@ -108,10 +148,21 @@ export class Gauge<L extends string = never> extends Metric<L> {
     this.#collect = o.collect;
   }
 
-  set(labels: LabelValues<L> | undefined, v: number): void { this.#values.set(this.key(labels), v); }
-  inc(labels?: LabelValues<L>, by = 1): void { const k = this.key(labels); this.#values.set(k, (this.#values.get(k) ?? 0) + by); }
+  set(labels: LabelValues<L> | undefined, v: number): void { cellOf(this.#values, this.key(labels)).v = v; }
+  inc(labels?: LabelValues<L>, by = 1): void { cellOf(this.#values, this.key(labels)).v += by; }
   dec(labels?: LabelValues<L>, by = 1): void { this.inc(labels, -by); }
-  get(labels?: LabelValues<L>): number { return this.#values.get(this.key(labels)) ?? 0; }
+  get(labels?: LabelValues<L>): number { return this.#values.get(this.key(labels))?.v ?? 0; }
+
+  /** The series of one label set, for code that changes it often: its key is built once. */
+  series(labels?: LabelValues<L>): GaugeSeries {
+    const k = this.key(labels);
+    let cell: Cell | undefined;
+    return {
+      inc: (by = 1) => { (cell ??= cellOf(this.#values, k)).v += by; },
+      dec: (by = 1) => { (cell ??= cellOf(this.#values, k)).v -= by; },
+      set: v => { (cell ??= cellOf(this.#values, k)).v = v; },
+    };
+  }
 
   samples(): string {
     if (this.#collect) {
@@ -120,7 +171,7 @@ export class Gauge<L extends string = never> extends Metric<L> {
       return rows.map(r => Metric.sample(this.name, this.key(r.labels), r.value)).join('');
     }
     let out = '';
-    for (const [k, v] of this.#values) out += Metric.sample(this.name, k, v);
+    for (const [k, c] of this.#values) out += Metric.sample(this.name, k, c.v);
     return out;
   }
 }
@@ -148,12 +199,28 @@ export class Histogram<L extends string = never> extends Metric<L> {
   }
 
   observe(labels: LabelValues<L> | undefined, v: number): void {
+    this.#add(this.#seriesOf(this.key(labels)), v);
+  }
+
+  /** The series of one label set, for code that observes it often: its key is built once. */
+  series(labels?: LabelValues<L>): HistogramSeriesHandle {
     const k = this.key(labels);
+    let s: HistogramSeries | undefined;
+    return { observe: v => this.#add(s ??= this.#seriesOf(k), v) };
+  }
+
+  #seriesOf(k: string): HistogramSeries {
     let s = this.#series.get(k);
     if (!s) this.#series.set(k, s = { counts: this.buckets.map(() => 0), sum: 0, count: 0 });
+    return s;
+  }
+
+  #add(s: HistogramSeries, v: number): void {
     // Cumulative at render time; here only the first bucket that holds v counts it.
-    const i = this.buckets.findIndex(b => v <= b);
-    if (i >= 0) s.counts[i]!++;
+    const b = this.buckets;
+    for (let i = 0; i < b.length; i++) {
+      if (v <= b[i]!) { s.counts[i]!++; break; }
+    }
     s.sum += v;
     s.count++;
   }

@@ -74,6 +74,34 @@ describe('Prometheus registry', () => {
     assert.deepEqual(s.map(x => x.value), [Infinity, -Infinity, NaN, 1e21, 1.5e-7]);
   });
 
+  it('series handles count into the same samples as labelled calls, and appear only once used', () => {
+    const r = new MetricsRegistry();
+    const c = r.counter({ name: 'reqs_total', help: 'h', labelNames: ['verb', 'code'] });
+    const g = r.gauge({ name: 'inflight', help: 'h', labelNames: ['kind'] });
+    const h = r.histogram({ name: 'lat_seconds', help: 'h', labelNames: ['verb'], buckets: [0.1, 1] });
+    const post = c.series({ verb: 'POST', code: '201' });
+    const unused = c.series({ verb: 'GET', code: '200' });
+    const mut = g.series({ kind: 'mutating' });
+    const hp = h.series({ verb: 'POST' });
+    assert.equal(r.render(), '', 'no samples before first use');
+    post.inc();
+    c.inc({ verb: 'POST', code: '201' }, 2);
+    mut.inc(); mut.inc(); mut.dec();
+    hp.observe(0.05); h.observe({ verb: 'POST' }, 0.5); hp.observe(5);
+    assert.equal(c.get({ verb: 'POST', code: '201' }), 3);
+    assert.equal(g.get({ kind: 'mutating' }), 1);
+    assert.deepEqual(h.get({ verb: 'POST' }), { count: 3, sum: 5.55 });
+    const text = r.render();
+    assert.doesNotMatch(text, /GET/, 'a series never used leaves no sample');
+    assert.match(text, /^reqs_total\{verb="POST",code="201"\} 3$/m);
+    assert.match(text, /^lat_seconds_bucket\{verb="POST",le="0.1"\} 1\nlat_seconds_bucket\{verb="POST",le="1"\} 2\nlat_seconds_bucket\{verb="POST",le="\+Inf"\} 3$/m);
+    unused.inc(0);
+    assert.match(r.render(), /^reqs_total\{verb="GET",code="200"\} 0$/m);
+    assert.throws(() => post.inc(-1), MetricDefinitionError);
+    assert.throws(() => c.series({ nope: 'x' } as never), MetricDefinitionError);
+    promtoolCheck(r.render());
+  });
+
   it('rejects bad definitions and uses', () => {
     const cases: [string, () => unknown][] = [
       ['bad name', () => new Counter({ name: '1abc', help: '' })],

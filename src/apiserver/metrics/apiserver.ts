@@ -3,7 +3,9 @@
  * (k8s.io/apiserver/pkg/endpoints/metrics); the store's latency is upstream's
  * etcd_request_duration_seconds under our own name.
  */
-import { Counter, Gauge, Histogram, MetricsRegistry } from '../../metrics/index.js';
+import {
+  Counter, Gauge, Histogram, MetricsRegistry, type CounterSeries, type GaugeSeries, type HistogramSeriesHandle, type LabelValues,
+} from '../../metrics/index.js';
 
 type RequestLabel = 'verb' | 'dry_run' | 'group' | 'version' | 'resource' | 'subresource' | 'scope' | 'component';
 
@@ -38,6 +40,17 @@ export function metricVerb(method: string, r: { collection?: boolean; watch?: bo
 }
 
 const LONG_RUNNING = new Set(['WATCH', 'CONNECT']);
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'APPLY', 'DELETE', 'DELETECOLLECTION']);
+
+/** The series one kind of request touches, resolved once per label set (every request pays for these). */
+interface RequestSeries {
+  labels: LabelValues<RequestLabel>;
+  long: boolean;
+  /** Long-running gauge or in-flight gauge, by `long`. */
+  gauge: GaugeSeries;
+  latency: HistogramSeriesHandle;
+  codes: Map<number, CounterSeries>;
+}
 
 export class ApiServerMetrics {
   readonly registry = new MetricsRegistry();
@@ -78,27 +91,40 @@ export class ApiServerMetrics {
    * and stay out of the latency histogram, as upstream.
    */
   startRequest(r: RequestInfo): (code: number) => void {
-    const labels = {
-      verb: r.verb, dry_run: r.dryRun ? 'All' : '', group: r.group ?? '', version: r.version ?? '',
-      resource: r.resource ?? '', subresource: r.subresource ?? '', scope: r.scope ?? '', component: 'apiserver',
-    };
-    const long = LONG_RUNNING.has(r.verb);
-    const kind = ['POST', 'PUT', 'PATCH', 'APPLY', 'DELETE', 'DELETECOLLECTION'].includes(r.verb) ? 'mutating' : 'readOnly';
-    if (long) this.longRunning.inc(labels);
-    else this.inflight.inc({ request_kind: kind });
+    const s = this.#requestSeries(r);
+    s.gauge.inc();
     const t0 = process.hrtime.bigint();
     let done = false;
     return code => {
       if (done) return;
       done = true;
-      this.requests.inc({ ...labels, code: String(code) });
-      if (long) {
-        this.longRunning.dec(labels);
-      } else {
-        this.inflight.dec({ request_kind: kind });
-        this.latency.observe(labels, Number(process.hrtime.bigint() - t0) / 1e9);
-      }
+      let c = s.codes.get(code);
+      if (!c) s.codes.set(code, c = this.requests.series({ ...s.labels, code: String(code) }));
+      c.inc();
+      s.gauge.dec();
+      if (!s.long) s.latency.observe(Number(process.hrtime.bigint() - t0) / 1e9);
     };
+  }
+
+  readonly #requestSeriesById = new Map<string, RequestSeries>();
+
+  #requestSeries(r: RequestInfo): RequestSeries {
+    const dryRun = r.dryRun ? 'All' : '';
+    const id = JSON.stringify([r.verb, dryRun, r.group, r.version, r.resource, r.subresource, r.scope]);
+    let s = this.#requestSeriesById.get(id);
+    if (!s) {
+      const labels = {
+        verb: r.verb, dry_run: dryRun, group: r.group ?? '', version: r.version ?? '',
+        resource: r.resource ?? '', subresource: r.subresource ?? '', scope: r.scope ?? '', component: 'apiserver',
+      };
+      const long = LONG_RUNNING.has(r.verb);
+      s = {
+        labels, long, codes: new Map(), latency: this.latency.series(labels),
+        gauge: long ? this.longRunning.series(labels) : this.inflight.series({ request_kind: MUTATING.has(r.verb) ? 'mutating' : 'readOnly' }),
+      };
+      this.#requestSeriesById.set(id, s);
+    }
+    return s;
   }
 
   /** A watch was registered; call the returned function when it ends. */
@@ -111,13 +137,18 @@ export class ApiServerMetrics {
 
   /** Times one store call (operation: get, list, create, update, delete, watch; type: the resource). */
   async timeStore<T>(operation: string, type: string, fn: () => Promise<T>): Promise<T> {
-    const stop = this.store.startTimer({ operation, type });
+    const id = `${operation} ${type}`; // operations have no spaces
+    let h = this.#storeSeries.get(id);
+    if (!h) this.#storeSeries.set(id, h = this.store.series({ operation, type }));
+    const t0 = process.hrtime.bigint();
     try {
       return await fn();
     } finally {
-      stop();
+      h.observe(Number(process.hrtime.bigint() - t0) / 1e9);
     }
   }
+
+  readonly #storeSeries = new Map<string, HistogramSeriesHandle>();
 
   render(): string { return this.registry.render(); }
 }

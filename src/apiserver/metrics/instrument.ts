@@ -56,8 +56,16 @@ export function instrumentUpgrades(m: ApiServerMetrics, upgrades: Map<string, Up
 
 /** `/registry/apps/deployments/…` → "deployments.apps"; core resources by plural alone. */
 export function storeType(key: string): string {
-  const [, , group, plural] = key.split('/');
-  if (!plural) return group ?? '';
+  // The 3rd and 4th '/'-separated parts, found by hand: every store call pays for this.
+  const s1 = key.indexOf('/');
+  const s2 = s1 < 0 ? -1 : key.indexOf('/', s1 + 1);
+  if (s2 < 0) return '';
+  const s3 = key.indexOf('/', s2 + 1);
+  if (s3 < 0) return key.slice(s2 + 1);
+  const group = key.slice(s2 + 1, s3);
+  const s4 = key.indexOf('/', s3 + 1);
+  const plural = s4 < 0 ? key.slice(s3 + 1) : key.slice(s3 + 1, s4);
+  if (!plural) return group;
   return group === 'core' ? plural : `${plural}.${group}`;
 }
 
