@@ -30,14 +30,15 @@ function mediaType(req: IncomingMessage): string {
 /** Deeper than this is refused (Go's JSON decoder stops at 10000; objects never come close). */
 const MAX_DEPTH = 1000;
 
-function tooDeep(value: unknown): boolean {
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length) {
-    const [v, d] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (d > MAX_DEPTH) return true;
-    for (const x of Array.isArray(v) ? v : Object.values(v)) if (x !== null && typeof x === 'object') stack.push([x, d + 1]);
+/** Whether `v` nests deeper than MAX_DEPTH (the walk stops there, so its own depth is bounded). */
+function tooDeep(v: unknown, d = 0): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  if (d > MAX_DEPTH) return true;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (tooDeep(v[i], d + 1)) return true;
+    return false;
   }
+  for (const k in v) if (tooDeep((v as Record<string, unknown>)[k], d + 1)) return true;
   return false;
 }
 

@@ -18,6 +18,34 @@ export interface ResourceRequest {
   legacyWatch: boolean;
 }
 
+/** What the handlers need of a request's URL. */
+export interface RequestUrl { pathname: string; searchParams: URLSearchParams }
+
+// Paths and queries WHATWG URL parsing would leave as they are: no percent-escapes, dot
+// segments, fragments, spaces or non-ASCII (those take the full parser).
+const PLAIN_PATH = /^\/(?!\/)[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/;
+const PLAIN_QUERY = /^[\x21-\x22\x24-\x7e]*$/;
+
+/**
+ * The path and query of a request target, as `new URL(target, base)` gives them; a plain
+ * target (nearly every API request) is split by hand, without the URL parser. Undefined
+ * when the target is not a valid URL.
+ */
+export function parseRequestUrl(target: string): RequestUrl | undefined {
+  const q = target.indexOf('?');
+  const path = q < 0 ? target : target.slice(0, q);
+  const query = q < 0 ? '' : target.slice(q + 1);
+  if (PLAIN_PATH.test(path) && !path.includes('/.') && PLAIN_QUERY.test(query)) {
+    return { pathname: path, searchParams: new URLSearchParams(query) };
+  }
+  try {
+    const u = new URL(target, 'http://x');
+    return { pathname: u.pathname, searchParams: u.searchParams };
+  } catch {
+    return undefined;
+  }
+}
+
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
 /** Returns the resource request for /api and /apis paths, or undefined for other paths. */

@@ -15,7 +15,7 @@ import { dispatch, type SubresourceHandler } from './dispatch.js';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, DISCOVERY_V2_CONTENT_TYPE } from './discovery.js';
 import { sendError, sendJson, wantsDiscoveryV2 } from './http-util.js';
 import { Registry } from './registry.js';
-import { parseResourcePath } from './request-info.js';
+import { parseRequestUrl, parseResourcePath, type RequestUrl } from './request-info.js';
 import { openapiV2, openapiV3Doc, openapiV3Hash, openapiV3Root } from './openapi/index.js';
 import { handleUpgrade, type UpgradeHandler } from './upgrade.js';
 import { ApiServerMetrics } from './metrics/apiserver.js';
@@ -142,8 +142,8 @@ export class ApiServer {
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
-    let url: URL;
-    try { url = new URL(req.url ?? '/', 'http://x'); } catch { sendError(res, new BadRequestError('malformed URL')); return; }
+    const url = parseRequestUrl(req.url ?? '/');
+    if (!url) { sendError(res, new BadRequestError('malformed URL')); return; }
     const known = this.#opts.anonymousAdmin ? { username: 'admin', groups: ['system:masters'] } : this.authenticator.authenticate(req);
     const authed = (user: UserInfo | undefined) => {
       if (!user && !PUBLIC_PATHS.has(url.pathname)) {
@@ -158,7 +158,7 @@ export class ApiServer {
     else this.authenticator.authenticateRequest(req).then(authed, err => sendError(res, err));
   }
 
-  async #route(req: IncomingMessage, res: ServerResponse, url: URL, user: UserInfo): Promise<void> {
+  async #route(req: IncomingMessage, res: ServerResponse, url: RequestUrl, user: UserInfo): Promise<void> {
     const path = url.pathname.replace(/\/+$/, '') || '/';
     switch (path) {
       case '/version': return sendJson(res, 200, VERSION_INFO);

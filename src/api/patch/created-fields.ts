@@ -5,7 +5,7 @@
  */
 import { isObject, type Json, type JsonObject } from './json.js';
 import { alwaysPresent, childField, elemField, rootField, type Field } from './schema.js';
-import { granularList, itemElements } from './ssa-walk.js';
+import { granularList, itemElement, itemElements } from './ssa-walk.js';
 
 /** metadata fields that are never tracked (stripmeta.go). */
 const STRIPPED_META = new Set(['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'managedFields', 'resourceVersion']);
@@ -26,7 +26,7 @@ export function createdFieldsV1(obj: JsonObject, kind: string, ignored: (field: 
       enc = encode(obj[k], childField(root, k), false);
       if (k === 'metadata' || k === 'apiVersion' || k === 'kind') enc = strip(enc);
     }
-    if (enc) out['f:' + k] = enc;
+    if (enc) out[fKey(k)] = enc;
   }
   return Object.keys(out).length > 0 ? out : undefined;
 }
@@ -35,29 +35,61 @@ export function createdFieldsV1(obj: JsonObject, kind: string, ignored: (field: 
 function encode(v: Json | undefined, f: Field | undefined, item: boolean): JsonObject | null {
   if (v === undefined) return null;
   if (isObject(v) && !f?.atomic) return encodeMap(v, f, item);
-  if (Array.isArray(v) && granularList(f)) {
-    const ef = elemField(f);
-    const items = new Map<string, JsonObject>();
-    itemElements(v, f, []).forEach((pe, i) => {
-      const enc = encode(v[i], ef, true);
-      if (!enc) return;
-      const prev = items.get(pe);
-      items.set(pe, prev ? union(prev, enc) : enc);
-    });
-    return node(!alwaysPresent(f), [...items.keys()].sort().map(pe => [pe, items.get(pe)!]));
-  }
+  if (Array.isArray(v) && granularList(f)) return encodeList(v, f);
   return {};
 }
 
-/** `stripped`: children that lose their own membership (metadata's server-owned fields). */
-function encodeMap(v: JsonObject, f: Field | undefined, item: boolean, stripped?: Set<string>): JsonObject | null {
-  const kids: Array<[string, JsonObject]> = [];
-  for (const k of Object.keys(v).sort()) {
-    let enc = encode(v[k], childField(f, k), false);
-    if (stripped?.has(k)) enc = strip(enc);
-    if (enc) kids.push(['f:' + k, enc]);
+/** A granular list: one child per distinct item element, in sorted order. */
+function encodeList(v: Json[], f: Field | undefined): JsonObject | null {
+  const ef = elemField(f);
+  if (v.length === 1) {
+    // The common one-item list (a pod's containers): no map, no sort.
+    const enc = encode(v[0], ef, true);
+    return node(!alwaysPresent(f), enc ? [[itemElement(v[0], f, 0), enc]] : []);
   }
-  return node(item || !alwaysPresent(f), kids);
+  const items = new Map<string, JsonObject>();
+  itemElements(v, f, []).forEach((pe, i) => {
+    const enc = encode(v[i], ef, true);
+    if (!enc) return;
+    const prev = items.get(pe);
+    items.set(pe, prev ? union(prev, enc) : enc);
+  });
+  return node(!alwaysPresent(f), [...items.keys()].sort().map(pe => [pe, items.get(pe)!]));
+}
+
+/**
+ * `stripped`: children that lose their own membership (metadata's server-owned fields).
+ * Builds the node in place: `".": {}` first when a member, then children in sorted order.
+ */
+function encodeMap(v: JsonObject, f: Field | undefined, item: boolean, stripped?: Set<string>): JsonObject | null {
+  const keys = Object.keys(v);
+  if (keys.length > 1) keys.sort();
+  const member = item || !alwaysPresent(f);
+  let out: JsonObject | null = null;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    let enc = encode(v[k], childField(f, k), false);
+    if (enc && stripped?.has(k)) enc = strip(enc);
+    if (!enc) continue;
+    if (!out) out = member ? { '.': {} } : {};
+    out[fKey(k)] = enc;
+  }
+  return out ?? (member ? {} : null);
+}
+
+/**
+ * `f:<key>` as an internalized string, remembered: a fresh concatenation used as a property
+ * name is hashed and looked up in V8's string table on every create. Bounded, since map
+ * keys (labels, annotations) are the clients'.
+ */
+const fKeys = new Map<string, string>();
+function fKey(k: string): string {
+  let s = fKeys.get(k);
+  if (s === undefined) {
+    if (fKeys.size >= 4096) fKeys.clear();
+    fKeys.set(k, s = 'f:' + k);
+  }
+  return s;
 }
 
 function node(member: boolean, kids: Array<[string, JsonObject]>): JsonObject | null {

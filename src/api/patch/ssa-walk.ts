@@ -18,11 +18,16 @@ export function granularList(f: Field | undefined): boolean {
   return f?.list === 'map' || f?.list === 'set';
 }
 
+/** A list-map's key fields in sorted order, sorted once per Field (they are static facts). */
+const sortedKeys = new WeakMap<Field, string[]>();
+
 /** The FieldsV1 path element of item `i` of a list described by `f`. */
 export function itemElement(item: Json, f: Field | undefined, i: number): string {
   if (f?.list === 'map' && isObject(item)) {
+    let keys = sortedKeys.get(f);
+    if (!keys) sortedKeys.set(f, keys = [...(f.keys ?? [])].sort());
     const key: Record<string, Json> = {};
-    for (const k of [...(f.keys ?? [])].sort()) {
+    for (const k of keys) {
       const v = item[k] ?? f.keyDefaults?.[k];
       if (v !== undefined && v !== null) key[k] = v;
     }

@@ -6,6 +6,7 @@ import { ForbiddenError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import { findResource } from '../../api/resources.js';
 import type { Registry } from '../registry.js';
+import { decode } from '../storage/codec.js';
 
 /** The two classes every cluster has, as upstream creates them. */
 export const SYSTEM_PRIORITY_CLASSES = [
@@ -23,7 +24,7 @@ export async function admitPriority(registry: Registry, pod: KubeObject): Promis
     if (!kv) {
       throw new ForbiddenError(`pods "${pod.metadata?.name ?? ''}" is forbidden: no PriorityClass with name ${name} was found`, { name: pod.metadata?.name, kind: 'pods' });
     }
-    pc = JSON.parse(kv.value.toString('utf8'));
+    pc = decode(kv); // shared and read-only here
   } else {
     const all = await rs.list({});
     pc = all.items.find(p => p.globalDefault === true);

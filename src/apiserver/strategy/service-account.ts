@@ -12,6 +12,7 @@ import { ForbiddenError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import { findResource } from '../../api/resources.js';
 import type { Registry } from '../registry.js';
+import { decode } from '../storage/codec.js';
 import { randomSuffix } from './meta.js';
 
 export const TOKEN_MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -42,7 +43,7 @@ async function lookup(registry: Registry, ns: string, name: string): Promise<Kub
   for (let i = 0; i < attempts; i++) {
     if (i) await new Promise(r => setTimeout(r, pause));
     const kv = await rs.getKv(ns, name);
-    if (kv) return JSON.parse(kv.value.toString('utf8')) as KubeObject;
+    if (kv) return decode(kv); // shared and read-only here: pull secrets are copied
   }
   return undefined;
 }
