@@ -23,6 +23,16 @@ createTable('pod metadata', [
   { name: 'owner reference fields', obj: mut(base, o => { o.metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: '', name: 'x', uid: '' }]; }), wantFields: ['metadata.ownerReferences.kind', 'metadata.ownerReferences.uid'] },
 ]);
 
+const AA = 'container.apparmor.security.beta.kubernetes.io/';
+createTable('pod annotations', [
+  { name: 'AppArmor annotation for an existing container', obj: mut(base, o => { o.metadata.annotations = { [`${AA}app`]: 'runtime/default' }; }), wantFields: [] },
+  { name: 'AppArmor annotation for an init container', obj: mut(base, o => { o.spec.initContainers = [container('init')]; o.metadata.annotations = { [`${AA}init`]: 'localhost/p' }; }), wantFields: [] },
+  { name: 'AppArmor annotation for a missing container', obj: mut(base, o => { o.metadata.annotations = { [`${AA}nope`]: 'unconfined' }; }), wantFields: [`metadata.annotations[${AA}nope]`] },
+  { name: 'bad AppArmor profile', obj: mut(base, o => { o.metadata.annotations = { [`${AA}app`]: 'weird' }; }), wantFields: [`metadata.annotations[${AA}app]`] },
+  { name: 'pod-deletion-cost must be an int32', obj: mut(base, o => { o.metadata.annotations = { 'controller.kubernetes.io/pod-deletion-cost': '1.5' }; }), wantFields: ['metadata.annotations[controller.kubernetes.io/pod-deletion-cost]'] },
+  { name: 'mirror pod annotation needs nodeName', obj: mut(base, o => { o.metadata.annotations = { 'kubernetes.io/config.mirror': 'x' }; }), wantFields: ['metadata.annotations[kubernetes.io/config.mirror]'] },
+]);
+
 createTable('pod containers', [
   { name: 'containers required', obj: mut(base, o => { o.spec.containers = []; }), wantFields: ['spec.containers'] },
   { name: 'image required', obj: mut(base, o => { delete o.spec.containers[0].image; }), wantFields: [`${c0}.image`] },

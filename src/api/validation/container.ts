@@ -91,6 +91,7 @@ function validateMounts(c: Obj, ctx: PodContext, path: string): Errs {
 }
 
 function validateDevices(c: Obj, ctx: PodContext, path: string): Errs {
+  if (!Array.isArray(c.volumeDevices) || c.volumeDevices.length === 0) return [];
   const errs: Errs = [];
   const mounts = new Map(arr(c.volumeMounts).map(m => [str(m.name), str(m.mountPath)]));
   const mountPaths = new Set(mounts.values());
@@ -211,6 +212,7 @@ export function validateInitContainers(inits: unknown, regular: unknown, ctx: Po
 
 /** Ephemeral containers may set only a few fields and must not clash with other names. */
 export function validateEphemeralContainers(ecs: unknown, spec: Obj, ctx: PodContext, path: string): Errs {
+  if (!Array.isArray(ecs) || ecs.length === 0) return [];
   const errs: Errs = [];
   const others = new Set([...arr(spec.containers), ...arr(spec.initContainers)].map(c => str(c.name)));
   const all = new Set(others);

@@ -171,10 +171,12 @@ export function validatePodAnnotations(annotations: unknown, spec: Obj, path: st
   if (cost !== undefined && (!/^[+-]?\d+$/.test(cost) || Number(cost) > MAX_INT32 || Number(cost) < -MAX_INT32 - 1)) {
     errs.push(badValue(`${path}[controller.kubernetes.io/pod-deletion-cost]`, cost, 'must be a 32bit integer'));
   }
-  const names = new Set(['containers', 'initContainers', 'ephemeralContainers'].flatMap(k => arr(spec[k]).map(c => str(c.name))));
-  for (const [k, v] of Object.entries(a)) {
+  let names: Set<string> | undefined; // only needed (and built) for AppArmor annotations
+  for (const k in a) {
     if (k.startsWith('container.apparmor.security.beta.kubernetes.io/')) {
+      const v = a[k];
       const cname = k.slice('container.apparmor.security.beta.kubernetes.io/'.length);
+      names ??= new Set(['containers', 'initContainers', 'ephemeralContainers'].flatMap(f => arr(spec[f]).map(c => str(c.name))));
       if (!names.has(cname)) errs.push(badValue(`${path}[${k}]`, cname, 'container not found'));
       if (v && v !== 'runtime/default' && v !== 'unconfined' && !v.startsWith('localhost/')) {
         errs.push(badValue(`${path}[${k}]`, v, `invalid AppArmor profile name: ${JSON.stringify(v)}`));
