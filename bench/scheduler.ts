@@ -12,9 +12,12 @@ import {
 } from '../src/scheduler/index.js';
 import { readFileSync } from 'node:fs';
 import { cpuSplit, ms, pct, spawnServer } from './util.js';
+import { measureWriteCosts } from './write-costs.js';
 
+const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const PODS = { apiVersion: 'v1', kind: 'Pod' };
 const NS = { apiVersion: 'v1', kind: 'Namespace' };
+const NODES = { apiVersion: 'v1', kind: 'Node' };
 const EVENTS = { apiVersion: 'v1', kind: 'Event' };
 
 export interface SchedulerBenchOptions { nodes?: number; pods?: number; creators?: number }
@@ -62,16 +65,19 @@ export function cyclesOnly(nodes: number, pods: number, heavy = false): object {
   };
 }
 
-async function benchEndToEnd(o: SchedulerBenchOptions): Promise<object[]> {
+export async function benchEndToEnd(o: SchedulerBenchOptions): Promise<object[]> {
   // Issue 4's workload by default; KUBELING_BENCH_NODES / _PODS shrink it for a quick look.
   const env = (k: string) => (process.env[k] ? Number(process.env[k]) : undefined);
   const nodes = o.nodes ?? env('KUBELING_BENCH_NODES') ?? 5000, pods = o.pods ?? env('KUBELING_BENCH_PODS') ?? 10_000;
-  const creators = o.creators ?? 16;
+  const creators = o.creators ?? env('KUBELING_BENCH_CREATORS') ?? 16;
   const srv = await spawnServer(['--disable-agent']);
   const client = Client.fromKubeconfig(srv.kubeconfig, { component: 'bench' });
   const fakeClient = Client.fromKubeconfig(srv.kubeconfig, { component: 'fake-nodes' });
+  const heartbeatClient = fakeClient.withComponent('heartbeat');
+  // One pod watch for this process: the fake nodes act on it, the bench observes its namespace.
+  const inf = new Informer<KubeObject>(client, PODS, { logger: silentLogger });
   const pool = new FakeNodePool({
-    client: fakeClient, logger: silentLogger,
+    client: fakeClient, heartbeatClient, logger: silentLogger, podInformer: inf,
     nodes: Array.from({ length: nodes }, (_, i) => ({ name: `fake-${i}`, cpu: '32', memory: '256Gi', pods: 110 })),
   });
   const created = new Map<string, number>();
@@ -79,10 +85,10 @@ async function benchEndToEnd(o: SchedulerBenchOptions): Promise<object[]> {
   const running = new Map<string, number>();
   /** When this process's watch first showed the pod: excludes the create request's own latency. */
   const seen = new Map<string, number>();
-  const inf = new Informer<KubeObject>(client, PODS, { namespace: 'bench', logger: silentLogger });
   let done!: () => void;
   const allBound = new Promise<void>(r => { done = r; });
   const see = (p: KubeObject) => {
+    if (p.metadata?.namespace !== 'bench') return;
     const name = p.metadata!.name!;
     const now = performance.now();
     if (!seen.has(name)) seen.set(name, now);
@@ -99,6 +105,7 @@ async function benchEndToEnd(o: SchedulerBenchOptions): Promise<object[]> {
     await new Promise(r => setTimeout(r, 1000));
     const cpu0 = cpuSplit(srv.proc.pid!);
     const own0 = process.cpuUsage();
+    const w0 = pool.writes;
     const t0 = performance.now();
     let next = 0;
     await Promise.all(Array.from({ length: creators }, async () => {
@@ -115,6 +122,7 @@ async function benchEndToEnd(o: SchedulerBenchOptions): Promise<object[]> {
     const limitS = Math.max(120, pods / 20);
     await Promise.race([allBound, new Promise((_, rej) => setTimeout(() => rej(new Error(`only ${bound.size}/${pods} bound after ${limitS} s`)), limitS * 1000))]);
     const cpu = cpuSplit(srv.proc.pid!);
+    const w1 = pool.writes;
     const serverCpu = cpu.user + cpu.system - cpu0.user - cpu0.system;
     const ownCpu = process.cpuUsage(own0);
     const tLast = Math.max(...bound.values());
@@ -129,14 +137,41 @@ async function benchEndToEnd(o: SchedulerBenchOptions): Promise<object[]> {
     const counts = [...perNode.values()];
     const events = (await client.list(EVENTS, { namespace: 'bench' })).items;
     const failed = events.filter(e => e.reason === 'FailedScheduling').length;
+    const scheduledEvents = events.filter(e => e.reason === 'Scheduled').length;
+    // Fake nodes whose renewals came late (a starved server or bench) go Unknown and get tainted:
+    // the node lifecycle controller's work and the node writes then weigh on everything else.
+    const notReady = (await client.list(EVENTS, { namespace: 'default' })).items.filter(e => e.reason === 'NodeNotReady').length;
+    const tainted = (await client.list(NODES)).items.filter(n => (n.spec?.taints ?? []).length).length;
+    const costs = await measureWriteCosts(client, srv.proc.pid!, pool);
+    // Server CPU per pod by write kind: each kind's cost alone × how many of it the run made per pod.
+    const perPod = (count: number) => count / pods;
+    const leases = perPod(w1.leaseRenewals - w0.leaseRenewals);
+    const statuses = perPod(w1.podStatus - w0.podStatus);
+    const parts = {
+      create: costs.create, binding: costs.binding, event: costs.event * perPod(scheduledEvents),
+      status: costs.status * statuses, lease: costs.lease * leases,
+    };
+    const explained = Object.values(parts).reduce((a, b) => a + b, 0);
+    // Its own table: these columns mean something else than the throughput rows'.
+    console.log(`where the server's CPU per pod goes (µs per write, measured alone × writes per pod; load ${loadavg()})`);
+    console.table([{
+      create: `${costs.create} × 1`, binding: `${costs.binding} × 1`,
+      event: `${costs.event} × ${perPod(scheduledEvents).toFixed(2)}`,
+      'status patch': `${costs.status} × ${statuses.toFixed(2)}`,
+      'lease renew': `${costs.lease} × ${leases.toFixed(2)}`,
+      'rest (scheduler, controllers, watch of other writes)': Math.round(serverCpu / pods - explained),
+      total: Math.round(serverCpu / pods),
+    }]);
     return [
       {
         benchmark: `schedule ${pods} pods on ${nodes} fake nodes`, 'pods/s': Math.round((pods / (tLast - t0)) * 1000),
         'p50 ms': ms(pct(lat, 50)), 'p99 ms': ms(pct(lat, 99)),
         'seen→bound p50/p99 ms': `${ms(pct(seenLat, 50))} / ${ms(pct(seenLat, 99))}`, 'create s': ms(createdAll / 1000),
+        'creates/s': `${Math.round(pods / (createdAll / 1000))} (${creators} creators)`,
         spread: `${Math.min(...counts)}..${Math.max(...counts)} per node, ${failed} failed attempts`, target: '>= 1000 pods/s',
+        'nodes NotReady / tainted': `${notReady} / ${tainted}`,
         'CPU µs/pod server / bench': `${Math.round(serverCpu / pods)} / ${Math.round((ownCpu.user + ownCpu.system) / pods)}`,
-        load: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+        load: loadavg(),
       },
       {
         benchmark: 'create → Running (fake nodes report status)', 'pods/s': Math.round((running.size / (Math.max(...running.values()) - t0)) * 1000),
@@ -148,6 +183,7 @@ async function benchEndToEnd(o: SchedulerBenchOptions): Promise<object[]> {
     await pool.stop();
     client.close();
     fakeClient.close();
+    heartbeatClient.close();
     await srv.stop();
   }
 }

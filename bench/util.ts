@@ -38,10 +38,14 @@ export async function spawnServer(args: string[] = ['--disable-agent'], nodeArgs
   });
   const url = await new Promise<string>((resolve, reject) => {
     let buf = '';
+    let ready = false;
     proc.stderr!.on('data', c => {
-      buf += c;
+      // Only the last 64 KiB for an exit message: a server logging under load must not make
+      // this process rescan an ever-growing buffer.
+      buf = (buf + c).slice(-65_536);
+      if (ready) return;
       const m = /"msg":"api server ready","url":"([^"]+)"/.exec(buf);
-      if (m) resolve(m[1]);
+      if (m) { ready = true; resolve(m[1]); }
     });
     proc.on('exit', c => reject(new Error(`server exited ${c}: ${buf}`)));
   });

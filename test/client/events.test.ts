@@ -56,4 +56,17 @@ describe('EventRecorder (real API server)', () => {
     await broken.flush();
     dead.close();
   });
+
+  it('drops events beyond its queue (as client-go\'s broadcaster does) and says so once, with the count', async () => {
+    const client = c.client('flood');
+    const warnings: Array<{ msg: string; fields?: Record<string, unknown> }> = [];
+    const logger = { ...quiet, warn: (msg: string, fields?: Record<string, unknown>) => { warnings.push({ msg, fields }); } };
+    const rec = new EventRecorder({ client, component: 'flooder', logger, maxQueued: 3 });
+    // The first write leaves the queue at once; three wait; the other sixteen are dropped.
+    for (let i = 0; i < 20; i++) rec.event({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `flood-${i}`, namespace: 'default', uid: `u${i}` } }, 'Normal', 'Flood', `m${i}`);
+    await rec.flush();
+    const evs = (await client.list<KubeObject>(EVENTS, { namespace: 'default' })).items.filter(e => e.reason === 'Flood');
+    assert.deepEqual(evs.map(e => (e.involvedObject as { name: string }).name).sort(), ['flood-0', 'flood-1', 'flood-2', 'flood-3']);
+    assert.deepEqual(warnings.map(w => [w.msg, w.fields?.dropped]), [['event queue full; dropping events', 1]]);
+  });
 });

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../src/api/object.js';
 import { FakeNodePool, FAKE_NODE_LABEL, parseDuration, parseLabels, parseTaints } from '../../src/node/fake/index.js';
+import { Informer, silentLogger } from '../../src/client/index.js';
 import { startCluster, type TestCluster } from '../client/helpers.js';
 
 const PODS = { apiVersion: 'v1', kind: 'Pod' };
@@ -80,6 +81,39 @@ describe('fake nodes', () => {
       if (r === 'gone') break;
       if (Date.now() > end) throw new Error('pod not removed');
       await new Promise(res => setTimeout(res, 50));
+    }
+  });
+
+  it('shares a caller\'s pod informer, renews through a heartbeat client, and counts its writes', async () => {
+    const informer = new Informer<KubeObject>(api(), PODS, { logger: silentLogger });
+    const heartbeatClient = c.client('fake-heartbeat');
+    const shared = new FakeNodePool({
+      client: c.client('fake2'), heartbeatClient, podInformer: informer, leaseRenewMs: 200, indexBase: 1, nodes: [{ name: 'f2' }],
+    });
+    try {
+      informer.start();
+      await informer.waitForSync();
+      await shared.start();
+      // The Lease is there as soon as the node is (registration is not followed by a lease-less gap).
+      const lease = await api().get<KubeObject>(LEASES, 'f2', { namespace: 'kube-node-lease' });
+      assert.equal(lease.spec.holderIdentity, 'f2');
+      await api().create(PODS, { metadata: { name: 'on-f2', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
+      await api().subresource(PODS, 'on-f2', 'binding', { namespace: 'default', method: 'POST', body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'on-f2' }, target: { kind: 'Node', name: 'f2' } } });
+      const p = await until('on-f2', x => x.status?.phase === 'Running');
+      assert.match(p.status!.podIP!, /^10\.128\.1\.\d+$/);
+      await new Promise(r => setTimeout(r, 500));
+      assert.equal(shared.writes.podStatus, 1);
+      assert.ok(shared.writes.leaseRenewals >= 1, `renewals: ${shared.writes.leaseRenewals}`);
+      await shared.stop({ deleteNodes: true });
+      // Stopping the pool leaves the caller's informer running.
+      await api().create(PODS, { metadata: { name: 'after-stop', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
+      for (const end = Date.now() + 30_000; !informer.get('default/after-stop');) {
+        if (Date.now() > end) throw new Error('shared informer stopped with the pool');
+        await new Promise(r => setTimeout(r, 50));
+      }
+    } finally {
+      await shared.stop();
+      informer.stop();
     }
   });
 

@@ -39,6 +39,7 @@ export interface EventRecorderOptions {
 const EVENTS = { apiVersion: 'v1', kind: 'Event' };
 const MAX_MESSAGE = 1024;
 const ATTEMPTS = 3;
+const DROP_LOG_MS = 10_000;
 
 export class EventRecorder {
   readonly #o: EventRecorderOptions;
@@ -49,6 +50,8 @@ export class EventRecorder {
   #lastNanos = 0n;
   #draining?: Promise<void>;
   #closed = false;
+  #drops = 0;
+  #dropLoggedAt = -Infinity;
 
   constructor(opts: EventRecorderOptions) {
     this.#o = opts;
@@ -67,7 +70,7 @@ export class EventRecorder {
       const c = this.#correlator.correlate(this.#make(ref, type, reason, message, opts.action));
       if (c.action === 'drop') return;
       if (this.#pending.length >= (this.#o.maxQueued ?? 1000)) {
-        this.#log.warn('event queue full; dropping event', { reason, object: ref.name });
+        this.#dropped(reason, ref.name);
         return;
       }
       this.#pending.push(c);
@@ -106,6 +109,16 @@ export class EventRecorder {
       reportingComponent: this.#o.component,
       reportingInstance: this.#o.reportingInstance ?? host ?? hostname(),
     };
+  }
+
+  /** Counts drops; says so at most once per DROP_LOG_MS (under load a line per drop would add to it). */
+  #dropped(reason: string, object: string): void {
+    this.#drops++;
+    const now = this.#clock.now();
+    if (now - this.#dropLoggedAt < DROP_LOG_MS) return;
+    this.#log.warn('event queue full; dropping events', { dropped: this.#drops, lastReason: reason, lastObject: object });
+    this.#dropLoggedAt = now;
+    this.#drops = 0;
   }
 
   #kick(): void {

@@ -23,7 +23,8 @@ export class FakeNode {
   readonly #timers = new Map<string, NodeJS.Timeout>();
   #lease?: KubeObject;
 
-  constructor(readonly client: Client, readonly spec: FakeNodeSpec, readonly index: number) {
+  /** `heartbeat`: the client for Lease renewals (a kubelet's separate heartbeat client). */
+  constructor(readonly client: Client, readonly spec: FakeNodeSpec, readonly index: number, readonly heartbeat: Client = client) {
     this.name = spec.name;
     const a = fakeAddresses(index);
     this.ip = a.nodeIP;
@@ -52,15 +53,15 @@ export class FakeNode {
     const spec = { holderIdentity: this.name, leaseDurationSeconds: 40, renewTime: microTime(Date.now()) };
     try {
       if (!this.#lease) throw new NotFoundError('no lease yet');
-      this.#lease = await this.client.update(LEASES, { ...this.#lease, spec: { ...this.#lease.spec, ...spec } });
+      this.#lease = await this.heartbeat.update(LEASES, { ...this.#lease, spec: { ...this.#lease.spec, ...spec } });
     } catch (e) {
       if (!(e instanceof NotFoundError) && !(e instanceof ConflictError)) throw e;
       try {
-        this.#lease = await this.client.get(LEASES, this.name, { namespace: LEASE_NS });
-        this.#lease = await this.client.update(LEASES, { ...this.#lease, spec: { ...this.#lease.spec, ...spec } });
+        this.#lease = await this.heartbeat.get(LEASES, this.name, { namespace: LEASE_NS });
+        this.#lease = await this.heartbeat.update(LEASES, { ...this.#lease, spec: { ...this.#lease.spec, ...spec } });
       } catch (e2) {
         if (!(e2 instanceof NotFoundError)) throw e2;
-        this.#lease = await this.client.create(LEASES, {
+        this.#lease = await this.heartbeat.create(LEASES, {
           apiVersion: LEASES.apiVersion, kind: LEASES.kind, metadata: { name: this.name, namespace: LEASE_NS }, spec,
         });
       }

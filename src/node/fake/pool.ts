@@ -23,11 +23,21 @@ export interface FakeNodePoolOptions {
   client: Client;
   nodes: FakeNodeSpec[];
   logger?: Logger;
+  /**
+   * Lease renewals go through this client when given, like a kubelet's separate heartbeat
+   * client, so pod status writes never queue behind hundreds of renewals a second.
+   */
+  heartbeatClient?: Client;
   /** Status writers at once (default 16). */
   workers?: number;
   leaseRenewMs?: number;
   /** First index for addresses, so several pools in one cluster do not overlap. */
   indexBase?: number;
+  /**
+   * A pod informer (all namespaces) to share instead of opening our own watch; the
+   * caller starts and stops it. Benchmarks watching pods anyway save one watch stream.
+   */
+  podInformer?: Informer<KubeObject>;
 }
 
 export class FakeNodePool {
@@ -35,48 +45,70 @@ export class FakeNodePool {
   readonly #o: FakeNodePoolOptions;
   readonly #log: Logger;
   readonly #pods: Informer<KubeObject>;
+  readonly #ownInformer: boolean;
   readonly #queue = new Queue<string>({ name: 'fake-pods' });
   #leaseTimer?: NodeJS.Timeout;
   #workers: Promise<void>[] = [];
   #stopped = false;
+  #renewals = 0;
+  #statusWrites = 0;
+  #removeHandler?: () => void;
 
   constructor(o: FakeNodePoolOptions) {
     this.#o = o;
     this.#log = o.logger ?? defaultLogger;
-    o.nodes.forEach((s, i) => this.nodes.set(s.name, new FakeNode(o.client, s, (o.indexBase ?? 0) + i)));
-    this.#pods = new Informer(o.client, PODS, { logger: this.#log });
+    o.nodes.forEach((s, i) => this.nodes.set(s.name, new FakeNode(o.client, s, (o.indexBase ?? 0) + i, o.heartbeatClient)));
+    this.#ownInformer = !o.podInformer;
+    this.#pods = o.podInformer ?? new Informer(o.client, PODS, { logger: this.#log });
     const enqueue = (obj: KubeObject) => { if (this.nodes.has(obj.spec?.nodeName)) this.#queue.add(keyOf(obj)); };
-    this.#pods.addEventHandler({
+    this.#removeHandler = this.#pods.addEventHandler({
       onAdd: enqueue, onUpdate: (_o, n) => enqueue(n),
       onDelete: obj => this.#forget(deletedObject(obj)),
     });
   }
 
+  /** Lease renewals and pod status writes so far (benchmarks divide server CPU by them). */
+  get writes(): { leaseRenewals: number; podStatus: number } {
+    return { leaseRenewals: this.#renewals, podStatus: this.#statusWrites };
+  }
+
   /** Registers every node, then starts heartbeats and pod handling. */
   async start(): Promise<void> {
     const list = [...this.nodes.values()];
-    for (let i = 0; i < list.length; i += 16) await Promise.all(list.slice(i, i + 16).map(n => n.register()));
-    await Promise.all(list.map(n => n.renewLease().catch(() => {})));
+    // Each node's Lease right after its Node, as a kubelet does: registering thousands takes
+    // longer than the 40 s grace, and nodes without a lease that long would be marked Unknown.
+    for (let i = 0; i < list.length; i += 16) {
+      await Promise.all(list.slice(i, i + 16).map(async n => { await n.register(); await n.renewLease().catch(() => {}); }));
+    }
     // Each node renews once per period, the nodes spread over it in slots of ~100 ms: 5000
     // nodes renewing in one burst every 10 s would queue 5000 writes ahead of everything else.
     const every = this.#o.leaseRenewMs ?? 10_000;
     const slots = Math.max(1, Math.min(list.length, Math.round(every / 100)));
     let tick = 0;
+    const renewing = new Set<FakeNode>();
     this.#leaseTimer = setInterval(() => {
       for (let i = tick++ % slots; i < list.length; i += slots) {
         const n = list[i];
-        void n.renewLease().catch(e => this.#log.warn('fake node lease renewal failed', { node: n.name, error: String(e) }));
+        // Like a kubelet's renew loop, one renewal per node at a time: when the server is
+        // slower than the period, renewals are late rather than piling up behind each other.
+        if (renewing.has(n)) continue;
+        renewing.add(n);
+        this.#renewals++;
+        void n.renewLease()
+          .catch(e => this.#log.warn('fake node lease renewal failed', { node: n.name, error: String(e) }))
+          .finally(() => renewing.delete(n));
       }
     }, every / slots);
     this.#leaseTimer.unref();
-    this.#pods.start();
+    if (this.#ownInformer) this.#pods.start();
     for (let i = 0; i < (this.#o.workers ?? 16); i++) this.#workers.push(this.#work());
   }
 
   async stop(opts: { deleteNodes?: boolean } = {}): Promise<void> {
     this.#stopped = true;
     clearInterval(this.#leaseTimer);
-    this.#pods.stop();
+    if (this.#ownInformer) this.#pods.stop();
+    this.#removeHandler?.();
     this.#queue.shutDown();
     for (const n of this.nodes.values()) n.stopPods();
     await Promise.allSettled(this.#workers);
@@ -111,6 +143,7 @@ export class FakeNodePool {
     const st = node.podState(key, m.uid!);
     const want = fakePodStatus(pod, st, node.ip);
     if (!differs(pod, want)) return;
+    this.#statusWrites++;
     await this.#o.client.patch(PODS, m.name!, { status: want }, { namespace: m.namespace, subresource: 'status', type: 'merge' });
     this.#armExit(node, pod, key);
   }

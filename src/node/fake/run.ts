@@ -25,8 +25,9 @@ export interface RunFakeNodesOptions {
 export async function runFakeNodes(o: RunFakeNodesOptions, signal: AbortSignal): Promise<void> {
   const labels = parseLabels(o.labels);
   const taints = parseTaints(o.taints);
+  const heartbeatClient = o.client.withComponent('heartbeat');
   const pool = new FakeNodePool({
-    client: o.client, logger: o.logger,
+    client: o.client, heartbeatClient, logger: o.logger,
     nodes: Array.from({ length: o.count }, (_, i) => ({
       name: `${o.prefix ?? 'fake-node'}-${i}`, cpu: o.cpu, memory: o.memory, pods: o.pods, labels, taints,
     })),
@@ -35,4 +36,5 @@ export async function runFakeNodes(o: RunFakeNodesOptions, signal: AbortSignal):
   o.logger?.info('fake nodes running', { count: o.count });
   await new Promise<void>(r => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })));
   await pool.stop({ deleteNodes: o.cleanup ?? true });
+  heartbeatClient.close();
 }
