@@ -5,10 +5,13 @@
  *   --client` (what starting kubectl alone costs);
  * - port-forward throughput of 100 MB pod → client (busybox httpd serving a 100 MB file)
  *   through `kubectl port-forward` (SPDY in WebSocket) and through client-node's channel
- *   protocol, against a direct connection to the pod IP (target ratio ≥ 0.5). Best of 3
- *   each: the machine is shared, and the best run is the one least disturbed. server_cpu_ms
- *   is the API server process's CPU (user + system, agent in-process) per 100 MB, which
- *   the other load on the machine disturbs far less than the throughput.
+ *   protocol, against a direct connection to the pod IP (target ratio ≥ 0.5). The machine
+ *   is shared, so the three are measured in interleaved rounds (direct, kubectl,
+ *   client-node, ROUNDS times): MB_per_s and ratio are the best of each (the least
+ *   disturbed run), paired_ratio the median over rounds of forwarded / direct in the same
+ *   round. server_cpu_ms is the API server process's CPU (user + system, agent in-process)
+ *   per 100 MB, median over rounds, which other load disturbs far less than throughput.
+ *   KUBELING_BENCH_ROUNDS overrides the number of rounds (default 5).
  * Run alone: node dist/bench/streaming.js (needs root: real pods).
  */
 import { execFile, spawn } from 'node:child_process';
@@ -44,13 +47,6 @@ spec:
     command: ["sh", "-c", "mkdir -p /www && head -c ${SIZE} /dev/zero > /www/big && exec httpd -f -p 80 -h /www"]
 `;
 
-/** Seconds to receive the 100 MB file over HTTP from host:port, best of 3. */
-async function download(host: string, port: number): Promise<number> {
-  let best = Infinity;
-  for (let i = 0; i < 3; i++) best = Math.min(best, await downloadOnce(host, port));
-  return best;
-}
-
 function downloadOnce(host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const t = performance.now();
@@ -83,14 +79,18 @@ function cpuSeconds(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
-/** Best-of-3 download time and the server's CPU ms per 100 MB over those downloads (load-independent). */
-async function downloadWithCpu(host: string, port: number, serverPid: number): Promise<[number, number]> {
+/** Seconds for one download, and the server's CPU ms it cost. */
+async function timedDownload(host: string, port: number, serverPid: number): Promise<[number, number]> {
   const c0 = cpuSeconds(serverPid);
-  const t = await download(host, port);
-  return [t, Math.round((cpuSeconds(serverPid) - c0) * 1000 / 3)];
+  const t = await downloadOnce(host, port);
+  return [t, Math.round((cpuSeconds(serverPid) - c0) * 1000)];
 }
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const ROUNDS = Number(process.env.KUBELING_BENCH_ROUNDS ?? 5);
+
 const mbps = (secs: number) => Math.round(SIZE / MB / secs);
+const loadAvg = () => readFileSync('/proc/loadavg', 'utf8').split(' ')[0]!;
 const step = (what: string) => process.stderr.write(`streaming bench: ${what}\n`);
 
 export async function benchStreaming(): Promise<object[]> {
@@ -116,35 +116,42 @@ export async function benchStreaming(): Promise<object[]> {
     rows.push({ case: 'kubectl version --client (floor)', n: 30, p50_ms: p50(version) });
     rows.push({ case: 'kubectl exec web -- true (kubeling server)', n: 30, p50_ms: p50(exec), over_floor_ms: Math.round((p50(exec) - p50(version)) * 10) / 10 });
 
-    step('direct download');
-    const direct = await download(podIP, 80);
-    rows.push({ case: 'direct TCP to the pod IP, 100 MB', MB_per_s: mbps(direct), ratio: 1 });
-
-    step('kubectl port-forward download');
+    step('port-forward downloads');
     const pf = spawn('kubectl', [...flags, 'port-forward', 'pod/web', ':80'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const kc = new KubeConfig();
+    kc.loadFromFile(c.kubeconfig);
+    const forward = new PortForward(kc);
+    const nodeLocal = createServer(sock => { void forward.portForward('default', 'web', [80], sock, null, sock); });
     try {
-      const local = await new Promise<number>((resolve, reject) => {
+      const pfPort = await new Promise<number>((resolve, reject) => {
         let o = '';
         pf.stdout.on('data', d => { o += d; const m = /127\.0\.0\.1:(\d+)/.exec(o); if (m) resolve(Number(m[1])); });
         pf.on('exit', code => reject(new Error(`kubectl port-forward exited ${code}`)));
       });
-      const [t, cpu] = await downloadWithCpu('127.0.0.1', local, c.proc!.pid!);
-      rows.push({ case: 'kubectl port-forward (SPDY in WebSocket), 100 MB', MB_per_s: mbps(t), ratio: Math.round(direct / t * 100) / 100, target: '≥ 0.5', server_cpu_ms: cpu });
+      await new Promise<void>(r => nodeLocal.listen(0, '127.0.0.1', r));
+      const nodePort = (nodeLocal.address() as AddressInfo).port;
+      const pid = c.proc!.pid!;
+      const paths = { direct: [podIP, 80], kubectl: ['127.0.0.1', pfPort], node: ['127.0.0.1', nodePort] } as const;
+      const secs: Record<keyof typeof paths, number[]> = { direct: [], kubectl: [], node: [] };
+      const cpu: Record<keyof typeof paths, number[]> = { direct: [], kubectl: [], node: [] };
+      for (let i = 0; i < ROUNDS; i++) {
+        for (const k of Object.keys(paths) as (keyof typeof paths)[]) {
+          const [t, ms] = await timedDownload(paths[k][0], paths[k][1], pid);
+          secs[k].push(t);
+          cpu[k].push(ms);
+        }
+        step(`round ${i + 1}/${ROUNDS}: direct ${mbps(secs.direct[i]!)}, kubectl ${mbps(secs.kubectl[i]!)}, client-node ${mbps(secs.node[i]!)} MB/s (load ${loadAvg()})`);
+      }
+      const best = (k: keyof typeof paths) => Math.min(...secs[k]);
+      const paired = (k: keyof typeof paths) => Math.round(median(secs[k].map((t, i) => secs.direct[i]! / t)) * 100) / 100;
+      const ratio = (k: keyof typeof paths) => Math.round(best('direct') / best(k) * 100) / 100;
+      rows.push({ case: `direct TCP to the pod IP, 100 MB (best of ${ROUNDS})`, MB_per_s: mbps(best('direct')), ratio: 1 });
+      rows.push({ case: 'kubectl port-forward (SPDY in WebSocket), 100 MB', MB_per_s: mbps(best('kubectl')), ratio: ratio('kubectl'), paired_ratio: paired('kubectl'), target: '≥ 0.5', server_cpu_ms: median(cpu.kubectl) });
+      rows.push({ case: 'client-node PortForward (channel protocol), 100 MB', MB_per_s: mbps(best('node')), ratio: ratio('node'), paired_ratio: paired('node'), server_cpu_ms: median(cpu.node) });
+      rows.push({ case: 'load average (1 min) at the end', load: loadAvg() });
     } finally {
       pf.kill();
-    }
-
-    step('client-node PortForward download');
-    const kc = new KubeConfig();
-    kc.loadFromFile(c.kubeconfig);
-    const forward = new PortForward(kc);
-    const local = createServer(sock => { void forward.portForward('default', 'web', [80], sock, null, sock); });
-    await new Promise<void>(r => local.listen(0, '127.0.0.1', r));
-    try {
-      const [t, cpu] = await downloadWithCpu('127.0.0.1', (local.address() as AddressInfo).port, c.proc!.pid!);
-      rows.push({ case: 'client-node PortForward (channel protocol), 100 MB', MB_per_s: mbps(t), ratio: Math.round(direct / t * 100) / 100, server_cpu_ms: cpu });
-    } finally {
-      local.close();
+      nodeLocal.close();
     }
   } finally {
     await c.kubectl(['delete', 'pods', '--all', '--grace-period=0', '--force']);
