@@ -27,6 +27,12 @@ export function humanDelay(ms: number): string {
   return s >= 60 ? `${Math.floor(s / 60)}m${s % 60}s` : `${s}s`;
 }
 
+/** Same pod apart from status, resourceVersion and managedFields. */
+function sameButStatus(a: Pod, b: Pod): boolean {
+  const rest = (p: Pod) => JSON.stringify({ ...p, status: undefined, metadata: { ...p.metadata, resourceVersion: undefined, managedFields: undefined } });
+  return rest(a) === rest(b);
+}
+
 export class PodWorker {
   readonly uid: string;
   readonly #cx: PodContext;
@@ -65,12 +71,14 @@ export class PodWorker {
 
   /** A new version of the pod from the API, or undefined once it is gone from the API. */
   update(pod: Pod | undefined): void {
+    // The echo of our own status write changes nothing we act on (the kubelet reconciles, not syncs, on those).
+    const echo = !!pod && !!this.#pod && this.#cx.statuses.isEcho(pod) && sameButStatus(this.#pod, pod);
     this.#pod = pod;
     if (pod) this.#lastPod = pod;
     const m = pod?.metadata;
     const graceMs = !pod ? 0 : m?.deletionTimestamp ? (m.deletionGracePeriodSeconds ?? 30) * 1000 : undefined;
     if (graceMs !== undefined && this.#killAt !== undefined && Date.now() + graceMs < this.#killAt) this.#hurry(Date.now() + graceMs);
-    this.trigger();
+    if (!echo) this.trigger();
   }
 
   trigger(): void {

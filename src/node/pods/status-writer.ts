@@ -42,6 +42,12 @@ export class PodStatusWriter {
     if (!e.writing) void this.#drain(e);
   }
 
+  /** True when `pod` carries exactly the status this writer last wrote for it (the watch echoing our own write). */
+  isEcho(pod: Pod): boolean {
+    const e = this.#entries.get(pod.metadata!.uid!);
+    return e?.written !== undefined && JSON.stringify(pod.status ?? {}) === e.written;
+  }
+
   forget(uid: string): void { this.#entries.delete(uid); }
 
   /** Resolves when no write is pending (tests, shutdown). */

@@ -8,7 +8,7 @@
  * does not reap orphans, so a tiny static C process per container is its parent (child
  * subreaper), copies its stdout/stderr into the CRI log and records its exit status.
  */
-import { watch, type FSWatcher } from 'node:fs';
+import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StartContainerError } from '../errors.js';
@@ -52,9 +52,10 @@ export async function runcError(bundle: string): Promise<string> {
   return errors.at(-1)?.msg ?? 'runc failed without a message';
 }
 
+/** Synchronous like procStartTime: a tiny file asked for on every status look, absent while the container runs. */
 export async function readExit(bundle: string): Promise<ExitInfo | undefined> {
   try {
-    return JSON.parse(await readFile(bundleFiles(bundle).exit, 'utf8')) as ExitInfo;
+    return JSON.parse(readFileSync(bundleFiles(bundle).exit, 'utf8')) as ExitInfo;
   } catch {
     return undefined;
   }
