@@ -12,7 +12,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cpuSplit, spawnServer } from './util.js';
+import { cpuSplit, ms, pct, spawnServer } from './util.js';
 import { clientCpu, createPods, WARM_CREATES } from './api.js';
 import { leanClientFromKubeconfig } from './lean-client.js';
 
@@ -97,13 +97,14 @@ try {
   await new Promise(r => setTimeout(r, 1000));
   const cpu0 = cpuSplit(srv.proc.pid!);
   const from = nowMicros();
-  const { value: el, cpu: client } = await clientCpu(() => createPods(c, 8, Math.ceil(creates / 8), 'p'));
+  const lat: number[] = [];
+  const { value: el, cpu: client } = await clientCpu(() => createPods(c, 8, creates / 8, 'p', lat));
   // Let the reactions to the creates (scheduler, controllers) finish inside the window.
   await new Promise(r => setTimeout(r, 1500));
   const to = nowMicros();
   const cpu1 = cpuSplit(srv.proc.pid!);
   const user = cpu1.user - cpu0.user, system = cpu1.system - cpu0.system;
-  console.log(`${creates} creates in ${Math.round(el)} ms = ${Math.round(creates / el * 1000)}/s; server CPU ${Math.round((user + system) / creates)} µs/create (user ${Math.round(user / creates)}, system ${Math.round(system / creates)}; from /proc); client CPU ${Math.round(client / creates)} µs/create; load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+  console.log(`${creates} creates in ${Math.round(el)} ms = ${Math.round(creates / el * 1000)}/s, p50 ${ms(pct(lat, 50))} ms, p99 ${ms(pct(lat, 99))} ms; server CPU ${Math.round((user + system) / creates)} µs/create (user ${Math.round(user / creates)}, system ${Math.round(system / creates)}; from /proc); client CPU ${Math.round(client / creates)} µs/create; load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   c.close();
   await srv.stop();
   const file = readdirSync(dir).find(f => f.endsWith('.cpuprofile'));

@@ -12,6 +12,8 @@ import type { ServiceAccountTokens } from './auth/sa-token.js';
 
 export class Registry {
   #stores = new Map<ResourceInfo, ResourceStore>();
+  /** By `group/version/plural`: admission looks stores up by name on every create. */
+  #byName = new Map<string, ResourceStore>();
   readonly serviceIps: ServiceAllocator;
   /** Signs and checks service-account tokens (set when the server has a signing key). */
   serviceAccountTokens?: ServiceAccountTokens;
@@ -23,7 +25,11 @@ export class Registry {
    */
   requireServiceAccount = false;
   constructor(readonly store: Store, serviceCidr = '10.43.0.0/16') {
-    for (const ri of RESOURCES) this.#stores.set(ri, new ResourceStore(store, ri));
+    for (const ri of RESOURCES) {
+      const rs = new ResourceStore(store, ri);
+      this.#stores.set(ri, rs);
+      this.#byName.set(`${ri.group}/${ri.version}/${ri.plural}`, rs);
+    }
     this.serviceIps = new ServiceAllocator(this.byName('', 'v1', 'services'), serviceCidr);
   }
 
@@ -32,7 +38,7 @@ export class Registry {
   }
 
   byName(group: string, version: string, plural: string): ResourceStore {
-    return this.for(findResource(group, version, plural)!);
+    return this.#byName.get(`${group}/${version}/${plural}`) ?? this.for(findResource(group, version, plural)!);
   }
 
   get namespaces(): ResourceStore { return this.byName('', 'v1', 'namespaces'); }

@@ -4,7 +4,6 @@
  */
 import { ForbiddenError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
-import { findResource } from '../../api/resources.js';
 import type { Registry } from '../registry.js';
 import { decode } from '../storage/codec.js';
 
@@ -15,7 +14,7 @@ export const SYSTEM_PRIORITY_CLASSES = [
 ];
 
 export async function admitPriority(registry: Registry, pod: KubeObject): Promise<void> {
-  const rs = registry.for(findResource('scheduling.k8s.io', 'v1', 'priorityclasses')!);
+  const rs = registry.byName('scheduling.k8s.io', 'v1', 'priorityclasses');
   const spec = pod.spec;
   const name: string | undefined = spec.priorityClassName;
   let pc: KubeObject | undefined;

@@ -10,7 +10,6 @@
  */
 import { ForbiddenError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
-import { findResource } from '../../api/resources.js';
 import type { Registry } from '../registry.js';
 import { decode } from '../storage/codec.js';
 import { randomSuffix } from './meta.js';
@@ -36,7 +35,7 @@ export function tokenVolumeSource(): Obj {
 }
 
 async function lookup(registry: Registry, ns: string, name: string): Promise<KubeObject | undefined> {
-  const rs = registry.for(findResource('', 'v1', 'serviceaccounts')!);
+  const rs = registry.byName('', 'v1', 'serviceaccounts');
   // Waiting for `default` only makes sense where a controller will create it.
   const attempts = name === 'default' && registry.requireServiceAccount ? 10 : 1;
   const pause = 100 + Math.floor(Math.random() * 100);
