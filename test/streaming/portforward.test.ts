@@ -135,6 +135,40 @@ describe('port-forward', () => {
       c.close();
     });
 
+    it('a client that stops reading stops the reads from the pod: nothing piles up in the server', async () => {
+      // The pod offers 1 GiB; once the client pauses, only socket buffers may fill (kernel
+      // buffers on both TCP hops autotune to tens of MB here), never the whole offer.
+      const offer = 1 << 30;
+      let written = 0;
+      const hose = createServer(s => {
+        s.on('error', () => {});
+        const chunk = Buffer.alloc(1 << 20);
+        const pump = () => {
+          while (written < offer) { written += chunk.length; if (!s.write(chunk)) { s.once('drain', pump); return; } }
+          s.end();
+        };
+        pump();
+      });
+      ports.set(19, await listen(hose));
+      const c = await SpdyTestClient.connect(httpUrl());
+      try {
+        const { data } = await pair(c, 19, 0);
+        await waitFor(() => data.chunks.length > 0);
+        c.ws.pause();
+        let last = -1;
+        let still = 0;
+        await waitFor(() => {
+          still = written === last ? still + 1 : 0;
+          last = written;
+          return still >= 30; // unchanged for a while: the pod's writes are blocked
+        }, 30_000);
+        assert.ok(written < 160 << 20, `the pod got to write ${written >> 20} MiB of the 1024 offered`);
+      } finally {
+        c.ws.terminate();
+        hose.close();
+      }
+    });
+
     it('closing the WebSocket closes the pod connections', async () => {
       const c = await SpdyTestClient.connect(httpUrl());
       const before = podSockets.size;
