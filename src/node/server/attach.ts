@@ -15,6 +15,9 @@ export async function attachSession(runtime: Runtime, run: ContainerStatus, s: R
   const onAbort = () => ac.abort();
   s.signal.addEventListener('abort', onAbort, { once: true });
   const exited = runtime.waitContainer(run.id, ac.signal).then(() => ac.abort(), () => {});
+  // Where "from now on" starts is fixed before any input reaches the container: its answer
+  // to the first line must not land in the log ahead of that point and be skipped.
+  const from = await stat(run.logPath).then(st => st.size, () => 0);
   const input = s.stdin && runtime.attachStdin ? runtime.attachStdin(run.id) : undefined;
   if (s.tty) s.onResize(({ width, height }) => runtime.resizeTty?.(run.id, width, height));
   if (s.stdin) {
@@ -26,7 +29,7 @@ export async function attachSession(runtime: Runtime, run: ContainerStatus, s: R
     }
   }
   try {
-    await follow(run.logPath, s, ac.signal);
+    await follow(run.logPath, from, s, ac.signal);
   } finally {
     s.signal.removeEventListener('abort', onAbort);
     s.stdin?.unpipe();
@@ -38,9 +41,8 @@ export async function attachSession(runtime: Runtime, run: ContainerStatus, s: R
   return 0;
 }
 
-/** Copies log entries written after the start to the client until `signal` aborts. */
-async function follow(path: string, s: RemoteCommandStreams, signal: AbortSignal): Promise<void> {
-  let pos = await stat(path).then(st => st.size, () => 0);
+/** Copies log entries written from byte `pos` on to the client until `signal` aborts. */
+async function follow(path: string, pos: number, s: RemoteCommandStreams, signal: AbortSignal): Promise<void> {
   let rest = '';
   const fh = await open(path, 'r');
   try {
