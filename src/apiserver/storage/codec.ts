@@ -1,8 +1,15 @@
 /**
  * Turns store values into API objects. Objects are stored without resourceVersion;
- * it is the store's modRevision, filled in on read. A decoded object is cached per
- * KeyValue so that a watch event fanned out to many watchers is parsed once; cached
- * objects are shared and must be treated as immutable (copy before changing).
+ * it is the store's modRevision, filled in on read. Decoded objects are shared and must
+ * be treated as immutable (copy before changing).
+ *
+ * Which decoded objects are kept: those of the few resources that admission reads on
+ * every write (namespaces, service accounts, priority classes, ...) for as long as their
+ * KeyValue lives; any other object only among the last RECENT decodes, enough for a
+ * watch event fanned out to many watchers, or a write's answer and its watchers, to
+ * share one parse. Keeping every pod's object (~8 KB in ~75 small objects) made each
+ * create leave survivors that the young-generation GC copied and promoted, and the old
+ * generation grew with the number of objects: longer GC pauses in the latency tail.
  *
  * A write serialises its object once: the stored bytes. The object itself is remembered
  * against those bytes, so when the store hands them back (to watchers, in the write's
@@ -12,7 +19,33 @@
 import type { KeyValue } from '../../store/types.js';
 import type { KubeObject } from '../../api/object.js';
 
-const cache = new WeakMap<KeyValue, KubeObject>();
+/** Decoded objects of the kept resources, for as long as their KeyValue lives. */
+const kept = new WeakMap<KeyValue, KubeObject>();
+/** The most recent other decodes, oldest first (a Map iterates in insertion order). */
+const recent = new Map<KeyValue, KubeObject>();
+const RECENT = 64;
+
+/** Storage prefixes of the resources whose decoded objects are kept (see above). */
+const KEPT_PREFIXES = [
+  '/registry/core/namespaces/', '/registry/core/serviceaccounts/', '/registry/core/services/',
+  '/registry/core/limitranges/', '/registry/core/resourcequotas/',
+  '/registry/scheduling.k8s.io/priorityclasses/', '/registry/storage.k8s.io/storageclasses/',
+];
+
+function isKept(key: string): boolean {
+  for (const p of KEPT_PREFIXES) if (key.startsWith(p)) return true;
+  return false;
+}
+
+function cached(kv: KeyValue): KubeObject | undefined {
+  return kept.get(kv) ?? recent.get(kv);
+}
+
+function remember(kv: KeyValue, obj: KubeObject): void {
+  if (isKept(kv.key)) { kept.set(kv, obj); return; }
+  recent.set(kv, obj);
+  if (recent.size > RECENT) recent.delete(recent.keys().next().value!);
+}
 
 interface Written { obj: KubeObject; bytes: Buffer; text: string; metaEnd: number }
 /**
@@ -22,7 +55,7 @@ interface Written { obj: KubeObject; bytes: Buffer; text: string; metaEnd: numbe
 const written = new Map<string, Written>();
 
 export function decode(kv: KeyValue): KubeObject {
-  let obj = cache.get(kv);
+  let obj = cached(kv);
   if (!obj) {
     const w = written.get(kv.key);
     if (w && w.bytes.equals(kv.value)) {
@@ -34,7 +67,7 @@ export function decode(kv: KeyValue): KubeObject {
       obj.metadata = obj.metadata ?? {};
       obj.metadata.resourceVersion = String(kv.modRevision);
     }
-    cache.set(kv, obj);
+    remember(kv, obj);
   }
   return obj;
 }
@@ -67,15 +100,15 @@ export function encode(obj: KubeObject, key?: string): Buffer {
 
 /**
  * The write of `bytes` to `key` has settled: stored as `kv`, or failed (no kv). A stored
- * object becomes kv's decoded object now if no watcher decoded it yet.
+ * object becomes kv's decoded object now if no watcher decoded it yet (see remember).
  */
 export function settled(key: string, bytes: Buffer, kv?: KeyValue): void {
   const w = written.get(key);
   if (w?.bytes !== bytes) return;
   written.delete(key);
-  if (kv && !cache.has(kv) && w.bytes.equals(kv.value)) {
+  if (kv && !cached(kv) && w.bytes.equals(kv.value)) {
     w.obj.metadata!.resourceVersion = String(kv.modRevision);
-    cache.set(kv, w.obj);
+    remember(kv, w.obj);
     wire.set(w.obj, spliceRevision(w, kv.modRevision));
   }
 }
