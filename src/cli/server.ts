@@ -8,15 +8,12 @@ import { join } from 'node:path';
 import { ApiServer, ensurePki, issueClientCert, ServiceAccountTokens, writeKubeconfig, type UserInfo } from '../apiserver/index.js';
 import { openSqliteStore } from '../store/index.js';
 import { bootstrapCluster } from './bootstrap.js';
-import { registerNodeProxies } from '../node/index.js';
+// The proxies' own module, not the node agent's index (which loads the whole agent).
+import { registerNodeProxies } from '../node/api-proxy/index.js';
 import { log } from './log.js';
-import { SharedInformerFactory } from '../client/index.js';
 import type { Component, ComponentContext } from './components.js';
-import { CONTROLLER_MANAGER, startControllers } from './wire-controllers.js';
-import { SCHEDULER, startScheduler } from './wire-scheduler.js';
-import { startAgent, type AgentFlags } from './wire-agent.js';
-import { startServices, type ServicesOptions } from './wire-services.js';
-import { componentClients, IDENTITIES } from './wire-clients.js';
+import type { AgentFlags } from './wire-agent.js';
+import type { ServicesOptions } from './wire-services.js';
 import { hostname } from 'node:os';
 
 export interface ServerFlags {
@@ -72,6 +69,12 @@ export async function startServer(flags: ServerFlags): Promise<RunningServer> {
   await bootstrapCluster(api.registry, { port: Number(new URL(url).port), controllerObjects: flags.disableControllers ? undefined : { caCert: pki.caCert } });
   api.setReady(true);
   log.info('api server ready', { url, kubeconfig, startupMs: Math.round(performance.now() - t0) });
+  // The components' modules (clients, controllers, scheduler, services: ~150 files, ~0.3 s)
+  // load only now: the API server is ready without them, as kube-apiserver is ready
+  // before the controller manager and scheduler connect.
+  const [{ SharedInformerFactory }, { componentClients, IDENTITIES }] = await Promise.all([
+    import('../client/index.js'), import('./wire-clients.js'),
+  ]);
   const clientFor = componentClients(api, { url, kubeconfig, caCert: pki.caCert, https: !!flags.inProcessHttps });
   const client = clientFor(IDENTITIES.server);
   const informers = new SharedInformerFactory(client);
@@ -87,13 +90,20 @@ export async function startServer(flags: ServerFlags): Promise<RunningServer> {
   // default field manager; the parts each names in turn only extend the User-Agent. Its
   // client connects as its own user (wire-clients.ts); the informers stay shared.
   const as = (name: string, user: UserInfo): ComponentContext => ({ ...ctx, client: clientFor(user).withComponent(name) });
-  if (!flags.disableControllers) components.push(...await startControllers(as(CONTROLLER_MANAGER, IDENTITIES.controllerManager)));
-  if (!flags.disableScheduler) components.push(...await startScheduler(as(SCHEDULER, IDENTITIES.scheduler)));
+  if (!flags.disableControllers) {
+    const { CONTROLLER_MANAGER, startControllers } = await import('./wire-controllers.js');
+    components.push(...await startControllers(as(CONTROLLER_MANAGER, IDENTITIES.controllerManager)));
+  }
+  if (!flags.disableScheduler) {
+    const { SCHEDULER, startScheduler } = await import('./wire-scheduler.js');
+    components.push(...await startScheduler(as(SCHEDULER, IDENTITIES.scheduler)));
+  }
   // Before the agent: pods started at once must find kube-dns; stopped after it (reverse order).
+  const { startServices } = await import('./wire-services.js');
   components.push(...await startServices(ctx, {
     nodeIP: flags.agent?.nodeIP, ...flags.services, proxy: !flags.disableAgent && flags.services?.proxy !== false,
   }, { dns: clientFor(IDENTITIES.dns), serviceLB: clientFor(IDENTITIES.serviceLB) }));
-  if (!flags.disableAgent) components.push(...await startAgent(as('kubelet', IDENTITIES.node(ctx.nodeName)), flags.agent));
+  if (!flags.disableAgent) components.push(...await (await import('./wire-agent.js')).startAgent(as('kubelet', IDENTITIES.node(ctx.nodeName)), flags.agent));
   informers.start();
   const stop = async () => {
     for (const c of components.reverse()) await c.stop().catch(e => log.warn('component stop failed', { component: c.name, err: String(e) }));
