@@ -1,8 +1,8 @@
 /** GET a collection: selectors, limit/continue, resourceVersion semantics. */
 import { BadRequestError } from '../../api/errors.js';
 import type { RequestContext } from '../context.js';
-import { sendJson } from '../http-util.js';
-import { renderList } from './output.js';
+import { sendJson, wantsTable } from '../http-util.js';
+import { renderList, renderStoredList } from './output.js';
 import { filterOf } from './selectors.js';
 
 export function parseLimit(q: URLSearchParams): number {
@@ -30,11 +30,12 @@ export async function handleList(ctx: RequestContext): Promise<void> {
   const { query: q } = ctx;
   const f = filterOf(ctx.ri, q);
   const namespace = ctx.info.namespace ?? f.namespace;
+  // A plain JSON list without a selector needs no decoded objects (renderStoredList).
+  const undecoded = !f.matches && !wantsTable(ctx.req);
   const page = await ctx.rs.list({
     namespace, limit: parseLimit(q), continueToken: q.get('continue') || undefined,
-    revision: listRevision(q), filter: f.matches, name: f.name,
+    revision: listRevision(q), filter: f.matches, name: f.name, undecoded,
   });
-  sendJson(ctx.res, 200, renderList(ctx.req, q, ctx.ri, page.items, {
-    resourceVersion: String(page.revision), continue: page.continueToken, remainingItemCount: page.remaining,
-  }));
+  const meta = { resourceVersion: String(page.revision), continue: page.continueToken, remainingItemCount: page.remaining };
+  sendJson(ctx.res, 200, page.kvs ? renderStoredList(ctx.ri, page.kvs, meta) : renderList(ctx.req, q, ctx.ri, page.items, meta));
 }

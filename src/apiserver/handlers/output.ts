@@ -4,7 +4,8 @@ import type { KubeObject } from '../../api/object.js';
 import { apiVersionOf, type ResourceInfo } from '../../api/resources.js';
 import { toTable } from '../tables/index.js';
 import { wantsTable } from '../http-util.js';
-import { wireJson } from '../storage/codec.js';
+import type { KeyValue } from '../../store/types.js';
+import { decode, storedWire, wireJson } from '../storage/codec.js';
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
 
@@ -29,6 +30,23 @@ export function renderObject(req: IncomingMessage, q: URLSearchParams, ri: Resou
 
 export interface ListMeta { resourceVersion: string; continue?: string; remainingItemCount?: number }
 
+/**
+ * A plain JSON list of stored objects not decoded yet: each item's JSON is its stored
+ * text with the resourceVersion spliced in (storedWire), or its decoded object's.
+ */
+export function renderStoredList(ri: ResourceInfo, kvs: KeyValue[], meta: ListMeta): string {
+  const prefix = `{"apiVersion":${JSON.stringify(apiVersionOf(ri))},"kind":${JSON.stringify(ri.kind)},`;
+  return listJson(ri, meta, kvs.map(kv => storedWire(kv, prefix) ?? wireJson(typed(ri, decode(kv)))));
+}
+
+function listJson(ri: ResourceInfo, meta: ListMeta, items: string[]): string {
+  const metadata: Record<string, unknown> = { resourceVersion: meta.resourceVersion };
+  if (meta.continue) metadata.continue = meta.continue;
+  if (meta.remainingItemCount !== undefined) metadata.remainingItemCount = meta.remainingItemCount;
+  const head = JSON.stringify({ kind: ri.listKind, apiVersion: apiVersionOf(ri), metadata });
+  return `${head.slice(0, -1)},"items":[${items.join(',')}]}`;
+}
+
 export function renderList(req: IncomingMessage, q: URLSearchParams, ri: ResourceInfo, items: KubeObject[], meta: ListMeta): unknown {
   if (wantsTable(req)) {
     return toTable(ri, items.map(o => typed(ri, o)), {
@@ -36,10 +54,6 @@ export function renderList(req: IncomingMessage, q: URLSearchParams, ri: Resourc
       continue: meta.continue, remainingItemCount: meta.remainingItemCount,
     });
   }
-  const metadata: Record<string, unknown> = { resourceVersion: meta.resourceVersion };
-  if (meta.continue) metadata.continue = meta.continue;
-  if (meta.remainingItemCount !== undefined) metadata.remainingItemCount = meta.remainingItemCount;
   // Items are shared decoded objects: splice their cached JSON instead of re-serialising.
-  const head = JSON.stringify({ kind: ri.listKind, apiVersion: apiVersionOf(ri), metadata });
-  return `${head.slice(0, -1)},"items":[${items.map(o => wireJson(typed(ri, o))).join(',')}]}`;
+  return listJson(ri, meta, items.map(o => wireJson(typed(ri, o))));
 }

@@ -114,9 +114,56 @@ export function settled(key: string, bytes: Buffer, kv?: KeyValue): void {
 }
 
 /** The stored text with `"resourceVersion":"rev"` as metadata's last field. */
-function spliceRevision(w: Written, rev: number): string {
+function spliceRevision(w: { text: string; metaEnd: number }, rev: number): string {
   const empty = w.text[w.metaEnd - 1] === '{';
   return `${w.text.slice(0, w.metaEnd)}${empty ? '' : ','}"resourceVersion":"${rev}"${w.text.slice(w.metaEnd)}`;
+}
+
+/**
+ * The wire JSON of kv's object (with its resourceVersion) without a parse: the stored
+ * text with the resourceVersion spliced into metadata, when that text starts with
+ * `prefix` (its apiVersion and kind). Undefined when kv's object is decoded already (its
+ * JSON is cached) or the text does not fit: the caller decodes instead. Lists of pods no
+ * longer find their objects decoded; this keeps plain JSON lists of them cheap.
+ */
+export function storedWire(kv: KeyValue, prefix: string): string | undefined {
+  const obj = cached(kv);
+  if (obj) return undefined;
+  const text = kv.value.toString('utf8');
+  if (!text.startsWith(prefix)) return undefined;
+  const metaEnd = metadataEnd(text);
+  if (metaEnd < 0) return undefined;
+  return spliceRevision({ text, metaEnd }, kv.modRevision);
+}
+
+/**
+ * Index of the `}` that closes the top-level "metadata" object of JSON text as
+ * JSON.stringify writes it (no white space), or -1 if there is none.
+ */
+export function metadataEnd(t: string): number {
+  let depth = 0;
+  let inMeta = false;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 34 /* " */) {
+      // To the closing quote: one not preceded by an odd number of backslashes.
+      const start = i;
+      for (;;) {
+        i = t.indexOf('"', i + 1);
+        if (i < 0) return -1;
+        let b = i - 1;
+        while (t.charCodeAt(b) === 92 /* \ */) b--;
+        if ((i - 1 - b) % 2 === 0) break;
+      }
+      // A key at the top level (only keys are followed by ':') whose value is an object.
+      if (depth === 1 && !inMeta && t.charCodeAt(i + 1) === 58 && t.charCodeAt(i + 2) === 123 && i - start === 9 && t.startsWith('"metadata"', start)) inMeta = true;
+    } else if (c === 123 || c === 91) depth++;
+    else if (c === 125 || c === 93) {
+      depth--;
+      if (inMeta && depth === 1) return i;
+    }
+  }
+  return -1;
 }
 
 export function withRevision(obj: KubeObject, rev: number): KubeObject {

@@ -13,7 +13,10 @@ import { decode, encode, settled, withRevision } from './codec.js';
 import { listPrefix, objectKey } from './keys.js';
 
 export interface ListPage {
+  /** The objects (empty with `undecoded`). */
   items: KubeObject[];
+  /** With `undecoded`: the objects' KeyValues, not decoded. */
+  kvs?: KeyValue[];
   revision: number;
   continueToken?: string;
   remaining?: number;
@@ -29,6 +32,8 @@ export interface ListParams {
   filter?: (o: KubeObject) => boolean;
   /** Narrow the scan to one name (from a metadata.name field selector). */
   name?: string;
+  /** Without a filter: return the KeyValues in `kvs` instead of decoding them into `items`. */
+  undecoded?: boolean;
 }
 
 interface ContinueToken { v: string; rv: number; start: string }
@@ -69,11 +74,14 @@ export class ResourceStore {
     if (p.name !== undefined) {
       const kv = await this.store.get(this.key(p.namespace, p.name), revision || undefined);
       const rev = revision || this.store.currentRevision();
+      if (p.undecoded && !p.filter) return { items: [], kvs: kv ? [kv] : [], revision: rev };
       const items = kv ? [decode(kv)].filter(o => !p.filter || p.filter(o)) : [];
       return { items, revision: rev };
     }
     const prefix = listPrefix(this.ri, p.namespace);
+    const raw = p.undecoded && !p.filter;
     const items: KubeObject[] = [];
+    const kvs: KeyValue[] | undefined = raw ? [] : undefined;
     const want = p.limit && p.limit > 0 ? p.limit : 0;
     let readAt = revision;
     // Scan in chunks until we have `limit` accepted objects or run out.
@@ -91,19 +99,22 @@ export class ResourceStore {
       readAt = res.revision;
       for (let i = 0; i < res.items.length; i++) {
         const kv = res.items[i];
-        const o = decode(kv);
-        if (!p.filter || p.filter(o)) items.push(o);
+        if (kvs) kvs.push(kv);
+        else {
+          const o = decode(kv);
+          if (!p.filter || p.filter(o)) items.push(o);
+        }
         start = kv.key;
-        if (want && items.length >= want) {
+        if (want && (kvs ?? items).length >= want) {
           const more = res.remaining > 0 || i < res.items.length - 1;
           return {
-            items, revision: readAt,
+            items, kvs, revision: readAt,
             continueToken: more ? encodeContinue({ v: 'meta.k8s.io/v1', rv: readAt, start }) : undefined,
             remaining: more && !p.filter ? res.remaining + (res.items.length - 1 - i) : undefined,
           };
         }
       }
-      if (!want || res.remaining === 0) return { items, revision: readAt };
+      if (!want || res.remaining === 0) return { items, kvs, revision: readAt };
     }
   }
 
