@@ -35,8 +35,18 @@ export interface ListMeta { resourceVersion: string; continue?: string; remainin
  * text with the resourceVersion spliced in (storedWire), or its decoded object's.
  */
 export function renderStoredList(ri: ResourceInfo, kvs: KeyValue[], meta: ListMeta): string {
-  const prefix = `{"apiVersion":${JSON.stringify(apiVersionOf(ri))},"kind":${JSON.stringify(ri.kind)},`;
+  const prefix = storedPrefix(ri);
   return listJson(ri, meta, kvs.map(kv => storedWire(kv, prefix) ?? wireJson(typed(ri, decode(kv)))));
+}
+
+/** The plain JSON of one stored object, decoded only if its text cannot be spliced. */
+export function storedJson(ri: ResourceInfo, kv: KeyValue): string {
+  return storedWire(kv, storedPrefix(ri)) ?? wireJson(typed(ri, decode(kv)));
+}
+
+/** How a stored object of `ri` starts (encode keeps the object's field order). */
+function storedPrefix(ri: ResourceInfo): string {
+  return `{"apiVersion":${JSON.stringify(apiVersionOf(ri))},"kind":${JSON.stringify(ri.kind)},`;
 }
 
 function listJson(ri: ResourceInfo, meta: ListMeta, items: string[]): string {
