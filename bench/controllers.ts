@@ -38,16 +38,19 @@ async function deploymentRollout(o: ControllersBenchOptions, separate: boolean):
   const srv = await spawnServer(separate ? ['--disable-agent', '--disable-controllers'] : ['--disable-agent']);
   const client = Client.fromKubeconfig(srv.kubeconfig, { component: 'bench' });
   const fakeClient = Client.fromKubeconfig(srv.kubeconfig, { component: 'fake-nodes' });
+  const heartbeatClient = fakeClient.withComponent('heartbeat');
+  // One pod watch for this process: the fake nodes act on it, the bench observes its namespace.
+  const pods = new Informer<KubeObject>(client, PODS, { logger: silentLogger });
   const pool = new FakeNodePool({
-    client: fakeClient, logger: silentLogger,
+    client: fakeClient, heartbeatClient, logger: silentLogger, podInformer: pods,
     nodes: Array.from({ length: nodes }, (_, i) => ({ name: `fake-${i}`, cpu: '32', memory: '256Gi', pods: 110 })),
   });
   const cm = separate ? spawn(process.execPath, [CM_MAIN, srv.kubeconfig, srv.dataDir], { stdio: ['ignore', 'pipe', 'ignore'] }) : undefined;
-  const pods = new Informer<KubeObject>(client, PODS, { namespace: 'bench', logger: silentLogger });
   const marks = { created: 0, bound: 0, running: 0 };
   const seen = { created: new Set<string>(), bound: new Set<string>(), running: new Set<string>() };
   let t0 = 0;
   const see = (p: KubeObject) => {
+    if (p.metadata?.namespace !== 'bench') return;
     const n = p.metadata!.name!;
     const now = performance.now() - t0;
     const mark = (k: keyof typeof marks) => { if (!seen[k].has(n)) { seen[k].add(n); if (seen[k].size === replicas) marks[k] = now; } };
@@ -95,6 +98,7 @@ async function deploymentRollout(o: ControllersBenchOptions, separate: boolean):
       'CM RSS idle MiB': separate ? idleRss : '', 'CM RSS peak MiB': separate ? peakRss : '',
       'server RSS MiB (before→peak)': separate ? `${serverRss0} (API+scheduler)` : `${serverRss0}→${peakRss}`,
       'CPU s (CM alone, or whole server)': ms(cpu),
+      load: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
     };
   } finally {
     clearInterval(sampler);
@@ -103,6 +107,7 @@ async function deploymentRollout(o: ControllersBenchOptions, separate: boolean):
     if (cm && cm.exitCode === null) { cm.kill('SIGTERM'); await new Promise(r => cm.once('exit', r)); }
     client.close();
     fakeClient.close();
+    heartbeatClient.close();
     await srv.stop();
   }
 }

@@ -1,10 +1,12 @@
 /**
  * Server CPU per write kind on the scheduler bench's path: a pod create, its binding, the
  * Scheduled event, the fake node's status patch, and a node Lease renewal. Each kind runs
- * alone (16 at a time) against the bench's server after its main run, so the figures
- * include the watch sends to every watcher that run had (scheduler, controllers, bench,
- * fake nodes). CPU comes from /proc (10 ms ticks) and does not depend on machine load;
- * the lease renewals that go on meanwhile are measured first and subtracted.
+ * alone (16 at a time) against the bench's server after its main run, with the fake nodes'
+ * heartbeats paused, so the figures include the watch sends to every watcher that run had
+ * (scheduler, controllers, bench, fake nodes) and the reactions (a renewal's node lifecycle
+ * sync). CPU comes from /proc (10 ms ticks) and does not depend on machine load; what the
+ * server spends meanwhile anyway (the node lifecycle controller's 5 s pass over every node)
+ * is measured first and subtracted.
  */
 import type { KubeObject } from '../src/api/object.js';
 import type { Client } from '../src/client/index.js';
@@ -22,6 +24,8 @@ const NOWHERE = 'bench-no-such-node';
 export interface WriteCosts {
   /** Server CPU µs per write. */
   create: number; binding: number; event: number; status: number; lease: number;
+  /** What the idle server spent per second meanwhile (subtracted above). */
+  idlePerSecond: number;
 }
 
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
@@ -32,42 +36,47 @@ async function inParallel(n: number, conc: number, fn: (i: number) => Promise<un
 }
 
 export async function measureWriteCosts(client: Client, serverPid: number, pool: FakeNodePool, n = 500): Promise<WriteCosts> {
-  await sleep(2000); // the run's tail (event writes, status patches) settles
-  // Leases alone: what the server spends per renewal, and per ms of wall time.
-  const r0 = pool.writes.leaseRenewals, c0 = cpuMicros(serverPid), t0 = performance.now();
-  await sleep(4000);
-  const renewals = pool.writes.leaseRenewals - r0, leaseCpu = cpuMicros(serverPid) - c0;
-  const leasePerMs = leaseCpu / (performance.now() - t0);
-  const phase = async (fn: (i: number) => Promise<unknown>): Promise<number> => {
-    const c = cpuMicros(serverPid), t = performance.now();
-    await inParallel(n, 16, fn);
-    const used = cpuMicros(serverPid) - c - leasePerMs * (performance.now() - t);
-    return Math.round(Math.max(0, used) / n);
-  };
-  await client.create(NS, { metadata: { name: NAMESPACE } });
-  const name = (i: number) => `cost-${i}`;
-  const pods: KubeObject[] = [];
-  const create = await phase(async i => {
-    pods[i] = await client.create(PODS, {
-      metadata: { name: name(i), namespace: NAMESPACE, labels: { app: 'bench' } },
-      // Nobody schedules these: the binding phase below does.
-      spec: { schedulerName: 'bench-nobody', containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu: '100m', memory: '64Mi' } } }] },
+  pool.pauseHeartbeats(true);
+  try {
+    await sleep(2000); // renewals in flight and the run's tail (event writes, status patches) settle
+    const c0 = cpuMicros(serverPid), t0 = performance.now();
+    await sleep(3000);
+    const idlePerMs = (cpuMicros(serverPid) - c0) / (performance.now() - t0);
+    const phase = async (fn: (i: number) => Promise<unknown>): Promise<number> => {
+      const c = cpuMicros(serverPid), t = performance.now();
+      await inParallel(n, 16, fn);
+      const used = cpuMicros(serverPid) - c - idlePerMs * (performance.now() - t);
+      return Math.round(Math.max(0, used) / n);
+    };
+    const nodes = [...pool.nodes.values()];
+    const lease = await phase(i => nodes[i % nodes.length].renewLease());
+    await client.create(NS, { metadata: { name: NAMESPACE } });
+    const name = (i: number) => `cost-${i}`;
+    const pods: KubeObject[] = [];
+    const create = await phase(async i => {
+      pods[i] = await client.create(PODS, {
+        metadata: { name: name(i), namespace: NAMESPACE, labels: { app: 'bench' } },
+        // Nobody schedules these: the binding phase below does.
+        spec: { schedulerName: 'bench-nobody', containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu: '100m', memory: '64Mi' } } }] },
+      });
     });
-  });
-  const binding = await phase(i => client.subresource(PODS, name(i), 'binding', {
-    namespace: NAMESPACE, method: 'POST',
-    body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: name(i), namespace: NAMESPACE }, target: { apiVersion: 'v1', kind: 'Node', name: NOWHERE } },
-  }));
-  const now = new Date().toISOString();
-  const event = await phase(i => client.create(EVENTS, {
-    apiVersion: 'v1', kind: 'Event', metadata: { name: `${name(i)}.cost`, namespace: NAMESPACE },
-    involvedObject: { kind: 'Pod', namespace: NAMESPACE, name: name(i), uid: pods[i].metadata?.uid, apiVersion: 'v1' },
-    reason: 'Scheduled', message: `Successfully assigned ${NAMESPACE}/${name(i)} to ${NOWHERE}`, type: 'Normal',
-    source: { component: 'default-scheduler' }, eventTime: now.replace('Z', '000Z'), action: 'Binding',
-    reportingComponent: 'default-scheduler', reportingInstance: 'bench',
-  } as KubeObject));
-  const status = await phase(i => client.patch(PODS, name(i), {
-    status: fakePodStatus(pods[i] as never, { uid: pods[i].metadata!.uid!, ip: `10.255.${i >> 8}.${i & 255}`, startedAt: now.replace(/\.\d+Z$/, 'Z'), restarts: 0 }, '198.19.0.1'),
-  }, { namespace: NAMESPACE, subresource: 'status', type: 'merge' }));
-  return { create, binding, event, status, lease: renewals ? Math.round(leaseCpu / renewals) : NaN };
+    const binding = await phase(i => client.subresource(PODS, name(i), 'binding', {
+      namespace: NAMESPACE, method: 'POST',
+      body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: name(i), namespace: NAMESPACE }, target: { apiVersion: 'v1', kind: 'Node', name: NOWHERE } },
+    }));
+    const now = new Date().toISOString();
+    const event = await phase(i => client.create(EVENTS, {
+      apiVersion: 'v1', kind: 'Event', metadata: { name: `${name(i)}.cost`, namespace: NAMESPACE },
+      involvedObject: { kind: 'Pod', namespace: NAMESPACE, name: name(i), uid: pods[i].metadata?.uid, apiVersion: 'v1' },
+      reason: 'Scheduled', message: `Successfully assigned ${NAMESPACE}/${name(i)} to ${NOWHERE}`, type: 'Normal',
+      source: { component: 'default-scheduler' }, eventTime: now.replace('Z', '000Z'), action: 'Binding',
+      reportingComponent: 'default-scheduler', reportingInstance: 'bench',
+    } as KubeObject));
+    const status = await phase(i => client.patch(PODS, name(i), {
+      status: fakePodStatus(pods[i] as never, { uid: pods[i].metadata!.uid!, ip: `10.255.${i >> 8}.${i & 255}`, startedAt: now.replace(/\.\d+Z$/, 'Z'), restarts: 0 }, '198.19.0.1'),
+    }, { namespace: NAMESPACE, subresource: 'status', type: 'merge' }));
+    return { create, binding, event, status, lease, idlePerSecond: Math.round(idlePerMs * 1000) };
+  } finally {
+    pool.pauseHeartbeats(false);
+  }
 }

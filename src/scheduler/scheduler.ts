@@ -156,6 +156,7 @@ export class Scheduler {
     const t0 = performance.now();
     const state = new CycleState();
     const out = this.#algo.schedule(state, pi);
+    this.#metrics?.algorithm(t0);
     if (out.kind === 'error') {
       // "no nodes available" is a rejection any cluster event (a node added) may lift.
       if (out.status.isRejected()) q.unschedulablePlugins = new Set();
@@ -196,7 +197,9 @@ export class Scheduler {
     let ok = false;
     try {
       const pre = await this.framework.runPreBindPlugins(state, pi.pod, node);
+      const tBind = performance.now();
       const s = pre.isSuccess() ? await this.framework.runBindPlugins(state, pi.pod, node) : pre;
+      if (pre.isSuccess()) this.#metrics?.extensionPoint('Bind', s.isSuccess() ? 'Success' : 'Error', tBind);
       ok = s.isSuccess();
       if (ok) { this.#metrics?.attempt('scheduled', t0); this.reporter.scheduled(pi.pod, node); return; }
       this.framework.runUnreservePlugins(state, pi, node);

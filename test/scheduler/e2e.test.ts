@@ -130,4 +130,13 @@ value: 1000
       JSON.stringify(events.filter(e => e.involvedObject.name === 'victim' || e.involvedObject.name === 'vip')));
     assert.equal((await getPod('vip')).status.nominatedNodeName, 'small');
   });
+
+  it("/metrics splits a pod's scheduling into upstream's algorithm and Bind durations", async () => {
+    const text = await k(ts, ['get', '--raw', '/metrics']);
+    const count = (re: RegExp) => Number(re.exec(text)?.[1] ?? NaN);
+    // Every pod bound above (spread-1..6 at least) went through both.
+    assert.ok(count(/^scheduler_scheduling_algorithm_duration_seconds_count (\d+)$/m) >= 6, text.slice(0, 2000));
+    assert.ok(count(/^scheduler_framework_extension_point_duration_seconds_count\{extension_point="Bind",status="Success",profile="default-scheduler"\} (\d+)$/m) >= 6);
+    assert.match(text, /^scheduler_framework_extension_point_duration_seconds_bucket\{extension_point="Bind",status="Success",profile="default-scheduler",le="0.0001"\} \d+$/m);
+  });
 });

@@ -51,6 +51,7 @@ export class FakeNodePool {
   #workers: Promise<void>[] = [];
   #stopped = false;
   #renewals = 0;
+  #heartbeatsPaused = false;
   #statusWrites = 0;
   #removeHandler?: () => void;
 
@@ -67,10 +68,16 @@ export class FakeNodePool {
     });
   }
 
-  /** Lease renewals and pod status writes so far (benchmarks divide server CPU by them). */
+  /** Lease renewals and pod status writes done so far (benchmarks divide server CPU by them). */
   get writes(): { leaseRenewals: number; podStatus: number } {
     return { leaseRenewals: this.#renewals, podStatus: this.#statusWrites };
   }
+
+  /**
+   * Stops renewing Leases until resumed (benchmarks measuring other writes alone). Keep it
+   * well under the 40 s lease duration, or the node lifecycle controller marks the nodes Unknown.
+   */
+  pauseHeartbeats(paused: boolean): void { this.#heartbeatsPaused = paused; }
 
   /** Registers every node, then starts heartbeats and pod handling. */
   async start(): Promise<void> {
@@ -87,15 +94,15 @@ export class FakeNodePool {
     let tick = 0;
     const renewing = new Set<FakeNode>();
     this.#leaseTimer = setInterval(() => {
+      if (this.#heartbeatsPaused) return;
       for (let i = tick++ % slots; i < list.length; i += slots) {
         const n = list[i];
         // Like a kubelet's renew loop, one renewal per node at a time: when the server is
         // slower than the period, renewals are late rather than piling up behind each other.
         if (renewing.has(n)) continue;
         renewing.add(n);
-        this.#renewals++;
         void n.renewLease()
-          .catch(e => this.#log.warn('fake node lease renewal failed', { node: n.name, error: String(e) }))
+          .then(() => { this.#renewals++; }, e => this.#log.warn('fake node lease renewal failed', { node: n.name, error: String(e) }))
           .finally(() => renewing.delete(n));
       }
     }, every / slots);
