@@ -51,12 +51,17 @@ export class Spawner {
 
   /** Runs `file args` to completion, collecting stdout and stderr. */
   run(file: string, args: string[], req: SpawnRequest = {}): Promise<SpawnResult> {
+    const h = this.start(file, args, req);
+    if (!req.timeoutMs) return h.result;
+    const timer = setTimeout(() => h.kill(constants.signals.SIGKILL), req.timeoutMs);
+    return h.result.finally(() => clearTimeout(timer));
+  }
+
+  /** As run, with a way to signal the process meanwhile (a no-op once it ended). */
+  start(file: string, args: string[], req: Omit<SpawnRequest, 'timeoutMs'> = {}): { result: Promise<SpawnResult>; kill(signal: number): void } {
     const id = this.#id();
     const input = typeof req.input === 'string' ? Buffer.from(req.input) : (req.input ?? Buffer.alloc(0));
-    const p = this.#send(id, RUN, file, args, req.env, input);
-    if (!req.timeoutMs) return p;
-    const timer = setTimeout(() => this.#kill(id, constants.signals.SIGKILL), req.timeoutMs);
-    return p.finally(() => clearTimeout(timer));
+    return { result: this.#send(id, RUN, file, args, req.env, input), kill: signal => this.#kill(id, signal) };
   }
 
   /**

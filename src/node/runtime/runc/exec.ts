@@ -1,16 +1,18 @@
 /**
- * `runc exec` into a running container: collected (probes, hooks) or streamed (kubectl
- * exec). With a tty, runc hands the pty master to a console socket, which Node cannot
- * receive (SCM_RIGHTS), so `kubeling-shim tty-exec` holds it and relays the bytes.
+ * `runc exec` into a running container: collected (probes, hooks; started through the
+ * spawner unless on a tty) or streamed (kubectl exec). With a tty, runc hands the pty
+ * master to a console socket, which Node cannot receive (SCM_RIGHTS), so
+ * `kubeling-shim tty-exec` holds it and relays the bytes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { ExecOptions, ExecResult, ExecSession } from '../runtime.js';
 import type { RuncCli } from './runc-cli.js';
+import type { Spawner } from '../spawner.js';
 
 type Piped = ChildProcess & { stdin: Writable; stdout: Readable; stderr: Readable };
 
@@ -44,7 +46,8 @@ function processFile(bundle: string, path: string, opts: ExecOptions): string | 
   return path;
 }
 
-export function execCollect(runc: RuncCli, shim: string, id: string, opts: ExecOptions): Promise<ExecResult> {
+export function execCollect(runc: RuncCli, shim: string, id: string, opts: ExecOptions, spawner?: Spawner): Promise<ExecResult> {
+  if (spawner && !opts.tty) return execThrough(spawner, runc, id, opts);
   return new Promise(resolve => {
     const child = spawnExec(runc, shim, id, opts);
     const out: Buffer[] = [];
@@ -71,6 +74,26 @@ export function execCollect(runc: RuncCli, shim: string, id: string, opts: ExecO
     child.on('error', e => { err.push(Buffer.from(e.message)); done(126); });
     child.on('close', (code, sig) => done(code ?? (sig ? 128 + 9 : 1)));
   });
+}
+
+/** A collected exec (probes, hooks) started by the spawner, so periodic probes never fork the agent. */
+async function execThrough(spawner: Spawner, runc: RuncCli, id: string, opts: ExecOptions): Promise<ExecResult> {
+  const h = spawner.start(runc.bin, runc.execArgs(id, opts.cmd, { env: opts.env, cwd: opts.cwd }), { input: opts.input });
+  let timedOut = false;
+  let killer: NodeJS.Timeout | undefined;
+  const timer = opts.timeoutMs ? setTimeout(() => {
+    timedOut = true;
+    h.kill(constants.signals.SIGTERM); // runc forwards it to the process
+    killer = setTimeout(() => h.kill(constants.signals.SIGKILL), 1000);
+  }, opts.timeoutMs) : undefined;
+  try {
+    const r = await h.result.catch((e: Error) => ({ errno: e.message, code: 126, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) }));
+    if (r.errno) return { exitCode: 126, stdout: Buffer.alloc(0), stderr: Buffer.from(`spawn ${runc.bin} ${r.errno}`), timedOut };
+    return { exitCode: r.code, stdout: r.stdout, stderr: r.stderr, timedOut };
+  } finally {
+    clearTimeout(timer);
+    clearTimeout(killer);
+  }
 }
 
 export function execStream(runc: RuncCli, shim: string, id: string, opts: Omit<ExecOptions, 'input' | 'timeoutMs'>, bundle?: string): ExecSession {

@@ -31,7 +31,7 @@ export interface SandboxRecord {
   ips: string[];
   portMappings: PortMapping[];
   cniResult?: Record<string, unknown>;
-  /** CNI ADD done and not yet undone. */
+  /** CNI ADD (maybe) done and not yet undone: set before the ADD runs, since DEL is idempotent. */
   networkAttached: boolean;
   stopped: boolean;
 }

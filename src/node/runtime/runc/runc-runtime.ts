@@ -162,7 +162,7 @@ export class RuncRuntime implements Runtime {
 
   async exec(id: string, opts: ExecOptions): Promise<ExecResult> {
     await this.#running(id);
-    return execCollect(this.#ctx.runc, this.#ctx.shim, id, opts);
+    return execCollect(this.#ctx.runc, this.#ctx.shim, id, opts, this.#ctx.spawner);
   }
 
   execStream(id: string, opts: Omit<ExecOptions, 'input' | 'timeoutMs'>): ExecSession {

@@ -23,7 +23,8 @@ export async function runSandbox(ctx: RuncContext, cfg: SandboxConfig): Promise<
     labels: cfg.labels ?? {}, annotations: cfg.annotations ?? {},
     hostNetwork: !!cfg.hostNetwork, hostPID: !!cfg.hostPID, hostIPC: !!cfg.hostIPC, shareProcessNamespace: !!cfg.shareProcessNamespace,
     createdAt: new Date().toISOString(), cgroupPath: `${ctx.cgroupParent}/pod${id}`,
-    ips: [], portMappings: cfg.portMappings ?? [], networkAttached: false, stopped: false,
+    // networkAttached from the start: a crash anywhere below gets a CNI DEL, which is idempotent.
+    ips: [], portMappings: cfg.portMappings ?? [], networkAttached: !cfg.hostNetwork, stopped: false,
   };
   await mkdir(podFilePaths(dir).shm, { recursive: true });
   const [pause] = await Promise.all([pauseImage(ctx), writeResolvAndHostname(dir, cfg), chmod(podFilePaths(dir).shm, 0o1777), ctx.sandboxes.put(rec)]);
@@ -44,8 +45,6 @@ export async function runSandbox(ctx: RuncContext, cfg: SandboxConfig): Promise<
     rec.pid = pid;
     rec.pidStart = await procStartTime(pid);
     if (!cfg.hostNetwork) {
-      rec.networkAttached = true; // maybe attached from here on: DEL is idempotent
-      await ctx.sandboxes.put(rec);
       const net = await ctx.cni.add(id, `/proc/${pid}/ns/net`, rec.portMappings);
       rec.ips = net.ips;
       rec.cniResult = net.raw;

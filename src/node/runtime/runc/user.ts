@@ -13,13 +13,26 @@ export interface ResolvedUser {
   additionalGids: number[];
 }
 
-async function imageFile(layerDirs: string[], path: string): Promise<string> {
+async function readImageFile(layerDirs: string[], path: string): Promise<string> {
   for (const dir of [...layerDirs].reverse()) {
     try {
       return await readFile(join(dir, path), 'utf8');
     } catch { /* try the layer below */ }
   }
   return '';
+}
+
+/** Layers are content-addressed and never change: what a stack of them holds is read once. */
+const files = new Map<string, Promise<string>>();
+
+function imageFile(layerDirs: string[], path: string): Promise<string> {
+  const key = `${layerDirs.join(':')}/${path}`;
+  let text = files.get(key);
+  if (!text) {
+    if (files.size >= 256) files.clear();
+    files.set(key, (text = readImageFile(layerDirs, path)));
+  }
+  return text;
 }
 
 function table(text: string): string[][] {
