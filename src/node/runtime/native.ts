@@ -5,7 +5,7 @@
  * or older than its source, so tests and a fresh checkout work without setup.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rename, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from './proc.js';
@@ -34,13 +34,20 @@ export async function compileStatic(sources: string | string[], out: string): Pr
   await rename(tmp, out);
 }
 
-/** Builds the shim at `out` unless an up-to-date one is there; returns `out`. */
+/** Text every shim this code can use contains (its usage line names the newest mode). */
+const SHIM_MARKER = '| spawner';
+
+/**
+ * Builds the shim at `out` unless an up-to-date one is there; returns `out`. A binary newer
+ * than the sources but without the newest mode (built from an older checkout sharing the
+ * directory) is rebuilt too.
+ */
 export async function ensureShim(out: string): Promise<string> {
   const dir = (() => { try { return sourceFile(SHIM_SOURCE); } catch { return undefined; } })();
   const files = dir ? (await readdir(dir)).filter(f => /\.[ch]$/.test(f)).map(f => join(dir, f)) : [];
   const newest = Math.max(0, ...(await Promise.all(files.map(f => stat(f)))).map(s => s.mtimeMs));
   const o = await stat(out).catch(() => undefined);
-  if (o && o.mtimeMs >= newest) return out;
+  if (o && o.mtimeMs >= newest && (!files.length || (await readFile(out)).includes(SHIM_MARKER))) return out;
   if (!files.length) throw new Error(`${out} is missing and ${SHIM_SOURCE} is not found to build it`);
   await compileStatic(files.filter(f => f.endsWith('.c')), out);
   return out;
