@@ -5,7 +5,9 @@
  * load-dependent than throughput) and the functions that used it (self and inclusive,
  * only samples inside the create window).
  *   node dist/bench/profile.js [creates=4000] [server flags...]
- *   KUBELING_PROFILE=0: the CPU figures only; KUBELING_WARM=N: N warm-up creates.
+ *   KUBELING_PROFILE=0: the CPU figures only; KUBELING_WARM=N: N warm-up creates;
+ *   KUBELING_SERVER_NODE_FLAGS="--max-semi-space-size=32 ...": V8/node flags for the server.
+ * The API server alone: `node dist/bench/profile.js 4000 --disable-scheduler --disable-controllers`.
  * The profiler samples wall time: on a busy machine, time a preempted server waits shows
  * up where it was (often a socket write); the /proc figure is the one to compare.
  */
@@ -89,7 +91,8 @@ const creates = Math.ceil(Number(process.argv[2] ?? 4000) / 8) * 8;
 const flags = process.argv.slice(3);
 const dir = mkdtempSync(join(tmpdir(), 'kubeling-prof-'));
 const profiling = process.env.KUBELING_PROFILE !== '0';
-const srv = await spawnServer(['--disable-agent', ...flags], profiling ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []);
+const nodeFlags = (process.env.KUBELING_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+const srv = await spawnServer(['--disable-agent', ...flags], [...nodeFlags, ...(profiling ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [])]);
 const c = await leanClientFromKubeconfig(srv.kubeconfig, 8);
 const warm = Number(process.env.KUBELING_WARM ?? WARM_CREATES);
 try {
