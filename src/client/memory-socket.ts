@@ -51,7 +51,9 @@ export class MemorySocket extends Duplex {
     if (cb) { this.#peerWaiting = undefined; cb(); }
   }
 
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: Callback): void {
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: Callback): void { this.#send(chunk, cb); }
+
+  #send(chunk: Buffer, cb: Callback): void {
     const peer = this.#peer;
     if (peer.destroyed || this.#eofSent) { cb(epipe()); return; }
     this.#touch();
@@ -60,6 +62,21 @@ export class MemorySocket extends Duplex {
     // Written data is the peer's to read at once; the next write waits until it asks for more.
     if (peer.push(chunk)) cb();
     else peer.#peerWaiting = cb;
+  }
+
+  /**
+   * Corked writes (HTTP sends a chunk's size line, data and CRLF so) reach the peer as one
+   * chunk: one parser pass instead of three. Big bodies go as they are, without a copy.
+   */
+  override _writev(chunks: Array<{ chunk: Buffer }>, cb: Callback): void {
+    let size = 0;
+    for (const c of chunks) size += c.chunk.length;
+    if (size <= 65_536) { this.#send(Buffer.concat(chunks.map(c => c.chunk), size), cb); return; }
+    const last = chunks.length - 1;
+    const next = (i: number): void => {
+      this.#send(chunks[i]!.chunk, i === last ? cb : err => (err ? cb(err) : next(i + 1)));
+    };
+    next(0);
   }
 
   override _final(cb: Callback): void {
