@@ -155,6 +155,8 @@ export class NodeCluster {
           buf = buf.slice(i + 1);
           try {
             const ev = JSON.parse(line);
+            // Until ready, warnings show (e.g. node registration retrying): a start that cannot finish says why.
+            if (!done && !process.env.KUBELING_TEST_VERBOSE && (ev.level === 'warn' || ev.level === 'error')) process.stderr.write(`${line}\n`);
             if (ev.msg === 'api server ready') { this.url = ev.url; this.port = Number(new URL(ev.url).port); }
             if (ev.msg === readyMsg && !done) { done = true; resolve(); }
           } catch { /* not JSON */ }

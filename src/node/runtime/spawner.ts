@@ -91,7 +91,10 @@ export class Spawner {
     return new Promise((resolve, reject) => {
       const child = this.#ensure();
       this.#pending.set(id, { resolve, reject });
-      if (this.#pending.size === 1) (child.stdout as Readable & { ref(): void }).ref();
+      // While work is pending the helper keeps us alive: its stdout for the reply, the child
+      // itself for 'exit' (a helper that dies closes stdout first; unref'd, the loop could end
+      // before 'exit' rejects what is pending).
+      if (this.#pending.size === 1) { (child.stdout as Readable & { ref(): void }).ref(); child.ref(); }
       child.stdin.write(Buffer.concat([head, strings, input]));
     });
   }
@@ -119,7 +122,8 @@ export class Spawner {
     const gone = (why: string) => {
       if (this.#child !== child) return;
       this.#child = undefined;
-      const err = new Error(`kubeling-shim spawner ${why}`);
+      // Names the binary: a stale build without `spawner` prints its usage and exits 2.
+      const err = new Error(`kubeling-shim spawner (${this.#helper}) ${why}`);
       for (const p of this.#pending.values()) p.reject(err);
       this.#pending.clear();
     };
@@ -143,7 +147,7 @@ export class Spawner {
       const stderr = Buffer.from(m.subarray(24 + outLen));
       p.resolve({ pid, code: status, stdout, stderr, ...(err ? { errno: errnoName(err) } : {}) });
     }
-    if (!this.#pending.size) (this.#child?.stdout as (Readable & { unref(): void }) | undefined)?.unref();
+    if (!this.#pending.size) { (this.#child?.stdout as (Readable & { unref(): void }) | undefined)?.unref(); this.#child?.unref(); }
   }
 }
 

@@ -354,6 +354,12 @@ int cmd_run(int argc, char **argv) {
   return run_container(&o);
 }
 
+/* What the binary was built from (native.ts ensureShim reads it from the file to see whether to rebuild). */
+#ifndef SHIM_SOURCES
+#define SHIM_SOURCES "unknown"
+#endif
+__attribute__((used)) static const char shim_sources[] = "kubeling-shim-sources:" SHIM_SOURCES;
+
 int main(int argc, char **argv) {
   if (fcntl(3, F_GETFD) < 0) { /* no sync pipe: park fd 3 on /dev/null so no other fd lands there */
     int fd = open("/dev/null", O_WRONLY);
