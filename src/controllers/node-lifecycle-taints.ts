@@ -59,10 +59,10 @@ export const zoneOf = (node: Obj): string =>
 export type ZoneState = 'Normal' | 'PartialDisruption' | 'FullDisruption';
 
 /** ComputeZoneState: no node ready → full; more than two and ≥ threshold not ready → partial. */
-export function zoneState(readyFlags: boolean[], unhealthyThreshold: number): ZoneState {
-  const ready = readyFlags.filter(Boolean).length, notReady = readyFlags.length - ready;
+export function zoneState(ready: number, total: number, unhealthyThreshold: number): ZoneState {
+  const notReady = total - ready;
   if (ready === 0 && notReady > 0) return 'FullDisruption';
-  if (notReady > 2 && notReady / readyFlags.length >= unhealthyThreshold) return 'PartialDisruption';
+  if (notReady > 2 && notReady / total >= unhealthyThreshold) return 'PartialDisruption';
   return 'Normal';
 }
 

@@ -13,6 +13,7 @@ import type { Component, ComponentContext } from '../cli/components.js';
 import {
   NOT_READY, UNREACHABLE, ZoneLimiter, conditionStatus, sameTaints, wantedNoExecute, wantedNoSchedule, withTaints, zoneOf, zoneState,
 } from './node-lifecycle-taints.js';
+import { ZoneTally } from './node-lifecycle-zones.js';
 import { NODE, POD, POD_BY_NODE, isPodReady, rfc3339, runController, type Obj } from './workload-utils-b.js';
 
 export const LEASE = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' } as const;
@@ -46,6 +47,7 @@ export function startNodeLifecycleController(ctx: ComponentContext, opts: NodeLi
   const queue = new RateLimitingQueue<string>({ name: 'node-lifecycle', clock });
   const health = new Map<string, Health>();
   const limiter = new ZoneLimiter();
+  const zones = new ZoneTally();
 
   async function sync(name: string): Promise<void> {
     let node = nodes.get(name);
@@ -131,29 +133,25 @@ export function startNodeLifecycleController(ctx: ComponentContext, opts: NodeLi
     await client.update<Obj>(NODE, next);
   }
 
-  const isReadyAs = (self: Obj, ready: string | undefined) => (n: Obj) =>
-    (n.metadata!.name === self.metadata!.name ? ready : conditionStatus(n, 'Ready')) === 'True';
-
   function allNodesDown(node: Obj, ready: string | undefined): boolean {
-    const all = nodes.list();
-    return all.length > 0 && !all.some(isReadyAs(node, ready));
+    return zones.noneReady(node.metadata!.name!, ready === 'True');
   }
 
   /** 0 to taint now (a token was taken), else ms until the zone's rate allows it (Infinity: not while partly disrupted). */
   function zoneWait(node: Obj, ready: string | undefined, now: number): number {
     const zone = zoneOf(node);
-    const all = nodes.list();
-    const state = zoneState(all.filter(n => zoneOf(n) === zone).map(isReadyAs(node, ready)), opts.unhealthyZoneThreshold ?? 0.55);
+    const t = zones.zone(zone, node.metadata!.name!, ready === 'True');
+    const state = zoneState(t.ready, t.total, opts.unhealthyZoneThreshold ?? 0.55);
     let rate = opts.evictionRate ?? 0.1;
-    if (state === 'PartialDisruption') rate = all.length > (opts.largeClusterSize ?? 50) ? opts.secondaryEvictionRate ?? 0.01 : 0;
+    if (state === 'PartialDisruption') rate = zones.size > (opts.largeClusterSize ?? 50) ? opts.secondaryEvictionRate ?? 0.01 : 0;
     return limiter.tryAccept(zone, rate, now);
   }
 
   const controller = new Controller({ name: 'node-lifecycle', sync, queue, workers: 4, waitFor: [nodes, leases, pods], logger: opts.logger });
   const offNodes = nodes.addEventHandler({
-    onAdd: n => controller.enqueue(keyOf(n)),
-    onUpdate: (_o, n) => controller.enqueue(keyOf(n)),
-    onDelete: x => controller.enqueue(keyOf(deletedObject(x))),
+    onAdd: n => { zones.set(n); controller.enqueue(keyOf(n)); },
+    onUpdate: (_o, n) => { zones.set(n); controller.enqueue(keyOf(n)); },
+    onDelete: x => { const n = deletedObject(x); zones.remove(n.metadata!.name!); controller.enqueue(keyOf(n)); },
   });
   const offLeases = leases.addEventHandler({
     onAdd: l => controller.enqueue(l.metadata!.name!),
