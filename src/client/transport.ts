@@ -6,6 +6,7 @@
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { createSecureContext } from 'node:tls';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { TimeoutError } from '../api/errors.js';
@@ -80,10 +81,13 @@ export class Transport {
     if (inProcess) this.#base.protocol = 'http:';
     const tls = this.#base.protocol === 'https:';
     this.#mod = tls ? https : http;
+    // One TLS context for every connection: given only ca/cert/key, each new connection
+    // parses them into a context of its own (milliseconds each when a burst opens dozens).
+    const secureContext = tls && !inProcess ? createSecureContext({ ca: cfg.ca, cert: cfg.cert, key: cfg.key }) : undefined;
     const agent = (maxSockets: number) => inProcess
       ? inProcessAgent(maxSockets, inProcess)
       : tls ? new https.Agent({
-        keepAlive: true, maxSockets, ca: cfg.ca, cert: cfg.cert, key: cfg.key,
+        keepAlive: true, maxSockets, secureContext,
         rejectUnauthorized: !cfg.insecureSkipTLSVerify, servername: cfg.tlsServerName,
       })
       : new http.Agent({ keepAlive: true, maxSockets });
