@@ -60,6 +60,24 @@ export async function sweepDeadRuns(): Promise<void> {
     await sweepRecord(rec).catch(e => console.error(`sweep of ${name} failed: ${(e as Error).message}`));
     rmSync(claimed, { force: true });
   }
+  await othersSweeping();
+}
+
+/**
+ * Waits (up to 30 s) while other live processes still sweep records they claimed, so that
+ * when sweepDeadRuns returns every dead run is gone, whoever swept it.
+ */
+async function othersSweeping(): Promise<void> {
+  const until = Date.now() + 30_000;
+  const busy = () => {
+    try {
+      return readdirSync(RUNS_DIR).some(n => {
+        const pid = Number(/\.sweeping-(\d+)$/.exec(n)?.[1]);
+        return pid && pid !== process.pid && alive(pid);
+      });
+    } catch { return false; } // the directory went with the last run
+  };
+  while (busy() && Date.now() < until) await new Promise(r => setTimeout(r, 50));
 }
 
 /** Removes everything one record names (missing pieces are fine). */
