@@ -3,11 +3,17 @@
  * latency (create → Running seen through a watch; one busybox container, warm image)
  * p50/p99 over 50 pods one after another, a burst of 100 pods until all Running, pod
  * delete latency (DELETE → the watch's DELETED, i.e. graceful stop, teardown and removal),
- * and RSS with 100 pods; then podman (bench/podman.ts) starting the same pod, for comparison. The agent runs as its own process (what `kubeling agent` will be),
- * so its RSS and CPU are its own and it does not share an event loop with the API server.
- * Needs root.
+ * and RSS with 100 pods; then podman (bench/podman.ts) starting the same pod, for comparison.
+ *
+ * The main rows measure what `kubeling server` does by default: the node agent inside the
+ * server process, talking to the API server over in-memory connections (so the CPU and RSS
+ * rows are the server process's: API server + agent). The `remote agent` rows then run
+ * the burst again with the agent as its own process over HTTPS (what `kubeling agent` on
+ * another machine is), which splits the CPU between agent and API server and gives the
+ * agent's own RSS. Needs root.
+ *   node dist/bench/node.js [burst] [remote]: only the burst; only the remote agent.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
@@ -74,10 +80,11 @@ class BurstCpu {
   readonly #dir = `/sys/fs/cgroup/cpuacct/kubeling-bench-${process.pid}`;
   readonly #pods: string;
   readonly #agent: number;
-  readonly #server: number;
+  readonly #server?: number;
   #at0 = { all: 0, agent: 0, server: 0 };
 
-  constructor(agentPid: number, serverPid: number, cgroupParent: string) {
+  /** No `serverPid`: the agent runs inside the server process (its CPU is the API server's too). */
+  constructor(agentPid: number, serverPid: number | undefined, cgroupParent: string) {
     this.#agent = agentPid;
     this.#server = serverPid;
     this.#pods = `/sys/fs/cgroup/cpuacct${cgroupParent}`;
@@ -88,7 +95,7 @@ class BurstCpu {
   }
 
   #now() {
-    return { all: this.#usageMs(this.#dir) + this.#usageMs(this.#pods), agent: cpuSeconds(this.#agent) * 1000, server: cpuSeconds(this.#server) * 1000 };
+    return { all: this.#usageMs(this.#dir) + this.#usageMs(this.#pods), agent: cpuSeconds(this.#agent) * 1000, server: this.#server ? cpuSeconds(this.#server) * 1000 : 0 };
   }
 
   start(): void {
@@ -113,7 +120,9 @@ class BurstCpu {
     const n = this.#now();
     const agent = n.agent - this.#at0.agent;
     const per = (ms: number) => Math.round(ms / pods);
-    return { case: 'burst CPU ms per pod (agent / runtime / server)', total_ms: `${per(agent)} / ${per(n.all - this.#at0.all - agent)} / ${per(n.server - this.#at0.server)}` };
+    const runtime = per(n.all - this.#at0.all - agent);
+    if (this.#server === undefined) return { case: 'burst CPU ms per pod (server process: API + agent / runtime)', total_ms: `${per(agent)} / ${runtime}` };
+    return { case: 'burst CPU ms per pod (agent / runtime / server)', total_ms: `${per(agent)} / ${runtime} / ${per(n.server - this.#at0.server)}` };
   }
 
   cleanup(): void {
@@ -126,7 +135,7 @@ class BurstCpu {
 }
 
 /** The agent's 'containers started' log lines (pod name → when, sandbox and total ms of its start). */
-function collectStarts(agent: NonNullable<NodeCluster['agentProc']>): Map<string, { at: number; sandboxMs: number; totalMs: number }> {
+function collectStarts(agent: ChildProcess): Map<string, { at: number; sandboxMs: number; totalMs: number }> {
   const starts = new Map<string, { at: number; sandboxMs: number; totalMs: number }>();
   let buf = '';
   agent.stderr!.on('data', (c: Buffer) => {
@@ -163,13 +172,30 @@ function burstStages(created: Map<string, [number, number]>, starts: ReturnType<
   return Object.entries(cols).map(([stage, xs]) => ({ case: `burst stage: ${stage}`, pods: xs.length, p50_ms: pct(xs, 50), p99_ms: pct(xs, 99) }));
 }
 
-export async function benchNode(only?: 'burst'): Promise<object[]> {
+type AgentMode = 'in-process' | 'remote';
+
+export async function benchNode(o: { only?: 'burst'; agents?: AgentMode[] } = {}): Promise<object[]> {
   if (process.getuid?.() !== 0) return [{ case: 'node', skipped: 'needs root' }];
+  const rows: object[] = [];
+  const agents = o.agents ?? ['in-process', 'remote'];
+  for (const mode of agents) {
+    // The remote agent's rows come second and only for the burst (its CPU split and RSS).
+    const only = mode === 'remote' && agents.length > 1 ? 'burst' : o.only;
+    const r = await benchMode(mode, only);
+    rows.push(...(mode === 'remote' ? r.map(x => ({ ...x, case: `remote agent: ${(x as { case: string }).case}` })) : r));
+  }
+  return rows;
+}
+
+async function benchMode(mode: AgentMode, only: 'burst' | undefined): Promise<object[]> {
   const c = new NodeCluster();
   const rows: object[] = [];
   let cpu: BurstCpu | undefined;
+  const remote = mode === 'remote';
   try {
-    await c.start({ agentProcess: true });
+    await c.start({ agentProcess: remote, controllers: true, scheduler: true });
+    // The process the agent runs in: its own, or the server's.
+    const agentProc = remote ? c.agentProc! : c.proc!;
     const client = c.client;
     const list = await client.list(PODS, { namespace: 'default' });
     const w = new Waiters();
@@ -189,9 +215,9 @@ export async function benchNode(only?: 'burst'): Promise<object[]> {
       await gone;
       return performance.now() - t;
     };
-    const agentStarts = collectStarts(c.agentProc!);
+    const agentStarts = collectStarts(agentProc);
     await remove((await create('warm-up'), 'warm-up'));
-    const base = { agent: rssMb(c.agentProc!.pid!), server: rssMb(c.proc!.pid!) };
+    const base = { agent: rssMb(agentProc.pid!), server: rssMb(c.proc!.pid!) };
     const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     rows.push({ case: 'load average before', total_ms: load() });
 
@@ -207,7 +233,7 @@ export async function benchNode(only?: 'burst'): Promise<object[]> {
 
     const created = new Map<string, [number, number]>();
     const perf = await perfRecord(process.env.KUBELING_BENCH_PERF);
-    cpu = new BurstCpu(c.agentProc!.pid!, c.proc!.pid!, c.cgroupParent);
+    cpu = new BurstCpu(agentProc.pid!, remote ? c.proc!.pid! : undefined, c.cgroupParent);
     cpu.start();
     const window0 = process.hrtime.bigint() / 1000n; // the clock of --cpu-prof (µs, monotonic)
     const t0 = performance.now();
@@ -221,15 +247,20 @@ export async function benchNode(only?: 'burst'): Promise<object[]> {
     await perf?.stop();
     const burstCpu = cpu.stop(100);
     if (perf || process.env.KUBELING_TEST_NODE_ARGS) {
-      rows.push({ case: 'profiling: pids, burst window µs', total_ms: `agent ${c.agentProc!.pid} server ${c.proc!.pid} ${window0}-${process.hrtime.bigint() / 1000n}` });
+      rows.push({ case: 'profiling: pids, burst window µs', total_ms: `agent ${agentProc.pid} server ${c.proc!.pid} ${window0}-${process.hrtime.bigint() / 1000n}` });
     }
     rows.push({ case: 'burst of 100 pods until all Running', total_ms: Math.round(burst), p50_ms: pct(each, 50), p99_ms: pct(each, 99), target: 'total ≤ 5000' });
     rows.push(burstCpu, ...burstStages(created, agentStarts));
     await new Promise(r => setTimeout(r, 5000)); // settled: statuses written, events flushed
-    const cpu0 = cpuSeconds(c.agentProc!.pid!);
+    const cpu0 = cpuSeconds(agentProc.pid!);
     await new Promise(r => setTimeout(r, 10_000));
-    rows.push({ case: 'agent RSS / idle CPU with 100 pods', idle_mb: base.agent, with_100_pods_mb: rssMb(c.agentProc!.pid!), cpu_pct: Math.round((cpuSeconds(c.agentProc!.pid!) - cpu0) * 10), target: 'RSS ≤ 100 MB' });
-    rows.push({ case: 'API server RSS with 100 pods', idle_mb: base.server, with_100_pods_mb: rssMb(c.proc!.pid!) });
+    const idle = { idle_mb: base.agent, with_100_pods_mb: rssMb(agentProc.pid!), cpu_pct: Math.round((cpuSeconds(agentProc.pid!) - cpu0) * 10) };
+    if (remote) {
+      rows.push({ case: 'agent RSS / idle CPU with 100 pods', ...idle, target: 'RSS ≤ 100 MB' });
+      rows.push({ case: 'API server RSS with 100 pods', idle_mb: base.server, with_100_pods_mb: rssMb(c.proc!.pid!) });
+    } else {
+      rows.push({ case: 'server process (API + agent) RSS / idle CPU with 100 pods', ...idle });
+    }
 
     const t1 = performance.now();
     const dels = await Promise.all(Array.from({ length: 100 }, (_, i) => remove(`burst-${i}`)));
@@ -245,5 +276,10 @@ export async function benchNode(only?: 'burst'): Promise<object[]> {
   return rows;
 }
 
-// `node dist/bench/node.js burst`: only the burst, its stages, RSS and the delete of 100.
-if (process.argv[1]?.endsWith('bench/node.js')) console.table(await benchNode(process.argv[2] === 'burst' ? 'burst' : undefined));
+// `node dist/bench/node.js [burst] [remote]`: only the burst, its stages, RSS and the delete
+// of 100; only the agent as its own process (default: in the server process, then remote).
+if (process.argv[1]?.endsWith('bench/node.js')) {
+  const args = process.argv.slice(2);
+  const only = args.includes('burst') ? 'burst' : undefined;
+  console.table(await benchNode({ only, agents: args.includes('remote') ? ['remote'] : only ? ['in-process'] : undefined }));
+}

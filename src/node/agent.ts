@@ -33,6 +33,7 @@ import { NetnsDialer } from './streaming/index.js';
 import { POD_UID } from './labels.js';
 import { createRuntime, openImageStore } from './setup.js';
 import type { Runtime } from './runtime/index.js';
+import { helperRunner } from './volumes/mounts.js';
 import { VolumeManager } from './volumes/volume-manager.js';
 import { instrumentRuntime, KubeletMetrics, PROMETHEUS_CONTENT_TYPE, StatsCollector } from './metrics/index.js';
 
@@ -74,7 +75,8 @@ export class NodeAgent {
     // Runtime calls count into the agent's /metrics; running pods/containers come from the last stats reading.
     let stats!: StatsCollector;
     const metrics = new KubeletMetrics({ runningPods: () => stats.counts.pods, containersByState: () => ({ running: stats.counts.containers }) });
-    const runtime = instrumentRuntime(o.runtime ?? await createRuntime(o, await openImageStore(o.imagesDir, log)), metrics);
+    const store = o.runtime ? undefined : await openImageStore(o.imagesDir, log);
+    const runtime = instrumentRuntime(o.runtime ?? await createRuntime(o, store!), metrics);
     stats = new StatsCollector({ runtime, nodeName: o.nodeName, cgroupParent: o.cgroupParent });
     if (o.manageRoute) await addUnreachableRoute(o.clusterCidr);
 
@@ -98,7 +100,8 @@ export class NodeAgent {
     const cx: PodContext = {
       runtime, client, recorder, logger: log, probes, statuses, objects, logsDir,
       images: new ImageManager({ images: runtime.images, recorder, logger: log, backoff: new Backoff() }),
-      volumes: new VolumeManager({ root: join(o.dir, 'pods'), objects, client }),
+      // Volume mounts start through the runtime's spawner helper (no fork of the agent per pod).
+      volumes: new VolumeManager({ root: join(o.dir, 'pods'), objects, client, run: store && helperRunner(store.helper) }),
       hostIP: () => machine.nodeIP,
       nodeMemoryBytes: () => machine.memoryBytes,
       allocatable: () => ({ cpuMilli: machine.cpus * 1000, memoryBytes: machine.memoryBytes - EVICTION_MEMORY_BYTES, ephemeralBytes: Math.floor(machine.diskBytes * 0.9) }),

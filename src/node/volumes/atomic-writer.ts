@@ -4,8 +4,14 @@
  * `..data` symlink is swapped to it with one rename, and each top-level name is a
  * symlink through `..data`. Containers see updates through the bind mount of the dir.
  */
+import { readFileSync } from 'node:fs';
 import { chmod, chown, mkdir, mkdtemp, readdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+
+/** This process's umask (read once): a file mode it would narrow needs a chmod after the write. */
+const UMASK = (() => {
+  try { return parseInt(/^Umask:\s*(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '777', 8); } catch { return 0o777; }
+})();
 
 export interface FileProjection {
   data: Buffer;
@@ -37,19 +43,21 @@ export async function writeAtomic(dir: string, payload: Payload, gid?: number): 
   for (const [rel, f] of payload) {
     if (!validPayloadPath(rel)) throw new Error(`invalid path in volume payload: ${rel}`);
     const file = join(ts, rel);
-    await mkdir(dirname(file), { recursive: true, mode: 0o755 });
+    if (rel.includes('/')) await mkdir(dirname(file), { recursive: true, mode: 0o755 });
     await writeFile(file, f.data, { mode: f.mode });
-    await chmod(file, f.mode); // umask must not narrow the requested mode
+    if (f.mode & UMASK) await chmod(file, f.mode); // umask must not narrow the requested mode
     if (gid !== undefined) await chown(file, 0, gid);
   }
   const old = await readlink(join(dir, DATA)).catch(() => undefined);
   const tmpLink = join(dir, `${DATA}_tmp`);
-  await rm(tmpLink, { force: true });
-  await symlink(ts.slice(dir.length + 1), tmpLink);
+  const target = ts.slice(dir.length + 1);
+  // A link left by an interrupted write is replaced.
+  await symlink(target, tmpLink).catch(async e => { if (e.code !== 'EEXIST') throw e; await rm(tmpLink, { force: true }); await symlink(target, tmpLink); });
   await rename(tmpLink, join(dir, DATA));
   const top = new Set([...payload.keys()].map(p => p.split('/')[0]!));
-  for (const name of top) await symlink(join(DATA, name), join(dir, name)).catch(e => { if (e.code !== 'EEXIST') throw e; });
-  for (const name of await readdir(dir)) {
+  const present = new Set(await readdir(dir));
+  for (const name of top) if (!present.has(name)) await symlink(join(DATA, name), join(dir, name)).catch(e => { if (e.code !== 'EEXIST') throw e; });
+  for (const name of present) {
     if (name.startsWith('..') || top.has(name)) continue;
     await rm(join(dir, name), { force: true, recursive: true }); // a key that went away
   }

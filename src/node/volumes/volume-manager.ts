@@ -14,7 +14,7 @@ import type { PodRuntimeFacts } from '../containers/downward.js';
 import type { ObjectSource } from '../containers/objects.js';
 import { payloadHash, writeAtomic } from './atomic-writer.js';
 import { checkHostPath } from './host-path.js';
-import { mountTmpfs, unmountUnder } from './mounts.js';
+import { execRunner, isMounted, mountTmpfs, unmountUnder, type CommandRunner } from './mounts.js';
 import { MountError, volumePayload } from './payload.js';
 import { forgetTokens } from './sa-token.js';
 
@@ -31,11 +31,16 @@ export class VolumeManager {
   readonly #objects: ObjectSource;
   readonly #client: Client;
   readonly #written = new Map<string, string>();
+  /** Volume dirs made (and their tmpfs mounted, or found mounted): later syncs only refresh files. */
+  readonly #setUp = new Set<string>();
+  readonly #run: CommandRunner;
 
-  constructor(o: { root: string; objects: ObjectSource; client: Client }) {
+  /** `run`: how mount/umount start (default child_process; the agent passes the runtime's spawner). */
+  constructor(o: { root: string; objects: ObjectSource; client: Client; run?: CommandRunner }) {
     this.root = o.root;
     this.#objects = o.objects;
     this.#client = o.client;
+    this.#run = o.run ?? execRunner;
   }
 
   podDir(uid: string): string { return join(this.root, uid); }
@@ -63,14 +68,17 @@ export class VolumeManager {
     const plugin = pluginOf(v);
     if (!plugin) throw new MountError(`volume type of "${v.name}" is not supported on this node`);
     const dir = join(this.podDir(uid), 'volumes', `kubernetes.io~${PLUGIN[plugin]}`, v.name);
-    await mkdir(dir, { recursive: true, mode: 0o750 });
-    if (v.emptyDir) {
-      if (v.emptyDir.medium === 'Memory') await mountTmpfs(dir, bytes(v.emptyDir.sizeLimit) ?? podMemoryLimit(pod));
-      else if (v.emptyDir.medium && v.emptyDir.medium !== '') throw new MountError(`emptyDir medium ${v.emptyDir.medium} is not supported`);
-      return dir;
+    if (!this.#setUp.has(dir)) {
+      if (v.emptyDir?.medium && v.emptyDir.medium !== 'Memory') throw new MountError(`emptyDir medium ${v.emptyDir.medium} is not supported`);
+      // A dir made just now holds no mount; one already there may (an agent restart).
+      const fresh = await mkdir(dir, { recursive: true, mode: 0o750 }) !== undefined;
+      const tmpfs = async (sizeBytes?: number, mode?: string) => { if (fresh || !(await isMounted(dir))) await mountTmpfs(dir, sizeBytes, mode, this.#run); };
+      if (v.emptyDir?.medium === 'Memory') await tmpfs(bytes(v.emptyDir.sizeLimit) ?? podMemoryLimit(pod));
+      // Secrets (and projections, which may hold tokens) never touch the disk.
+      if (v.secret || v.projected) await tmpfs(undefined, '0755');
+      this.#setUp.add(dir);
     }
-    // Secrets (and projections, which may hold tokens) never touch the disk.
-    if (v.secret || v.projected) await mountTmpfs(dir, undefined, '0755');
+    if (v.emptyDir) return dir;
     const payload = (await volumePayload(v, { pod, objects: this.#objects, client: this.#client, facts }))!;
     const hash = payloadHash(payload);
     if (this.#written.get(dir) !== hash) {
@@ -94,9 +102,10 @@ export class VolumeManager {
   /** Unmounts and removes everything of a pod (hostPath and PV data are left alone). */
   async teardown(uid: string): Promise<void> {
     const dir = this.podDir(uid);
-    await unmountUnder(dir);
+    await unmountUnder(dir, this.#run);
     await rm(dir, { recursive: true, force: true });
     for (const k of this.#written.keys()) if (k.startsWith(dir + '/')) this.#written.delete(k);
+    for (const k of this.#setUp) if (k.startsWith(dir + '/')) this.#setUp.delete(k);
     forgetTokens(uid);
   }
 
