@@ -11,7 +11,10 @@
  *   disturbed run), paired_ratio the median over rounds of forwarded / direct in the same
  *   round. server_cpu_ms is the API server process's CPU (user + system, agent in-process)
  *   per 100 MB, median over rounds, which other load disturbs far less than throughput.
- *   KUBELING_BENCH_ROUNDS overrides the number of rounds (default 5).
+ *   kubectl_cpu_ms and client_cpu_ms are the same for the `kubectl port-forward` process and
+ *   for this process (the downloading client, the same for every path).
+ *   KUBELING_BENCH_ROUNDS overrides the number of rounds (default 5); KUBELING_BENCH_EXEC_N
+ *   the number of exec / version runs (default 30; 0 skips them).
  * Run alone: node dist/bench/streaming.js (needs root: real pods).
  */
 import { execFile, spawn } from 'node:child_process';
@@ -79,11 +82,16 @@ function cpuSeconds(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
-/** Seconds for one download, and the server's CPU ms it cost. */
-async function timedDownload(host: string, port: number, serverPid: number): Promise<[number, number]> {
-  const c0 = cpuSeconds(serverPid);
+/** This process's CPU seconds so far (the downloading client). */
+const selfCpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+
+/** Seconds for one download, and the CPU ms it cost the server, the forwarding kubectl (if any) and this client. */
+async function timedDownload(host: string, port: number, serverPid: number, kubectlPid?: number): Promise<[number, number, number, number]> {
+  const c0 = [cpuSeconds(serverPid), kubectlPid ? cpuSeconds(kubectlPid) : 0, selfCpu()];
   const t = await downloadOnce(host, port);
-  return [t, Math.round((cpuSeconds(serverPid) - c0) * 1000)];
+  const c1 = [cpuSeconds(serverPid), kubectlPid ? cpuSeconds(kubectlPid) : 0, selfCpu()];
+  const ms = (i: number) => Math.round((c1[i]! - c0[i]!) * 1000);
+  return [t, ms(0), ms(1), ms(2)];
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -107,14 +115,20 @@ export async function benchStreaming(): Promise<object[]> {
     }, 60_000, 'web running');
     await eventually(async () => downloadOnce(podIP, 80).then(() => true, () => false), 60_000, 'httpd serving');
 
-    step('exec latency');
-    const version: number[] = [];
-    const exec: number[] = [];
-    await run([...flags, 'exec', 'web', '--', 'true']); // warm the discovery cache
-    for (let i = 0; i < 30; i++) version.push(await run([...flags, 'version', '--client']));
-    for (let i = 0; i < 30; i++) exec.push(await run([...flags, 'exec', 'web', '--', 'true']));
-    rows.push({ case: 'kubectl version --client (floor)', n: 30, p50_ms: p50(version) });
-    rows.push({ case: 'kubectl exec web -- true (kubeling server)', n: 30, p50_ms: p50(exec), over_floor_ms: Math.round((p50(exec) - p50(version)) * 10) / 10 });
+    const n = Number(process.env.KUBELING_BENCH_EXEC_N ?? 30);
+    if (n > 0) {
+      step('exec latency');
+      const version: number[] = [];
+      const exec: number[] = [];
+      await run([...flags, 'exec', 'web', '--', 'true']); // warm the discovery cache
+      // Interleaved, so both see the same load.
+      for (let i = 0; i < n; i++) {
+        version.push(await run([...flags, 'version', '--client']));
+        exec.push(await run([...flags, 'exec', 'web', '--', 'true']));
+      }
+      rows.push({ case: 'kubectl version --client (floor)', n, p50_ms: p50(version) });
+      rows.push({ case: 'kubectl exec web -- true (kubeling server)', n, p50_ms: p50(exec), over_floor_ms: Math.round((p50(exec) - p50(version)) * 10) / 10 });
+    }
 
     step('port-forward downloads');
     const pf = spawn('kubectl', [...flags, 'port-forward', 'pod/web', ':80'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -134,20 +148,24 @@ export async function benchStreaming(): Promise<object[]> {
       const paths = { direct: [podIP, 80], kubectl: ['127.0.0.1', pfPort], node: ['127.0.0.1', nodePort] } as const;
       const secs: Record<keyof typeof paths, number[]> = { direct: [], kubectl: [], node: [] };
       const cpu: Record<keyof typeof paths, number[]> = { direct: [], kubectl: [], node: [] };
+      const kubectlCpu: number[] = [];
+      const clientCpu: Record<keyof typeof paths, number[]> = { direct: [], kubectl: [], node: [] };
       for (let i = 0; i < ROUNDS; i++) {
         for (const k of Object.keys(paths) as (keyof typeof paths)[]) {
-          const [t, ms] = await timedDownload(paths[k][0], paths[k][1], pid);
+          const [t, ms, kms, cms] = await timedDownload(paths[k][0], paths[k][1], pid, k === 'kubectl' ? pf.pid : undefined);
           secs[k].push(t);
           cpu[k].push(ms);
+          clientCpu[k].push(cms);
+          if (k === 'kubectl') kubectlCpu.push(kms);
         }
         step(`round ${i + 1}/${ROUNDS}: direct ${mbps(secs.direct[i]!)}, kubectl ${mbps(secs.kubectl[i]!)}, client-node ${mbps(secs.node[i]!)} MB/s (load ${loadAvg()})`);
       }
       const best = (k: keyof typeof paths) => Math.min(...secs[k]);
       const paired = (k: keyof typeof paths) => Math.round(median(secs[k].map((t, i) => secs.direct[i]! / t)) * 100) / 100;
       const ratio = (k: keyof typeof paths) => Math.round(best('direct') / best(k) * 100) / 100;
-      rows.push({ case: `direct TCP to the pod IP, 100 MB (best of ${ROUNDS})`, MB_per_s: mbps(best('direct')), ratio: 1 });
-      rows.push({ case: 'kubectl port-forward (SPDY in WebSocket), 100 MB', MB_per_s: mbps(best('kubectl')), ratio: ratio('kubectl'), paired_ratio: paired('kubectl'), target: '≥ 0.5', server_cpu_ms: median(cpu.kubectl) });
-      rows.push({ case: 'client-node PortForward (channel protocol), 100 MB', MB_per_s: mbps(best('node')), ratio: ratio('node'), paired_ratio: paired('node'), server_cpu_ms: median(cpu.node) });
+      rows.push({ case: `direct TCP to the pod IP, 100 MB (best of ${ROUNDS})`, MB_per_s: mbps(best('direct')), ratio: 1, client_cpu_ms: median(clientCpu.direct) });
+      rows.push({ case: 'kubectl port-forward (SPDY in WebSocket), 100 MB', MB_per_s: mbps(best('kubectl')), ratio: ratio('kubectl'), paired_ratio: paired('kubectl'), target: '≥ 0.5', server_cpu_ms: median(cpu.kubectl), kubectl_cpu_ms: median(kubectlCpu), client_cpu_ms: median(clientCpu.kubectl) });
+      rows.push({ case: 'client-node PortForward (channel protocol), 100 MB', MB_per_s: mbps(best('node')), ratio: ratio('node'), paired_ratio: paired('node'), server_cpu_ms: median(cpu.node), client_cpu_ms: median(clientCpu.node) });
       rows.push({ case: 'load average (1 min) at the end', load: loadAvg() });
     } finally {
       pf.kill();

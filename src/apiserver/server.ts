@@ -3,6 +3,7 @@
  * non-resource endpoints (version, health, discovery, OpenAPI) and resource dispatch.
  */
 import { createServer as createHttpsServer } from 'node:https';
+import { DEFAULT_CIPHERS } from 'node:tls';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -53,6 +54,13 @@ export interface ApiServerOptions {
 
 const PUBLIC_PATHS = new Set(['/version', '/healthz', '/livez', '/readyz']);
 
+/**
+ * Node's defaults with AES-128-GCM first. OpenSSL picks TLS 1.3 suites in the server's order,
+ * and Node's puts AES-256-GCM first; AES-128-GCM (Go clients' own first choice) costs both
+ * ends less per byte (openssl speed: 4.6 vs 4.0 GB/s), which shows in port-forward and logs.
+ */
+const CIPHERS = ['TLS_AES_128_GCM_SHA256', ...DEFAULT_CIPHERS.split(':').filter(c => c !== 'TLS_AES_128_GCM_SHA256')].join(':');
+
 export class ApiServer {
   readonly registry: Registry;
   readonly authenticator: Authenticator;
@@ -85,7 +93,7 @@ export class ApiServer {
     if (opts.requireServiceAccount !== undefined) this.registry.requireServiceAccount = opts.requireServiceAccount;
     const handler = (req: IncomingMessage, res: ServerResponse) => { this.#handle(req, res); };
     this.#server = opts.tls
-      ? createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert, ca: opts.tls.ca, requestCert: true, rejectUnauthorized: false }, handler)
+      ? createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert, ca: opts.tls.ca, requestCert: true, rejectUnauthorized: false, ciphers: CIPHERS }, handler)
       : createHttpServer(handler);
     const upgradeHost = {
       registry: this.registry, upgrades: instrumentUpgrades(this.metrics, this.upgrades),

@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { pooledOnread } from '../../src/node/streaming/index.js';
-import { pooledFree, releaseCopied, writeReleasing } from '../../src/node/streaming/read-pool.js';
+import { isPooled, pooledFree, prependHeader, releaseCopied, writeReleasing } from '../../src/node/streaming/read-pool.js';
 
 const listen = async (s: Server) => {
   await new Promise<void>(r => s.listen(0, '127.0.0.1', () => r()));
@@ -82,5 +82,37 @@ describe('pooled reads', () => {
     for (const c of chunks) releaseCopied(c);
     assert.ok(pooledFree() >= Math.min(free, before), 'releasing never loses buffers');
     releaseCopied(chunks[0]!); // twice: nothing happens
+  });
+
+  it('headers go in front of a pooled chunk without a copy, once the room is used up no more', async () => {
+    const big = randomBytes(100_000);
+    const source = createServer(s => s.end(big));
+    servers.push(source);
+    const port = await listen(source);
+    const chunks: Buffer[] = [];
+    await new Promise<void>(resolve => {
+      let s: Socket | undefined;
+      s = connect({ port, host: '127.0.0.1', onread: pooledOnread(() => s!) });
+      s.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve());
+    });
+    const chunk = chunks.find(c => c.length >= 32 * 1024 && isPooled(c));
+    assert.ok(chunk, 'a large read is lent from the pool');
+    const copy = Buffer.from(chunk);
+    const spdy = Buffer.from('SPDYHEAD');
+    const withSpdy = prependHeader(spdy, chunk);
+    assert.ok(withSpdy, 'room for an 8-byte header');
+    assert.equal(withSpdy.buffer, chunk.buffer, 'the same memory: no copy');
+    assert.ok(withSpdy.equals(Buffer.concat([spdy, copy])));
+    assert.ok(!isPooled(chunk) && isPooled(withSpdy), 'the result stands for the chunk');
+    const ws = Buffer.from([0x82, 127, 1, 2, 3, 4, 5, 6, 7, 8]);
+    const both = prependHeader(ws, withSpdy)!;
+    assert.ok(both.equals(Buffer.concat([ws, spdy, copy])), 'a second header in front of the first');
+    assert.equal(prependHeader(Buffer.alloc(32), both), undefined, 'the room is 32 bytes in all');
+    assert.equal(prependHeader(spdy, Buffer.from(copy)), undefined, 'a buffer not from the pool has no room');
+    assert.equal(prependHeader(spdy, both.subarray(10)), undefined, 'nor has a view into a pooled chunk');
+    const free = pooledFree();
+    releaseCopied(both);
+    assert.equal(pooledFree(), Math.min(free + 1, 16), 'the combined buffer returns the read buffer');
+    for (const c of chunks) releaseCopied(c);
   });
 });

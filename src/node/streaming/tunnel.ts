@@ -4,14 +4,14 @@
  * the stream closes the WebSocket cleanly (1000), which kubectl reads as EOF.
  *
  * ws reads, answers control frames and closes; our bytes go out as whole unmasked binary
- * frames written straight to the connection (header + the chunks as they are), one per
- * batch of queued writes, rather than through ws.send: that skips a layer of buffering and
- * callbacks per chunk, and frames stay whole, so ws's own pings and close frame never land
- * inside one of ours.
+ * frames written straight to the connection rather than through ws.send: that skips a layer
+ * of buffering and callbacks per chunk, and frames stay whole, so ws's own pings and close
+ * frame never land inside one of ours. A chunk read from a pod (read-pool) leaves as one
+ * message with its header written in front of it, other chunks in runs of one message each.
  */
 import { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import { writeReleasing } from './read-pool.js';
+import { prependHeader, writeReleasing } from './read-pool.js';
 
 /** The header of an unmasked, final binary frame carrying `length` bytes (RFC 6455 §5.2). */
 export function binaryFrameHeader(length: number): Buffer {
@@ -31,22 +31,50 @@ export function binaryFrameHeader(length: number): Buffer {
   return h;
 }
 
+/**
+ * The messages for a batch of chunks: a pooled chunk becomes one buffer, its header written
+ * in front of it (no copy); runs of other chunks become header + chunks, written corked.
+ */
+function frames(chunks: Buffer[]): (Buffer | Buffer[])[] {
+  const out: (Buffer | Buffer[])[] = [];
+  let run: Buffer[] = [];
+  let runLength = 0;
+  const flush = () => {
+    if (runLength > 0) out.push([binaryFrameHeader(runLength), ...run]);
+    run = [];
+    runLength = 0;
+  };
+  for (const c of chunks) {
+    if (c.length === 0) continue;
+    const whole = prependHeader(binaryFrameHeader(c.length), c);
+    if (whole) {
+      flush();
+      out.push(whole);
+    } else {
+      run.push(c);
+      runLength += c.length;
+    }
+  }
+  flush();
+  return out;
+}
+
 /** `socket` is the connection `ws` was set up on (the upgraded request's socket). */
 export function webSocketDuplex(ws: WebSocket, socket: Duplex, o: { pingIntervalMs?: number } = {}): Duplex {
+  // One message at a time, each written once the one before has left: the socket then never
+  // batches ours into one writev, which a TLS socket would first copy into a single buffer.
   const send = (chunks: Buffer[], cb: (e?: Error | null) => void) => {
-    if (ws.readyState !== ws.OPEN || socket.destroyed) return cb();
-    let length = 0;
-    for (const c of chunks) length += c.length;
-    if (length === 0) return cb();
-    socket.cork();
-    socket.write(binaryFrameHeader(length));
-    let ok = true;
-    for (const c of chunks) ok = writeReleasing(socket, c);
-    socket.uncork();
-    if (ok) return cb();
-    // The connection's buffer is full: later chunks gather here and leave as one frame.
-    const done = () => { socket.off('drain', done); socket.off('close', done); cb(); };
-    socket.on('drain', done).on('close', done);
+    const messages = frames(chunks);
+    const next = (i: number): void => {
+      if (i === messages.length || ws.readyState !== ws.OPEN || socket.destroyed) return cb();
+      const m = messages[i]!;
+      if (Buffer.isBuffer(m)) { writeReleasing(socket, m, () => next(i + 1)); return; }
+      socket.cork();
+      for (let j = 0; j < m.length - 1; j++) writeReleasing(socket, m[j]!);
+      writeReleasing(socket, m[m.length - 1]!, () => next(i + 1));
+      socket.uncork();
+    };
+    next(0);
   };
   const d = new Duplex({
     allowHalfOpen: false,

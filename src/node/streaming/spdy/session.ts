@@ -7,7 +7,7 @@
  */
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { writeReleasing } from '../read-pool.js';
+import { prependHeader, writeReleasing } from '../read-pool.js';
 import { dataFrameHeader, encodeFrame, FLAG_FIN, FLAG_UNIDIRECTIONAL, FrameParser, RstStatus, SpdyProtocolError, type Frame } from './frames.js';
 import { HeaderCodec } from './headers.js';
 import { SpdyStream, type StreamSink } from './stream.js';
@@ -71,11 +71,14 @@ export class SpdySession {
 
   readonly #sink: StreamSink = {
     // Header and payload go out as separate buffers of one corked write: no copy of the payload.
+    // A chunk read from a pod gets the header written in front of it: one buffer (read-pool).
     data: (id, data, fin, written) => {
       const parts = Array.isArray(data) ? data : [data];
       let length = 0;
       for (const p of parts) length += p.length;
-      this.#send([dataFrameHeader(id, fin ? FLAG_FIN : 0, length), ...parts], written && (() => this.#whenWritable(written)));
+      const header = dataFrameHeader(id, fin ? FLAG_FIN : 0, length);
+      const whole = parts.length === 1 ? prependHeader(header, parts[0]!) : undefined;
+      this.#send(whole ? [whole] : [header, ...parts], written && (() => this.#whenWritable(written)));
     },
     reset: (id, status) => { this.#send(encodeFrame({ type: 'rst_stream', streamId: id, status })); },
     forget: id => { this.#streams.delete(id); this.#closeIfIdle(); },

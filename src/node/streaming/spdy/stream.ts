@@ -4,6 +4,7 @@
  * RST_STREAM CANCEL, as spdystream's Reset does.
  */
 import { Duplex } from 'node:stream';
+import { isPooled } from '../read-pool.js';
 import { RstStatus } from './frames.js';
 import type { SpdyHeaders } from './headers.js';
 
@@ -99,6 +100,14 @@ export class SpdyStream extends Duplex {
     let batch: Buffer[] = [];
     let size = 0;
     for (const c of chunks) {
+      if (isPooled(c) && c.length <= CHUNK) {
+        // A frame of its own: the session writes the header in front of it (read-pool).
+        if (batch.length) frames.push(batch);
+        frames.push([c]);
+        batch = [];
+        size = 0;
+        continue;
+      }
       for (let off = 0; off < c.length; off += CHUNK) {
         const part = off === 0 && c.length <= CHUNK ? c : c.subarray(off, off + CHUNK);
         if (size + part.length > CHUNK) { frames.push(batch); batch = []; size = 0; }
