@@ -2,11 +2,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readlink, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { RuncRuntime } from '../../src/node/runtime/runc/runc-runtime.js';
-import { makeEnv, rootSkip, type TestEnv } from './fixture.js';
+import { eventually, makeEnv, rootSkip, type TestEnv } from './fixture.js';
 import { runtimeContract } from './runtime-contract.js';
 
 runtimeContract('runc', async () => {
@@ -60,6 +61,24 @@ describe('runc runtime', { skip: rootSkip }, () => {
     await rt.removeSandbox(sandboxId);
   });
 
+  it('keeps its state on a tmpfs and writable layers on disk, and runs runc from the sealed copy', async () => {
+    const rt = await env.runtime();
+    const o = env.runtimeOptions();
+    const tmpfs = 0x01021994;
+    assert.equal((await statfs(rt.runDir)).type, tmpfs, 'run dir');
+    assert.equal((await statfs(o.runcRoot)).type, tmpfs, 'runc root');
+    const sb = await rt.runSandbox({ name: 'fs', namespace: 'default', uid: 'fs', hostname: 'fs' });
+    const c = await rt.createContainer(sb.id, { name: 'c', image: 'busybox', command: ['sh', '-c', 'echo hi > /written; exec sleep 60'] });
+    await rt.startContainer(c);
+    const { pid } = await rt.containerStatus(c);
+    await eventually(async () => existsSync(join(o.stateDir, 'containers', c, 'upper', 'written')), 5000, 'the write in the upper dir on disk');
+    assert.ok(existsSync(join(rt.runDir, 'containers', c, 'config.json')), 'the bundle in the run dir');
+    // The shim (the container's parent) holds the sealed runc it started runc from.
+    const shim = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+    assert.match(await readlink(`/proc/${shim}/fd/4`), /^\/memfd:runc/);
+    await rt.removeSandbox(sb.id);
+  });
+
   it('removes sandboxes completely: veths, mounts, runc state, cgroups, dirs', async () => {
     const rt = await env.runtime();
     const o = env.runtimeOptions();
@@ -73,9 +92,10 @@ describe('runc runtime', { skip: rootSkip }, () => {
     assert.equal(veths(), 3);
     await Promise.all(ids.map(id => rt.removeSandbox(id)));
     assert.equal(veths(), 0);
-    assert.deepEqual(readdirSync(join(o.stateDir, 'sandboxes')), []);
-    assert.deepEqual(readdirSync(join(o.stateDir, 'containers')), []);
-    assert.deepEqual(readdirSync(join(o.stateDir, 'cni', 'ipam', o.network.name)).filter(f => /^\d/.test(f)), [], 'IPs released');
+    assert.deepEqual(readdirSync(join(rt.runDir, 'sandboxes')), []);
+    assert.deepEqual(readdirSync(join(rt.runDir, 'containers')), []);
+    assert.deepEqual(readdirSync(join(o.stateDir, 'containers')), [], 'writable layers removed');
+    assert.deepEqual(readdirSync(join(rt.runDir, 'cni', 'ipam', o.network.name)).filter(f => /^\d/.test(f)), [], 'IPs released');
     await rt.purge();
     assert.deepEqual(leftovers(env), []);
   });

@@ -69,6 +69,22 @@ describe('spawner', { skip: hasCommand('gcc') ? false : 'needs gcc' }, () => {
     process.kill(r.pid, 'SIGKILL');
   });
 
+  it('keeps a sealed copy of one file and gives it to every launched process as fd 4', async () => {
+    const s = new Spawner(helper);
+    assert.equal(await s.seal('/bin/echo'), true);
+    assert.equal(await s.seal('/bin/echo'), true, 'the same file again');
+    assert.equal(await s.seal('/bin/cat'), false, 'another file: the first stays');
+    const r = await s.launch('/bin/sh', ['-c', [
+      'readlink /proc/$$/fd/4 >&3',
+      '/proc/$$/fd/4 from the copy >&3',
+      'if printf x >>/proc/$$/fd/4; then echo writable; else echo not writable; fi >&3 2>/dev/null',
+    ].join('; ')]);
+    const [link, ran, write] = r.stdout.toString().trim().split('\n');
+    assert.match(link!, /^\/memfd:runc/);
+    assert.equal(ran, 'from the copy');
+    assert.equal(write, 'not writable', 'sealed');
+  });
+
   it('does not keep the process alive once nothing is pending', () => {
     const script = `import { Spawner } from ${JSON.stringify(fileURLToPath(new URL('../../src/node/runtime/spawner.js', import.meta.url)))};
       const r = await new Spawner(${JSON.stringify(helper)}).run('/bin/echo', ['done']);

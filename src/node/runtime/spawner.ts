@@ -33,6 +33,7 @@ export interface SpawnRequest {
 const RUN = 1;
 const LAUNCH = 2;
 const KILL = 3;
+const SEAL = 4;
 
 const errnoName = (n: number) => Object.entries(constants.errno).find(([, v]) => v === n)?.[0] ?? `errno ${n}`;
 
@@ -44,6 +45,8 @@ export class Spawner {
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
   #buf: Buffer = Buffer.alloc(0);
+  /** What `seal` made the helper keep (sealed again when a new helper starts). */
+  #sealed?: string;
 
   constructor(helper: string) {
     this.#helper = helper;
@@ -72,13 +75,25 @@ export class Spawner {
     return this.#send(this.#id(), LAUNCH, file, args, undefined, Buffer.alloc(0));
   }
 
+  /**
+   * Has the helper keep a sealed in-memory copy of `file` (runc), which every later
+   * `launch` gets as its fd 4 (shim/sealed.c says why). False when it cannot (another
+   * file is sealed already, no memfd); a helper started again seals it again.
+   */
+  async seal(file: string): Promise<boolean> {
+    const r = await this.#send(this.#id(), SEAL, file, [], {}, Buffer.alloc(0));
+    if (r.errno) return false;
+    this.#sealed = file;
+    return true;
+  }
+
   #id(): number {
     const id = this.#nextId;
     this.#nextId = (this.#nextId % 0xfffffff0) + 1;
     return id;
   }
 
-  #send(id: number, op: number, file: string, args: string[], env: NodeJS.ProcessEnv | undefined, input: Buffer): Promise<SpawnResult> {
+  #frame(id: number, op: number, file: string, args: string[], env: NodeJS.ProcessEnv | undefined, input: Buffer): Buffer {
     const envList = env ? Object.entries(env).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`) : undefined;
     const strings = Buffer.from([file, ...args, ...(envList ?? [])].map(s => s + '\0').join(''));
     const head = Buffer.alloc(24);
@@ -88,6 +103,11 @@ export class Spawner {
     head.writeUInt32LE(1 + args.length, 12);
     head.writeUInt32LE(envList ? envList.length : 0xffffffff, 16);
     head.writeUInt32LE(input.length, 20);
+    return Buffer.concat([head, strings, input]);
+  }
+
+  #send(id: number, op: number, file: string, args: string[], env: NodeJS.ProcessEnv | undefined, input: Buffer): Promise<SpawnResult> {
+    const frame = this.#frame(id, op, file, args, env, input);
     return new Promise((resolve, reject) => {
       const child = this.#ensure();
       this.#pending.set(id, { resolve, reject });
@@ -95,7 +115,7 @@ export class Spawner {
       // itself for 'exit' (a helper that dies closes stdout first; unref'd, the loop could end
       // before 'exit' rejects what is pending).
       if (this.#pending.size === 1) { (child.stdout as Readable & { ref(): void }).ref(); child.ref(); }
-      child.stdin.write(Buffer.concat([head, strings, input]));
+      child.stdin.write(frame);
     });
   }
 
@@ -129,6 +149,8 @@ export class Spawner {
     };
     child.on('error', e => gone(`cannot start: ${e.message}`));
     child.on('exit', (code, sig) => gone(`exited (${sig ?? code})`));
+    // Before any launch, as the old helper had it (request id 0: no one waits for the reply).
+    if (this.#sealed) child.stdin.write(this.#frame(0, SEAL, this.#sealed, [], {}, Buffer.alloc(0)));
     return child;
   }
 

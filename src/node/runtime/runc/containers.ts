@@ -1,6 +1,6 @@
 /**
  * App containers: create writes the bundle (config.json joining the pause's namespaces,
- * empty overlay dirs); start has the shim mount the overlay and `runc run -d` it; status
+ * the rootfs mount point; on the run tmpfs) and the empty overlay upper/work dirs (on disk); start has the shim mount the overlay and `runc run -d` it; status
  * is read from the record, the shim's exit.json and /proc, without spawning anything.
  */
 import { closeSync, constants as fsConstants, openSync, writeSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { isAlive, isMountPoint, procStartTime, run } from '../proc.js';
 import type { ContainerConfig, ContainerStatus } from '../runtime.js';
 import { effectiveCapabilities } from './capabilities.js';
 import { oomFile } from './cgroups.js';
-import { newId, overlayOptions, type RuncContext } from './context.js';
+import { diskDir, newId, overlayOptions, type RuncContext } from './context.js';
 import { containerSpec, mergeEnv, processArgs } from './oci-spec.js';
 import { podFilePaths } from './pod-files.js';
 import type { ContainerRecord } from './records.js';
@@ -25,10 +25,12 @@ export async function createContainer(ctx: RuncContext, sandboxId: string, cfg: 
   if (sb.stopped || !(await isAlive(sb.pid, sb.pidStart))) throw new CreateContainerError(`sandbox ${sandboxId} is not ready`);
   const id = newId();
   const dir = ctx.containers.pathOf(id);
-  const logPath = cfg.logPath ?? join(dir, 'container.log');
+  const disk = diskDir(ctx, 'containers', id);
+  const logPath = cfg.logPath ?? join(disk, 'container.log');
   const [img] = await Promise.all([
     ctx.images.resolve(cfg.image),
-    Promise.all(['rootfs', 'upper', 'work'].map(d => mkdir(join(dir, d), { recursive: true }))),
+    mkdir(join(dir, 'rootfs'), { recursive: true }),
+    Promise.all(['upper', 'work'].map(d => mkdir(join(disk, d), { recursive: true }))),
     mkdir(dirname(logPath), { recursive: true }),
   ]);
   const sec = cfg.security ?? {};
@@ -50,7 +52,7 @@ export async function createContainer(ctx: RuncContext, sandboxId: string, cfg: 
     id, sandboxId, name: cfg.name, attempt: cfg.attempt ?? 0, image: cfg.image, imageId: img.id,
     imageRef: img.repoDigests[0] ?? img.id, labels: cfg.labels ?? {}, annotations: cfg.annotations ?? {},
     logPath, createdAt: new Date().toISOString(), cgroupPath: `${sb.cgroupPath}/${id}`,
-    overlay: overlayOptions(img, dir), stopSignal: img.config.StopSignal, ...(cfg.stdin ? { stdin: true } : {}), ...(cfg.tty ? { tty: true } : {}),
+    overlay: overlayOptions(img, disk), stopSignal: img.config.StopSignal, ...(cfg.stdin ? { stdin: true } : {}), ...(cfg.tty ? { tty: true } : {}),
   };
   await writeFile(join(dir, 'config.json'), JSON.stringify(spec));
   await ctx.containers.put(rec);
@@ -64,7 +66,7 @@ export async function startContainer(ctx: RuncContext, id: string): Promise<void
   rec.startedAt = new Date().toISOString();
   try {
     const { pid, shimPid } = await launch(ctx.spawner, {
-      shim: ctx.shim, runc: ctx.runc.bin, runcRoot: ctx.runc.root, id, bundle: dir, log: rec.logPath,
+      shim: ctx.shim, runc: ctx.runc.bin, sealedRunc: ctx.sealedRunc, runcRoot: ctx.runc.root, id, bundle: dir, log: rec.logPath,
       oomFile: oomFile(rec.cgroupPath), stdin: rec.stdin ? stdinFifo(dir) : undefined, resize: rec.tty ? resizeFifo(dir) : undefined, overlay: { options: rec.overlay, rootfs: join(dir, 'rootfs'), layersDir: ctx.images.layersDir },
     });
     // Start times guard every later signal against PID reuse; 'gone' = exited already.
@@ -154,6 +156,6 @@ export async function removeContainer(ctx: RuncContext, id: string): Promise<voi
   if (rec.pid) await ctx.runc.delete(id);
   const rootfs = join(dir, 'rootfs');
   if (await isMountPoint(rootfs)) await run('umount', ['-l', rootfs], { allowFailure: true }); // the shim died before unmounting
-  await rm(dir, { recursive: true, force: true });
+  await Promise.all([rm(dir, { recursive: true, force: true }), rm(diskDir(ctx, 'containers', id), { recursive: true, force: true })]);
   ctx.containers.forget(id);
 }

@@ -1,6 +1,7 @@
 /** What the sandbox and container operations share: config, stores, CNI, runc, the pause image. */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { CniNetwork } from '../cni/cni.js';
 import { ALL_CAPABILITIES } from './capabilities.js';
 import { ImageNotFoundError } from '../errors.js';
@@ -11,13 +12,18 @@ import type { Spawner } from '../spawner.js';
 
 export interface RuncContext {
   runc: RuncCli;
+  /** The spawner holds a sealed copy of runc.bin and gives it to the shims it launches. */
+  sealedRunc: boolean;
   shim: string;
   /** Starts the shims (and runc, CNI) so the agent never forks itself. */
   spawner: Spawner;
   images: ImageStore;
   cni: CniNetwork;
+  /** Records and bundles, on a tmpfs (run-dir.ts). */
   sandboxes: RecordStore<SandboxRecord>;
   containers: RecordStore<ContainerRecord>;
+  /** On disk: overlay upper and work dirs (and default container logs), `<stateDir>/<kind>/<id>`. */
+  stateDir: string;
   cgroupParent: string;
   pauseImage: string;
   /** Without CAP_SYS_RESOURCE (as on this VM) oom_score_adj can only go up from ours. */
@@ -62,7 +68,12 @@ export function pauseImage(ctx: RuncContext): Promise<ResolvedImage> {
   return p;
 }
 
-/** overlayfs options with lowerdirs relative to the layer dir (the shim mounts from there). */
+/** Where a container's (or a multi-layer pause's) writable layer lives: on disk, unlike its bundle. */
+export function diskDir(ctx: RuncContext, kind: 'containers' | 'sandboxes', id: string): string {
+  return join(ctx.stateDir, kind, id);
+}
+
+/** overlayfs options with lowerdirs relative to the layer dir (the shim mounts from there); upper and work in `dir`. */
 export function overlayOptions(img: ResolvedImage, dir: string): string {
   const lower = img.layers.map(l => l.digest.slice(7)).reverse().join(':');
   return `lowerdir=${lower},upperdir=${dir}/upper,workdir=${dir}/work`;

@@ -116,6 +116,13 @@ export class RecordStore<T extends { id: string }> {
     return [...this.#cache.values()];
   }
 
+  /** Every record as the files say now (the cache dropped first). */
+  async reload(): Promise<T[]> {
+    this.#cache.clear();
+    this.#loaded = undefined;
+    return this.all();
+  }
+
   /** Writes atomically (temp file + rename) and caches. */
   async put(r: T): Promise<void> {
     this.#cache.set(r.id, r);

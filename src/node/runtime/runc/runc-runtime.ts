@@ -19,13 +19,19 @@ import { containerStatus, createContainer, openStdin, removeContainer, resizeTty
 import { execCollect, execStream } from './exec.js';
 import { RecordStore, type ContainerRecord, type SandboxRecord } from './records.js';
 import { RuncCli } from './runc-cli.js';
+import { ensureRunDir, removeRunDir } from './run-dir.js';
 import { removeSandbox, runSandbox, sandboxStatus, stopSandbox } from './sandboxes.js';
 import { waitForExit } from './shim.js';
 
 export interface RuncRuntimeOptions {
-  /** Records, bundles and overlay upper dirs (kept across agent restarts). */
+  /** On disk: containers' overlay upper and work dirs (kept across agent restarts). */
   stateDir: string;
-  /** `runc --root` for every call, e.g. /run/kubeling/runc. */
+  /**
+   * Records, bundles, pod files, IPAM leases: a tmpfs (mounted when not on one), kept
+   * across agent restarts but not reboots, like the containers. Default `<stateDir>/run`.
+   */
+  runDir?: string;
+  /** `runc --root` for every call, e.g. /run/kubeling/runc; on a tmpfs like runDir. */
   runcRoot: string;
   runcPath?: string;
   /** kubeling-shim; built from source when missing. Default: the image store's helper. */
@@ -35,8 +41,25 @@ export interface RuncRuntimeOptions {
   pauseImage?: string;
   /** Parent of every pod cgroup, e.g. /kubeling. */
   cgroupParent?: string;
-  /** The node's pod network; `dir` defaults to `<stateDir>/cni`. */
+  /** The node's pod network; `dir` defaults to `<runDir>/cni`. */
   network: Omit<CniNetworkOptions, 'dir'> & { dir?: string };
+}
+
+/**
+ * Writable layers whose records are gone: the run dir was empty, so the machine rebooted
+ * (every container with it) or this is a new node. Only dirs holding nothing but a
+ * writable layer are removed.
+ */
+async function removeOrphanLayers(stateDir: string): Promise<void> {
+  const layerFiles = new Set(['upper', 'work', 'container.log']);
+  for (const kind of ['containers', 'sandboxes']) {
+    const ids = await readdir(join(stateDir, kind)).catch(() => [] as string[]);
+    await Promise.all(ids.map(async id => {
+      const dir = join(stateDir, kind, id);
+      const entries = await readdir(dir).catch(() => ['?']);
+      if (entries.every(e => layerFiles.has(e))) await rm(dir, { recursive: true, force: true });
+    }));
+  }
 }
 
 function matches(labels: Record<string, string>, want?: Record<string, string>): boolean {
@@ -47,26 +70,32 @@ export class RuncRuntime implements Runtime {
   readonly name = 'runc';
   readonly #ctx: RuncContext;
   readonly stateDir: string;
+  readonly runDir: string;
 
-  private constructor(ctx: RuncContext, stateDir: string) {
+  private constructor(ctx: RuncContext, stateDir: string, runDir: string) {
     this.#ctx = ctx;
     this.stateDir = stateDir;
+    this.runDir = runDir;
   }
 
   static async create(o: RuncRuntimeOptions): Promise<RuncRuntime> {
     const runcPath = o.runcPath ?? (existsSync('/usr/sbin/runc') ? '/usr/sbin/runc' : '/usr/bin/runc');
     const shim = await ensureShim(o.shimPath ?? o.images.helper);
     const spawner = spawnerFor(shim);
-    const cni = new CniNetwork({ ...o.network, dir: o.network.dir ?? join(o.stateDir, 'cni') }, spawner);
-    await cni.init();
+    const runDir = o.runDir ?? join(o.stateDir, 'run');
+    const [fresh] = await Promise.all([ensureRunDir(runDir), ensureRunDir(o.runcRoot)]);
+    if (fresh) await removeOrphanLayers(o.stateDir);
+    const cni = new CniNetwork({ ...o.network, dir: o.network.dir ?? join(runDir, 'cni') }, spawner);
+    // Shims then start runc from a sealed copy (shim/sealed.c); without one, from the file.
+    const [sealedRunc] = await Promise.all([spawner.seal(runcPath).catch(() => false), cni.init()]);
     const ctx: RuncContext = {
-      runc: new RuncCli(runcPath, o.runcRoot, spawner), shim, spawner, images: o.images, cni,
-      sandboxes: new RecordStore<SandboxRecord>(join(o.stateDir, 'sandboxes'), 'sandbox.json', 'sandbox'),
-      containers: new RecordStore<ContainerRecord>(join(o.stateDir, 'containers'), 'container.json', 'container'),
+      runc: new RuncCli(runcPath, o.runcRoot, spawner), sealedRunc, shim, spawner, images: o.images, cni, stateDir: o.stateDir,
+      sandboxes: new RecordStore<SandboxRecord>(join(runDir, 'sandboxes'), 'sandbox.json', 'sandbox'),
+      containers: new RecordStore<ContainerRecord>(join(runDir, 'containers'), 'container.json', 'container'),
       cgroupParent: o.cgroupParent ?? '/kubeling', pauseImage: o.pauseImage ?? 'registry.k8s.io/pause:3.10',
       minOomScoreAdj: await lowestOomScoreAdj(), boundingCaps: await boundingCapabilities(),
     };
-    return new RuncRuntime(ctx, o.stateDir);
+    return new RuncRuntime(ctx, o.stateDir, runDir);
   }
 
   get images(): ImageService {
@@ -179,15 +208,19 @@ export class RuncRuntime implements Runtime {
 
   /**
    * Removes everything this runtime made on the node: sandboxes, containers, runc state
-   * (also containers runc knows that no record names), the bridge, IPAM and cgroups.
+   * (also containers runc knows that no record names), the bridge, IPAM, cgroups and the
+   * run dir's tmpfs.
    */
   async purge(): Promise<void> {
     const ctx = this.#ctx;
-    await Promise.all((await ctx.sandboxes.all()).map(s => removeSandbox(ctx, s.id).catch(() => {})));
-    await Promise.all((await ctx.containers.all()).map(c => removeContainer(ctx, c.id).catch(() => {})));
+    // From the files, not the cache: another runtime over the same state may have changed them.
+    await Promise.all((await ctx.sandboxes.reload()).map(s => removeSandbox(ctx, s.id).catch(() => {})));
+    await Promise.all((await ctx.containers.reload()).map(c => removeContainer(ctx, c.id).catch(() => {})));
     await Promise.all((await ctx.runc.list()).map(c => ctx.runc.delete(c.id).catch(() => {})));
     await ctx.cni.destroy();
     await removeCgroup(ctx.cgroupParent);
-    if (existsSync(ctx.runc.root) && (await readdir(ctx.runc.root)).length === 0) await rm(ctx.runc.root, { recursive: true, force: true });
+    // Records of what could not be removed stay (and with them the run dir): the caller sees leftovers.
+    if (!(await ctx.sandboxes.reload()).length && !(await ctx.containers.reload()).length) await removeRunDir(this.runDir);
+    if (existsSync(ctx.runc.root) && (await readdir(ctx.runc.root)).length === 0) await removeRunDir(ctx.runc.root);
   }
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { isAlive, procStartTime } from '../proc.js';
 import type { SandboxConfig, SandboxStatus } from '../runtime.js';
 import { removeCgroup } from './cgroups.js';
-import { newId, overlayOptions, pauseImage, type RuncContext } from './context.js';
+import { diskDir, newId, overlayOptions, pauseImage, type RuncContext } from './context.js';
 import { removeContainer, stopAndKill } from './containers.js';
 import { sandboxSpec } from './oci-spec.js';
 import { podFilePaths, writeHosts, writeResolvAndHostname } from './pod-files.js';
@@ -31,7 +31,8 @@ export async function runSandbox(ctx: RuncContext, cfg: SandboxConfig): Promise<
   try {
     // A one-layer pause image is used in place, read-only; otherwise it gets an overlay.
     const direct = pause.layers.length === 1;
-    if (!direct) await Promise.all(['rootfs', 'upper', 'work'].map(d => mkdir(join(dir, d))));
+    const disk = diskDir(ctx, 'sandboxes', id);
+    if (!direct) await Promise.all([mkdir(join(dir, 'rootfs')), ...['upper', 'work'].map(d => mkdir(join(disk, d), { recursive: true }))]);
     await writeFile(join(dir, 'config.json'), JSON.stringify(sandboxSpec({
       rootfs: direct ? pause.layers[0]!.dir : join(dir, 'rootfs'), readonlyRootfs: true, hostname: cfg.hostname,
       ns: rec, cgroupsPath: `${rec.cgroupPath}/${id}`, sysctls: cfg.sysctls,
@@ -39,8 +40,8 @@ export async function runSandbox(ctx: RuncContext, cfg: SandboxConfig): Promise<
       minOomScoreAdj: ctx.minOomScoreAdj,
     })));
     const { pid } = await launch(ctx.spawner, {
-      shim: ctx.shim, runc: ctx.runc.bin, runcRoot: ctx.runc.root, id, bundle: dir,
-      overlay: direct ? undefined : { options: overlayOptions(pause, dir), rootfs: join(dir, 'rootfs'), layersDir: ctx.images.layersDir },
+      shim: ctx.shim, runc: ctx.runc.bin, sealedRunc: ctx.sealedRunc, runcRoot: ctx.runc.root, id, bundle: dir,
+      overlay: direct ? undefined : { options: overlayOptions(pause, disk), rootfs: join(dir, 'rootfs'), layersDir: ctx.images.layersDir },
     });
     rec.pid = pid;
     rec.pidStart = await procStartTime(pid);
@@ -95,6 +96,6 @@ export async function removeSandbox(ctx: RuncContext, id: string): Promise<void>
   if (rec.pid) await waitForExit(dir, 5000); // the shim unmounts and reaps before it writes exit.json
   await ctx.runc.delete(id);
   await removeCgroup(rec.cgroupPath);
-  await rm(dir, { recursive: true, force: true });
+  await Promise.all([rm(dir, { recursive: true, force: true }), rm(diskDir(ctx, 'sandboxes', id), { recursive: true, force: true })]);
   ctx.sandboxes.forget(id);
 }

@@ -5,6 +5,7 @@
  *
  * kubeling-shim run --runc R --root D --id ID --bundle B --pid-file F --runc-log F
  *                   --exit F [--log F] [--oom F] [--stdin FIFO] [--overlay OPTS --rootfs DIR --layers DIR]
+ *                   [--runc-fd N]
  *   Mounts the overlay rootfs (relative lowerdirs, resolved from --layers), runs
  *   `runc run -d` with stdout/stderr on pipes, becomes the container's parent (child
  *   subreaper; runc -d leaves its init to us), writes the output as CRI log lines
@@ -12,6 +13,8 @@
  *   SIGUSR1 (rotation), and when the container ends: drains the pipes, unmounts the
  *   rootfs, reads oom_kill from memory.oom_control and writes exit.json atomically.
  *   Reports "ok <pid>\n" or "err <runc exit code>\n" on fd 3, then closes it.
+ *   With --runc-fd, runc is executed from that fd (the spawner's sealed copy, sealed.c),
+ *   and from the --runc path when that fails.
  *   With --stdin (a container with `stdin: true`), the container's stdin is a FIFO at that
  *   path, opened read-write so it never reads EOF between two `kubectl attach -i`.
  *   With --tty RESIZE_FIFO (a container with `tty: true`, config.json terminal: true), runc
@@ -34,11 +37,13 @@
 #include "shim.h"
 
 #define LINE_MAX_BYTES 16384
+
+extern char **environ;
 #define DRAIN_MS 2000
 
 struct opts {
   const char *runc, *root, *id, *bundle, *pid_file, *runc_log, *exit_file;
-  const char *log, *oom, *overlay, *rootfs, *layers, *stdin_fifo, *resize_fifo;
+  const char *log, *oom, *overlay, *rootfs, *layers, *stdin_fifo, *resize_fifo, *runc_fd;
 };
 
 struct stream {
@@ -178,6 +183,7 @@ static int run_container(struct opts *o) {
   }
   signal(SIGPIPE, SIG_IGN);
   prctl(PR_SET_CHILD_SUBREAPER, 1);
+  if (o->runc_fd) fcntl(atoi(o->runc_fd), F_SETFD, FD_CLOEXEC); /* runc runs from it, never holds it */
   if (o->overlay) {
     if (!o->rootfs || !o->layers || chdir(o->layers) < 0) die("overlay dirs");
     if (mount("overlay", o->rootfs, "overlay", 0, o->overlay) < 0) die("mount overlay");
@@ -224,12 +230,14 @@ static int run_container(struct opts *o) {
     dup2(out[1], 1);
     dup2(err[1], 2);
     close(3);
-    if (console >= 0)
-      execl(o->runc, o->runc, "--root", o->root, "--log", o->runc_log, "--log-format", "json", "run", "-d",
-            "--console-socket", console_arg, "--pid-file", o->pid_file, "--bundle", o->bundle, o->id, (char *)NULL);
-    else
-      execl(o->runc, o->runc, "--root", o->root, "--log", o->runc_log, "--log-format", "json", "run", "-d",
-            "--pid-file", o->pid_file, "--bundle", o->bundle, o->id, (char *)NULL);
+    const char *args[20] = {"runc", "--root", o->root, "--log", o->runc_log, "--log-format", "json", "run", "-d"};
+    int n = 9;
+    if (console >= 0) { args[n++] = "--console-socket"; args[n++] = console_arg; }
+    const char *tail[] = {"--pid-file", o->pid_file, "--bundle", o->bundle, o->id, NULL};
+    memcpy(args + n, tail, sizeof tail);
+    if (o->runc_fd) fexecve(atoi(o->runc_fd), (char **)args, environ);
+    args[0] = o->runc;
+    execv(o->runc, (char **)args);
     _exit(127);
   }
   close(out[1]);
@@ -339,7 +347,7 @@ int cmd_run(int argc, char **argv) {
       {"--bundle", &o.bundle},   {"--pid-file", &o.pid_file}, {"--runc-log", &o.runc_log},
       {"--exit", &o.exit_file},  {"--log", &o.log},           {"--oom", &o.oom},
       {"--overlay", &o.overlay}, {"--rootfs", &o.rootfs},     {"--layers", &o.layers},
-      {"--stdin", &o.stdin_fifo},  {"--tty", &o.resize_fifo},
+      {"--stdin", &o.stdin_fifo},  {"--tty", &o.resize_fifo},   {"--runc-fd", &o.runc_fd},
   };
   for (int i = 2; i + 1 < argc; i += 2) {
     size_t k;

@@ -33,5 +33,6 @@ int cmd_run(int argc, char **argv);
 int cmd_tty_exec(int argc, char **argv);
 int cmd_whiteout(void);
 int cmd_spawner(void);
+int sealed_copy(const char *path);
 
 #endif

@@ -1,0 +1,39 @@
+/**
+ * Volatile runtime state (bundles, records, pid and exit files, runc's own state, IPAM
+ * leases) belongs on a tmpfs, as containerd keeps it in /run/containerd and runc in
+ * /run/runc: it dies with the machine, like the containers it describes, and creating a
+ * file there costs no disk inode. Where the directory is not on a tmpfs already (this VM's
+ * /run is ext4, whose inode allocation under churn cost milliseconds per file), one is
+ * mounted on it; `removeRunDir` unmounts it again.
+ */
+import { mkdir, readdir, readFile, rm, statfs } from 'node:fs/promises';
+import { run } from '../proc.js';
+
+const TMPFS_MAGIC = 0x01021994;
+
+/** Mount points at or below `dir`, deepest first. */
+async function mountsAt(dir: string): Promise<string[]> {
+  const info = await readFile('/proc/self/mountinfo', 'utf8');
+  const esc = (p: string) => p.replace(/[ \t\n\\]/g, c => '\\' + c.charCodeAt(0).toString(8).padStart(3, '0'));
+  const d = esc(dir);
+  return info.split('\n').map(l => l.split(' ')[4]).filter((p): p is string => p === d || !!p?.startsWith(d + '/'))
+    .map(p => p.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)))).reverse();
+}
+
+/**
+ * Makes `dir` and puts it on a tmpfs unless it is on one already, or already holds state
+ * (never hidden under a new mount). Returns true when it holds nothing yet.
+ */
+export async function ensureRunDir(dir: string): Promise<boolean> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const empty = (await readdir(dir)).length === 0;
+  if (!empty || (await statfs(dir)).type === TMPFS_MAGIC) return empty;
+  await run('mount', ['-t', 'tmpfs', '-o', 'mode=0700', 'kubeling-run', dir]);
+  return true;
+}
+
+/** Unmounts what `ensureRunDir` mounted (with anything mounted below it) and removes the directory. */
+export async function removeRunDir(dir: string): Promise<void> {
+  for (const p of await mountsAt(dir)) await run('umount', ['-l', p], { allowFailure: true });
+  await rm(dir, { recursive: true, force: true });
+}
