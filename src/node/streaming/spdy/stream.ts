@@ -19,8 +19,11 @@ export interface StreamSink {
   forget(id: number): void;
 }
 
-/** Largest DATA frame we send, so concurrent streams interleave on the connection. */
-const CHUNK = 256 * 1024;
+/**
+ * Largest DATA frame we send, so concurrent streams interleave on the connection; a pod
+ * read (read-pool, 1 MiB) fits in one.
+ */
+const CHUNK = 1024 * 1024;
 
 export class SpdyStream extends Duplex {
   readonly id: number;
