@@ -13,10 +13,18 @@ import { expand } from './expand.js';
 import { ContainerConfigError } from './objects.js';
 import { containerResources } from './resources.js';
 
+/** Hashes by container spec object: a pod version's objects are read-only and every sync compares them. */
+const hashes = new WeakMap<Container, string>();
+
 /** Hash of the fields whose change means the container must be restarted (image, command…). */
 export function containerHash(c: Container): string {
-  const { name, image, command, args, workingDir, env, envFrom, volumeMounts, securityContext, resources, ports } = c;
-  return createHash('sha256').update(JSON.stringify({ name, image, command, args, workingDir, env, envFrom, volumeMounts, securityContext, resources, ports })).digest('hex').slice(0, 16);
+  let h = hashes.get(c);
+  if (h === undefined) {
+    const { name, image, command, args, workingDir, env, envFrom, volumeMounts, securityContext, resources, ports } = c;
+    h = createHash('sha256').update(JSON.stringify({ name, image, command, args, workingDir, env, envFrom, volumeMounts, securityContext, resources, ports })).digest('hex').slice(0, 16);
+    hashes.set(c, h);
+  }
+  return h;
 }
 
 const PROPAGATION = { None: 'private', HostToContainer: 'rslave', Bidirectional: 'rshared' } as const;

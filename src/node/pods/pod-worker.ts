@@ -27,11 +27,8 @@ export function humanDelay(ms: number): string {
   return s >= 60 ? `${Math.floor(s / 60)}m${s % 60}s` : `${s}s`;
 }
 
-/** Same pod apart from status, resourceVersion and managedFields. */
-function sameButStatus(a: Pod, b: Pod): boolean {
-  const rest = (p: Pod) => JSON.stringify({ ...p, status: undefined, metadata: { ...p.metadata, resourceVersion: undefined, managedFields: undefined } });
-  return rest(a) === rest(b);
-}
+/** Nothing to do: no sandbox, start, kill, back-off or end. */
+const idle = (a: PodActions) => !a.createSandbox && !a.killSandbox && !a.start.length && !a.kill.length && !a.backoff.size && !a.terminal;
 
 export class PodWorker {
   readonly uid: string;
@@ -72,7 +69,7 @@ export class PodWorker {
   /** A new version of the pod from the API, or undefined once it is gone from the API. */
   update(pod: Pod | undefined): void {
     // The echo of our own status write changes nothing we act on (the kubelet reconciles, not syncs, on those).
-    const echo = !!pod && !!this.#pod && this.#cx.statuses.isEcho(pod) && sameButStatus(this.#pod, pod);
+    const echo = !!pod && this.#cx.statuses.isEcho(pod, this.#pod);
     this.#pod = pod;
     if (pod) this.#lastPod = pod;
     const m = pod?.metadata;
@@ -144,10 +141,7 @@ export class PodWorker {
     if (this.#terminal) return this.#finish(pod, view, false);
     if (!pod.status?.containerStatuses) this.#report(pod, view, false); // Pending/ContainerCreating at once
 
-    const a = computePodActions({
-      pod, view, probes: { started: id => this.#cx.probes.started(id), unhealthy: id => this.#cx.probes.unhealthy(id) },
-      backoffLeft: (name, last) => this.#crash.left(name, last),
-    });
+    const a = this.#actions(pod, view);
     if (a.terminal) {
       this.#terminal = a.terminal;
       return this.#finish(pod, view, a.initialized);
@@ -159,7 +153,16 @@ export class PodWorker {
     await this.#messages.load(view);
     this.#report(pod, view, initializedIn(pod, view, id => this.#cx.probes.started(id)));
     this.#measureStart(pod, view);
-    if (changed) this.trigger();
+    // Another pass only when the new look asks for more (the next init container, a
+    // crashed start, a kill): a pod whose containers all started is done for now.
+    if (changed && !idle(this.#actions(pod, view))) this.trigger();
+  }
+
+  #actions(pod: Pod, view: PodView): PodActions {
+    return computePodActions({
+      pod, view, probes: { started: id => this.#cx.probes.started(id), unhealthy: id => this.#cx.probes.unhealthy(id) },
+      backoffLeft: (name, last) => this.#crash.left(name, last),
+    });
   }
 
   /** Executes the actions; true when something changed (a new look is due). */

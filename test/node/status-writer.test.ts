@@ -1,0 +1,131 @@
+/**
+ * The agent's pod status writer against a real API server (no agent, no runc): writes are
+ * merge patches of what changed with uid and resourceVersion preconditions, statuses set
+ * while a write is in flight coalesce (the latest wins), its own writes' echoes are known,
+ * a conflicting writer makes it re-read, and a pod replaced under the same name is left alone.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
+import { Client } from '../../src/client/index.js';
+import { mergeDiff, PodStatusWriter } from '../../src/node/pods/status-writer.js';
+import { startTestServer, type TestServer } from '../e2e/harness.js';
+
+const PODS = { apiVersion: 'v1', kind: 'Pod' };
+const silent = { info() {}, warn() {}, error() {} };
+
+const status = (phase: string, extra: Partial<PodStatus> = {}): PodStatus => ({
+  phase, qosClass: 'BestEffort', hostIP: '10.0.0.1', hostIPs: [{ ip: '10.0.0.1' }], startTime: '2026-01-01T00:00:00Z',
+  conditions: [{ type: 'Ready', status: phase === 'Running' ? 'True' : 'False', lastTransitionTime: '2026-01-01T00:00:00Z' }],
+  containerStatuses: [{ name: 'c', image: 'docker.io/library/busybox:latest', imageID: '', ready: phase === 'Running', restartCount: 0, started: phase === 'Running',
+    state: phase === 'Running' ? { running: { startedAt: '2026-01-01T00:00:01Z' } } : { waiting: { reason: 'ContainerCreating' } } }],
+  ...extra,
+});
+
+describe('pod status writer (real API server)', () => {
+  let ts: TestServer;
+  let client: Client;
+  let n = 0;
+  /** A writer over `client` with a cache the test controls, and the patches' bodies as sent. */
+  const writer = (cache: Map<string, Pod>) => new PodStatusWriter({ client, logger: silent, cached: (_ns, name) => cache.get(name) });
+  const newPod = async (): Promise<Pod> => client.create(PODS, {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: `sw-${++n}` }, spec: { nodeName: 'nowhere', containers: [{ name: 'c', image: 'busybox' }] },
+  } as never, { namespace: 'default' }) as Promise<Pod>;
+  const read = async (name: string) => client.get(PODS, name, { namespace: 'default' }) as Promise<Pod>;
+
+  before(async () => {
+    ts = await startTestServer(['--disable-agent', '--disable-controllers', '--disable-scheduler']);
+    client = Client.fromKubeconfig(ts.kubeconfig);
+  });
+  after(async () => {
+    client?.close();
+    await ts?.stop();
+  });
+
+  it('mergeDiff: changed keys, null for removed ones, lists whole, nested objects by key', () => {
+    assert.deepEqual(mergeDiff({ a: 1, b: [1, 2], c: 'x', o: { p: 1, q: 2 } }, { a: 1, b: [1, 3], o: { p: 1, r: 3 } }), { b: [1, 3], c: null, o: { q: null, r: 3 } });
+    assert.deepEqual(mergeDiff({ a: [1] }, { a: [1] }), {});
+  });
+
+  it('statuses set during a write coalesce: the latest is written next, the pod ends with it', async () => {
+    const pod = await newPod();
+    const cache = new Map([[pod.metadata!.name!, pod]]);
+    const w = writer(cache);
+    const watch = client.watch(PODS, { namespace: 'default', fieldSelector: `metadata.name=${pod.metadata!.name}`, resourceVersion: pod.metadata!.resourceVersion });
+    w.set(pod, status('Pending'));
+    w.set(pod, status('Pending', { message: 'between' }));
+    w.set(pod, status('Running', { podIP: '10.42.0.7', podIPs: [{ ip: '10.42.0.7' }] }));
+    await w.idle();
+    const got = await read(pod.metadata!.name!);
+    assert.equal(got.status?.phase, 'Running');
+    assert.equal(got.status?.podIP, '10.42.0.7');
+    assert.equal(got.status?.message, undefined);
+    assert.deepEqual(got.status?.containerStatuses?.[0]?.state, { running: { startedAt: '2026-01-01T00:00:01Z' } });
+    assert.deepEqual(w.get(pod.metadata!.uid!), got.status);
+    // Two writes: the first, and the latest of what came while it was in flight.
+    const phases: string[] = [];
+    for await (const ev of watch) {
+      phases.push((ev.object as Pod).status!.phase!);
+      if (ev.object.metadata!.resourceVersion === got.metadata!.resourceVersion) break;
+    }
+    watch.stop();
+    assert.deepEqual(phases, ['Pending', 'Running']);
+  });
+
+  it('a removed field is removed (null in the patch), and a write of the same status is skipped', async () => {
+    const pod = await newPod();
+    const w = writer(new Map());
+    w.set(pod, status('Pending', { message: 'waiting', reason: 'Because' }));
+    await w.idle();
+    const first = await read(pod.metadata!.name!);
+    assert.equal(first.status?.reason, 'Because');
+    w.set(pod, status('Pending'));
+    await w.idle();
+    const second = await read(pod.metadata!.name!);
+    assert.equal(second.status?.reason, undefined);
+    assert.equal(second.status?.message, undefined);
+    w.set(pod, status('Pending'));
+    await w.idle();
+    assert.equal((await read(pod.metadata!.name!)).metadata!.resourceVersion, second.metadata!.resourceVersion);
+  });
+
+  it('knows the echo of its own write (only over the version the caller held)', async () => {
+    const pod = await newPod();
+    const w = writer(new Map());
+    w.set(pod, status('Running'));
+    await w.idle();
+    const echo = await read(pod.metadata!.name!);
+    assert.equal(w.isEcho(echo, { ...pod, metadata: { ...pod.metadata, resourceVersion: '1' } }), false, 'held another version');
+    w.set(pod, status('Running', { message: 'again' }));
+    await w.idle();
+    const echo2 = await read(pod.metadata!.name!);
+    assert.equal(w.isEcho(echo2, echo), true);
+    const labelled = await client.patch(PODS, pod.metadata!.name!, { metadata: { labels: { x: 'y' } } }, { namespace: 'default' }) as Pod;
+    assert.equal(w.isEcho(labelled, echo2), false, 'someone else\'s write');
+  });
+
+  it('a stale version (another writer came between) is re-read and the status still lands; the other change stays', async () => {
+    const pod = await newPod();
+    const w = writer(new Map([[pod.metadata!.name!, pod]])); // the cache keeps the old version
+    await client.patch(PODS, pod.metadata!.name!, { metadata: { labels: { other: 'writer' } } }, { namespace: 'default' });
+    w.set(pod, status('Running'));
+    await w.idle();
+    const got = await read(pod.metadata!.name!);
+    assert.equal(got.status?.phase, 'Running');
+    assert.equal(got.metadata?.labels?.other, 'writer');
+  });
+
+  it('a pod deleted and created again under its name does not get the old pod\'s status', async () => {
+    const pod = await newPod();
+    const name = pod.metadata!.name!;
+    await client.delete(PODS, name, { namespace: 'default', gracePeriodSeconds: 0 });
+    const again = await client.create(PODS, { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { nodeName: 'nowhere', containers: [{ name: 'c', image: 'busybox' }] } } as never, { namespace: 'default' }) as Pod;
+    const w = writer(new Map([[name, pod]])); // the old version, still cached
+    w.set(pod, status('Running'));
+    await w.idle();
+    const got = await read(name);
+    assert.equal(got.metadata?.uid, again.metadata?.uid);
+    assert.notEqual(got.status?.phase, 'Running');
+    assert.equal(w.get(pod.metadata!.uid!), undefined, 'the old pod was forgotten');
+  });
+});
