@@ -1,7 +1,7 @@
 /** `kubeling-shim spawner` and its client: processes started for the agent without forking it. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ensureShim } from '../../src/node/runtime/native.js';
 import { run } from '../../src/node/runtime/proc.js';
-import { Spawner } from '../../src/node/runtime/spawner.js';
+import { MS_NODEV, MS_NOSUID, Spawner } from '../../src/node/runtime/spawner.js';
 import { hasCommand } from './fixture.js';
 
 describe('spawner', { skip: hasCommand('gcc') ? false : 'needs gcc' }, () => {
@@ -83,6 +83,24 @@ describe('spawner', { skip: hasCommand('gcc') ? false : 'needs gcc' }, () => {
     assert.match(link!, /^\/memfd:runc/);
     assert.equal(ran, 'from the copy');
     assert.equal(write, 'not writable', 'sealed');
+  });
+
+  it('mounts and unmounts without starting a process, naming the errno when it cannot', { skip: process.getuid?.() === 0 ? false : 'needs root' }, async () => {
+    const target = join(dir, 'mnt');
+    mkdirSync(target);
+    const mounted = () => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').find(l => l.split(' ')[4] === target);
+    await sp.mount('tmpfs', target, 'tmpfs', 'mode=0755,size=1m', MS_NOSUID | MS_NODEV);
+    try {
+      assert.match(mounted()!, / - tmpfs tmpfs rw,size=1024k(,mode=755)?/);
+      assert.match(mounted()!, /nosuid,nodev/);
+      writeFileSync(join(target, 'f'), 'in memory');
+    } finally {
+      await sp.unmount(target);
+    }
+    assert.equal(mounted(), undefined);
+    assert.equal(existsSync(join(target, 'f')), false, 'the file was on the tmpfs');
+    await assert.rejects(sp.unmount(target), /umount .*: EINVAL/);
+    await assert.rejects(sp.mount('tmpfs', join(dir, 'missing'), 'tmpfs'), /mount tmpfs on .*missing: ENOENT/);
   });
 
   it('does not keep the process alive once nothing is pending', () => {

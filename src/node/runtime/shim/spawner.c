@@ -19,6 +19,9 @@
  *                  given to every later LAUNCH as its fd 4. The reply's errno tells a failure
  *                  (EEXIST: a copy of another file is kept already). Sealing the same file
  *                  again copies it again only when it changed (size, mtime, inode).
+ *     op 5 MOUNT   5 0 0             source\0 target\0 fstype\0 data\0 flags\0: mount(2) here, no
+ *                  process (mount(8) reads the whole mount table, dozens of ms under a burst).
+ *     op 6 UMOUNT  2 0 0             target\0 flags\0: umount2(2).
  *   reply    len id pid errno status outlen errlen  out err
  *            errno: the spawn failed (pid 0). status: exit code, or 128 + signal.
  * Exits when fd 0 reaches EOF (the agent is gone); running children are left alone.
@@ -29,7 +32,7 @@
 
 extern char **environ;
 
-enum { OP_RUN = 1, OP_LAUNCH = 2, OP_KILL = 3, OP_SEAL = 4 };
+enum { OP_RUN = 1, OP_LAUNCH = 2, OP_KILL = 3, OP_SEAL = 4, OP_MOUNT = 5, OP_UMOUNT = 6 };
 
 /* The SEAL copy: its fd, and what it was made from. */
 static struct { int fd; char *path; struct stat st; } sealed = {.fd = -1};
@@ -195,6 +198,11 @@ static void handle(const char *m, size_t n) {
     p = z + 1;
   }
   if (op == OP_SEAL) seal(id, v[0]);
+  else if (op == OP_MOUNT && nargs == 5)
+    reply(id, 0, mount(v[0], v[1], v[2], strtoul(v[4], NULL, 10), v[3][0] ? v[3] : NULL) < 0 ? errno : 0, 0, NULL, NULL);
+  else if (op == OP_UMOUNT && nargs == 2)
+    reply(id, 0, umount2(v[0], (int)strtol(v[1], NULL, 10)) < 0 ? errno : 0, 0, NULL, NULL);
+  else if (op == OP_MOUNT || op == OP_UMOUNT) reply(id, 0, EINVAL, 0, NULL, NULL);
   else start(id, op, v, inherit ? environ : v + nargs + 1, end, inlen);
   free(v);
 }
