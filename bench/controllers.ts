@@ -45,7 +45,9 @@ async function deploymentRollout(o: ControllersBenchOptions, separate: boolean):
     client: fakeClient, heartbeatClient, logger: silentLogger, podInformer: pods,
     nodes: Array.from({ length: nodes }, (_, i) => ({ name: `fake-${i}`, cpu: '32', memory: '256Gi', pods: 110 })),
   });
-  const cm = separate ? spawn(process.execPath, [CM_MAIN, srv.kubeconfig, srv.dataDir], { stdio: ['ignore', 'pipe', 'ignore'] }) : undefined;
+  // KUBELING_BENCH_CPU_PROF=DIR profiles the separate controller manager too (as spawnServer does the server).
+  const prof = process.env.KUBELING_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.KUBELING_BENCH_CPU_PROF}`] : [];
+  const cm = separate ? spawn(process.execPath, [...prof, CM_MAIN, srv.kubeconfig, srv.dataDir], { stdio: ['ignore', 'pipe', 'ignore'] }) : undefined;
   const marks = { created: 0, bound: 0, running: 0 };
   const seen = { created: new Set<string>(), bound: new Set<string>(), running: new Set<string>() };
   let t0 = 0;

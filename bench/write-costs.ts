@@ -11,7 +11,7 @@
 import type { KubeObject } from '../src/api/object.js';
 import type { Client } from '../src/client/index.js';
 import type { FakeNodePool } from '../src/node/fake/index.js';
-import { fakePodStatus } from '../src/node/fake/pod-status.js';
+import { fakePodStatus, statusDiff } from '../src/node/fake/pod-status.js';
 import { cpuMicros } from './util.js';
 
 const PODS = { apiVersion: 'v1', kind: 'Pod' };
@@ -72,9 +72,11 @@ export async function measureWriteCosts(client: Client, serverPid: number, pool:
       source: { component: 'default-scheduler' }, eventTime: now.replace('Z', '000Z'), action: 'Binding',
       reportingComponent: 'default-scheduler', reportingInstance: 'bench',
     } as KubeObject));
+    // What a fake node sends (pool.ts): the strategic diff against the pod's status, with its uid.
     const status = await phase(i => client.patch(PODS, name(i), {
-      status: fakePodStatus(pods[i] as never, { uid: pods[i].metadata!.uid!, ip: `10.255.${i >> 8}.${i & 255}`, startedAt: now.replace(/\.\d+Z$/, 'Z'), restarts: 0 }, '198.19.0.1'),
-    }, { namespace: NAMESPACE, subresource: 'status', type: 'merge' }));
+      metadata: { uid: pods[i].metadata!.uid },
+      status: statusDiff(pods[i].status, fakePodStatus(pods[i] as never, { uid: pods[i].metadata!.uid!, ip: `10.255.${i >> 8}.${i & 255}`, startedAt: now.replace(/\.\d+Z$/, 'Z'), restarts: 0 }, '198.19.0.1')),
+    }, { namespace: NAMESPACE, subresource: 'status', type: 'strategic' }));
     return { create, binding, event, status, lease, idlePerSecond: Math.round(idlePerMs * 1000) };
   } finally {
     pool.pauseHeartbeats(false);

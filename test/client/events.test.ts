@@ -61,12 +61,34 @@ describe('EventRecorder (real API server)', () => {
     const client = c.client('flood');
     const warnings: Array<{ msg: string; fields?: Record<string, unknown> }> = [];
     const logger = { ...quiet, warn: (msg: string, fields?: Record<string, unknown>) => { warnings.push({ msg, fields }); } };
-    const rec = new EventRecorder({ client, component: 'flooder', logger, maxQueued: 3 });
+    const rec = new EventRecorder({ client, component: 'flooder', logger, maxQueued: 3, concurrency: 1 });
     // The first write leaves the queue at once; three wait; the other sixteen are dropped.
     for (let i = 0; i < 20; i++) rec.event({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `flood-${i}`, namespace: 'default', uid: `u${i}` } }, 'Normal', 'Flood', `m${i}`);
     await rec.flush();
     const evs = (await client.list<KubeObject>(EVENTS, { namespace: 'default' })).items.filter(e => e.reason === 'Flood');
     assert.deepEqual(evs.map(e => (e.involvedObject as { name: string }).name).sort(), ['flood-0', 'flood-1', 'flood-2', 'flood-3']);
     assert.deepEqual(warnings.map(w => [w.msg, w.fields?.dropped]), [['event queue full; dropping events', 1]]);
+  });
+
+  it('writes many events at once, all of them, each repeat after its create', async () => {
+    const client = c.client('burst');
+    const warnings: string[] = [];
+    const logger = { ...quiet, warn: (msg: string) => { warnings.push(msg); } };
+    const rec = new EventRecorder({ client, component: 'default-scheduler', logger, series: true, concurrency: 8 });
+    // 1,500 distinct events (more than client-go's 1,000-event channel), and repeats
+    // of a few of them: the repeats become series patches that must follow the creates.
+    for (let i = 0; i < 1500; i++) {
+      rec.event({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `burst-${i}`, namespace: 'default', uid: `b${i}` } }, 'Normal', 'Scheduled', `assigned burst-${i}`, { action: 'Binding' });
+    }
+    for (let i = 0; i < 10; i++) {
+      rec.event({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `burst-${i}`, namespace: 'default', uid: `b${i}` } }, 'Normal', 'Scheduled', `assigned burst-${i}`, { action: 'Binding' });
+    }
+    await rec.flush();
+    const evs = (await client.list<KubeObject>(EVENTS, { namespace: 'default' })).items.filter(e => (e.involvedObject as { name: string }).name.startsWith('burst-'));
+    assert.equal(evs.length, 1500);
+    assert.deepEqual(warnings, []);
+    const repeated = evs.filter(e => (e.series as { count?: number } | undefined)?.count === 2).map(e => (e.involvedObject as { name: string }).name).sort();
+    assert.deepEqual(repeated, Array.from({ length: 10 }, (_, i) => `burst-${i}`).sort());
+    await rec.close();
   });
 });

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../src/api/object.js';
 import { FakeNodePool, FAKE_NODE_LABEL, parseDuration, parseLabels, parseTaints } from '../../src/node/fake/index.js';
+import { fakePodStatus, statusDiff } from '../../src/node/fake/pod-status.js';
 import { Informer, silentLogger } from '../../src/client/index.js';
 import { startCluster, type TestCluster } from '../client/helpers.js';
 
@@ -115,6 +116,27 @@ describe('fake nodes', () => {
       await shared.stop();
       informer.stop();
     }
+  });
+
+  it('sends only what changed: the binding\'s PodScheduled stays, a restart patches container statuses alone', () => {
+    const pod = { metadata: { name: 'p', uid: 'u1' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } as Pod;
+    const st = { uid: 'u1', ip: '10.128.0.2', startedAt: '2026-01-01T00:00:00Z', restarts: 0 };
+    const bound = { phase: 'Pending', qosClass: 'BestEffort', conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: '2025-12-31T23:59:59Z' }] };
+    const first = statusDiff(bound, fakePodStatus(pod, st, '198.18.0.1'));
+    assert.deepEqual(Object.keys(first).sort(), ['conditions', 'containerStatuses', 'hostIP', 'hostIPs', 'phase', 'podIP', 'podIPs', 'startTime']);
+    assert.deepEqual((first.conditions as Array<{ type: string }>).map(c => c.type), ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady']);
+    const running = { ...bound, ...fakePodStatus(pod, st, '198.18.0.1') };
+    assert.deepEqual(statusDiff(running, fakePodStatus(pod, st, '198.18.0.1')), {});
+    const restarted = statusDiff(running, fakePodStatus(pod, { ...st, restarts: 1 }, '198.18.0.1'));
+    assert.deepEqual(Object.keys(restarted), ['containerStatuses']);
+  });
+
+  it('keeps the PodScheduled condition the binding set', async () => {
+    await bind('sched-cond');
+    const p = await until('sched-cond', x => x.status?.phase === 'Running');
+    const types = p.status!.conditions!.map(x => x.type).sort();
+    assert.deepEqual(types, ['ContainersReady', 'Initialized', 'PodReadyToStartContainers', 'PodScheduled', 'Ready']);
+    assert.equal(p.status!.conditions!.find(x => x.type === 'PodScheduled')!.status, 'True');
   });
 
   it('parses flag-shaped options', () => {

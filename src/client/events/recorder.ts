@@ -1,8 +1,10 @@
 /**
- * Records core/v1 Events about objects, as components do with client-go's recorder.
- * `event()` returns at once and never throws: writes happen in the background, one at
- * a time and in order (so a repeat's patch follows its create), with a few retries
- * for transient failures; beyond `maxQueued` pending writes, new events are dropped.
+ * Records core/v1 Events about objects, as components do with client-go's broadcaster.
+ * `event()` returns at once and never throws: writes happen in the background, up to
+ * `concurrency` at once (client-go's events library writes each in a goroutine of its
+ * own), with a few retries for transient failures. Writes to one Event stay in order:
+ * a repeat's patch waits for its create. Only beyond `maxQueued` waiting writes (a
+ * server that stopped answering) are new events dropped, and the drops are logged.
  */
 import { hostname } from 'node:os';
 import { AlreadyExistsError, KubelingError, NotFoundError } from '../../api/errors.js';
@@ -24,7 +26,10 @@ export interface EventRecorderOptions {
   reportingInstance?: string;
   clock?: Clock;
   logger?: Logger;
+  /** Events waiting for a write slot before new ones are dropped (default 10,000). */
   maxQueued?: number;
+  /** Writes in flight at once (default 8). */
+  concurrency?: number;
   /**
    * Write events the events.k8s.io way (eventTime, action, and `series` for repeats
    * instead of count/firstTimestamp/lastTimestamp), as upstream's scheduler does.
@@ -46,9 +51,14 @@ export class EventRecorder {
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #correlator: EventCorrelator;
-  readonly #pending: Correlation[] = [];
+  /** Waiting writes, oldest first from #head (a queue without O(n) shifts). */
+  #pending: Correlation[] = [];
+  #head = 0;
+  #inflight = 0;
+  /** The last write started per Event name: the next write to that Event waits for it. */
+  readonly #lastWrite = new Map<string, Promise<void>>();
+  #idleWaiters: Array<() => void> = [];
   #lastNanos = 0n;
-  #draining?: Promise<void>;
   #closed = false;
   #drops = 0;
   #dropLoggedAt = -Infinity;
@@ -69,12 +79,12 @@ export class EventRecorder {
       if (!ref.name) return;
       const c = this.#correlator.correlate(this.#make(ref, type, reason, message, opts.action));
       if (c.action === 'drop') return;
-      if (this.#pending.length >= (this.#o.maxQueued ?? 1000)) {
+      if (this.#pending.length - this.#head >= (this.#o.maxQueued ?? 10_000)) {
         this.#dropped(reason, ref.name);
         return;
       }
       this.#pending.push(c);
-      this.#kick();
+      this.#pump();
     } catch (e) {
       this.#log.error('recording event failed', { reason, error: errMessage(e) });
     }
@@ -82,7 +92,8 @@ export class EventRecorder {
 
   /** Resolves once every event recorded so far was written (or given up on). */
   async flush(): Promise<void> {
-    while (this.#draining) await this.#draining;
+    if (this.#idle()) return;
+    await new Promise<void>(r => this.#idleWaiters.push(r));
   }
 
   /** Stops taking events and waits for the pending writes. */
@@ -121,27 +132,40 @@ export class EventRecorder {
     this.#drops = 0;
   }
 
-  #kick(): void {
-    if (this.#draining) return;
-    this.#draining = this.#drain().finally(() => {
-      this.#draining = undefined;
-      if (this.#pending.length) this.#kick(); // pushed between the loop's end and now
-    });
+  #idle(): boolean { return this.#inflight === 0 && this.#head === this.#pending.length; }
+
+  /** Starts waiting writes while slots are free. */
+  #pump(): void {
+    const max = Math.max(1, this.#o.concurrency ?? 8);
+    while (this.#inflight < max && this.#head < this.#pending.length) {
+      const c = this.#pending[this.#head++]!;
+      if (this.#head > 1024 && this.#head * 2 > this.#pending.length) { this.#pending = this.#pending.slice(this.#head); this.#head = 0; }
+      if (c.action === 'drop') continue;
+      const name = `${c.event.metadata.namespace}/${c.event.metadata.name}`;
+      const before = this.#lastWrite.get(name);
+      this.#inflight++;
+      const p: Promise<void> = (before ? before.then(() => this.#attempts(c)) : this.#attempts(c)).finally(() => {
+        this.#inflight--;
+        if (this.#lastWrite.get(name) === p) this.#lastWrite.delete(name);
+        this.#pump();
+        if (this.#idle()) for (const w of this.#idleWaiters.splice(0)) w();
+      });
+      this.#lastWrite.set(name, p);
+    }
   }
 
-  async #drain(): Promise<void> {
-    for (let c = this.#pending.shift(); c; c = this.#pending.shift()) {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await this.#write(c);
-          break;
-        } catch (e) {
-          if (attempt >= ATTEMPTS || !transient(e)) {
-            this.#log.warn('writing event failed; dropped', { reason: c.action !== 'drop' ? c.event.reason : '', error: errMessage(e) });
-            break;
-          }
-          await sleep(this.#clock, 250 * 2 ** attempt);
+  /** One event's write with retries for transient failures; never rejects. */
+  async #attempts(c: Correlation): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#write(c);
+        return;
+      } catch (e) {
+        if (attempt >= ATTEMPTS || !transient(e)) {
+          this.#log.warn('writing event failed; dropped', { reason: c.action !== 'drop' ? c.event.reason : '', error: errMessage(e) });
+          return;
         }
+        await sleep(this.#clock, 250 * 2 ** attempt);
       }
     }
   }

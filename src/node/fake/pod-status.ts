@@ -57,3 +57,25 @@ export function fakePodStatus(pod: Pod, st: FakePodState, hostIP: string): Recor
     ...(initContainerStatuses.length ? { initContainerStatuses } : {}),
   };
 }
+
+type Cond = { type: string; status: string; reason?: string };
+
+/**
+ * The part of `want` the pod's status lacks, shaped for a strategic merge patch: changed
+ * top-level fields, and only the conditions (merged by type) whose status or reason changed.
+ */
+export function statusDiff(cur: Pod['status'], want: Record<string, unknown>): Record<string, unknown> {
+  const have = (cur ?? {}) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(want)) {
+    if (k === 'conditions') {
+      const old = (have.conditions ?? []) as Cond[];
+      const changed = (v as Cond[]).filter(c => {
+        const o = old.find(x => x.type === c.type);
+        return !o || o.status !== c.status || (o.reason ?? '') !== (c.reason ?? '');
+      });
+      if (changed.length) out.conditions = changed;
+    } else if (JSON.stringify(have[k]) !== JSON.stringify(v)) out[k] = v;
+  }
+  return out;
+}

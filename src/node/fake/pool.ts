@@ -1,8 +1,9 @@
 /**
  * Many fake nodes in one process (kwok-style): registers their Node objects, renews a
  * Lease per node every 10 s, and "runs" pods bound to them by writing their status
- * (Running, Ready, a fake pod IP). Nothing is executed. One shared pod informer and a
- * small worker pool serve every node, so 100+ nodes cost little.
+ * (Running, Ready, a fake pod IP) with one strategic patch of what changed, never
+ * reading the pod back. Nothing is executed. One pod watch (bound pods only) and a small
+ * worker pool serve every node, so thousands of nodes cost little.
  *
  * Pods annotated `kubeling.io/fake-exit-after` end after that long with
  * `kubeling.io/fake-exit-code`; restartPolicy decides between finishing (Succeeded /
@@ -14,7 +15,7 @@ import { NotFoundError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import { Informer, Queue, defaultLogger, deletedObject, keyOf, type Client, type Logger } from '../../client/index.js';
 import { FakeNode } from './fake-node.js';
-import { fakePodStatus } from './pod-status.js';
+import { fakePodStatus, statusDiff } from './pod-status.js';
 import { FAKE_EXIT_AFTER, FAKE_EXIT_CODE, parseDuration, type FakeNodeSpec } from './spec.js';
 
 const PODS = { apiVersion: 'v1', kind: 'Pod' };
@@ -60,7 +61,9 @@ export class FakeNodePool {
     this.#log = o.logger ?? defaultLogger;
     o.nodes.forEach((s, i) => this.nodes.set(s.name, new FakeNode(o.client, s, (o.indexBase ?? 0) + i, o.heartbeatClient)));
     this.#ownInformer = !o.podInformer;
-    this.#pods = o.podInformer ?? new Informer(o.client, PODS, { logger: this.#log });
+    // Only bound pods concern a node (a kubelet watches `spec.nodeName=<itself>`; one watch
+    // for every fake node here): pending pods' creations are never sent to us.
+    this.#pods = o.podInformer ?? new Informer(o.client, PODS, { logger: this.#log, fieldSelector: 'spec.nodeName!=' });
     const enqueue = (obj: KubeObject) => { if (this.nodes.has(obj.spec?.nodeName)) this.#queue.add(keyOf(obj)); };
     this.#removeHandler = this.#pods.addEventHandler({
       onAdd: enqueue, onUpdate: (_o, n) => enqueue(n),
@@ -79,18 +82,16 @@ export class FakeNodePool {
    */
   pauseHeartbeats(paused: boolean): void { this.#heartbeatsPaused = paused; }
 
-  /** Registers every node, then starts heartbeats and pod handling. */
+  /** Registers every node (each renewing its Lease from then on), then starts pod handling. */
   async start(): Promise<void> {
     const list = [...this.nodes.values()];
-    // Each node's Lease right after its Node, as a kubelet does: registering thousands takes
-    // longer than the 40 s grace, and nodes without a lease that long would be marked Unknown.
-    for (let i = 0; i < list.length; i += 16) {
-      await Promise.all(list.slice(i, i + 16).map(async n => { await n.register(); await n.renewLease().catch(() => {}); }));
-    }
-    // Each node renews once per period, the nodes spread over it in slots of ~100 ms: 5000
-    // nodes renewing in one burst every 10 s would queue 5000 writes ahead of everything else.
+    const registered = new Set<FakeNode>();
+    // Each node renews once per period, the nodes spread evenly over it in slots of ~20 ms:
+    // 5000 nodes renewing in one burst every 10 s would queue 5000 writes ahead of everything
+    // else, and even 100 ms slots send 50 at once. Renewals start with the first registered
+    // node: registering thousands takes longer than the 40 s grace period.
     const every = this.#o.leaseRenewMs ?? 10_000;
-    const slots = Math.max(1, Math.min(list.length, Math.round(every / 100)));
+    const slots = Math.max(1, Math.min(list.length, Math.round(every / 20)));
     let tick = 0;
     const renewing = new Set<FakeNode>();
     this.#leaseTimer = setInterval(() => {
@@ -99,7 +100,7 @@ export class FakeNodePool {
         const n = list[i];
         // Like a kubelet's renew loop, one renewal per node at a time: when the server is
         // slower than the period, renewals are late rather than piling up behind each other.
-        if (renewing.has(n)) continue;
+        if (renewing.has(n) || !registered.has(n)) continue;
         renewing.add(n);
         void n.renewLease()
           .then(() => { this.#renewals++; }, e => this.#log.warn('fake node lease renewal failed', { node: n.name, error: String(e) }))
@@ -107,6 +108,20 @@ export class FakeNodePool {
       }
     }, every / slots);
     this.#leaseTimer.unref();
+    // Each node's Lease right after its Node, as a kubelet does.
+    try {
+      for (let i = 0; i < list.length; i += 16) {
+        await Promise.all(list.slice(i, i + 16).map(async n => {
+          await n.register();
+          renewing.add(n);
+          await n.renewLease().catch(() => {}).finally(() => renewing.delete(n));
+          registered.add(n);
+        }));
+      }
+    } catch (e) {
+      clearInterval(this.#leaseTimer);
+      throw e;
+    }
     if (this.#ownInformer) this.#pods.start();
     for (let i = 0; i < (this.#o.workers ?? 16); i++) this.#workers.push(this.#work());
   }
@@ -151,7 +166,11 @@ export class FakeNodePool {
     const want = fakePodStatus(pod, st, node.ip);
     if (!differs(pod, want)) return;
     this.#statusWrites++;
-    await this.#o.client.patch(PODS, m.name!, { status: want }, { namespace: m.namespace, subresource: 'status', type: 'merge' });
+    // One patch of what changed, as the kubelet's status manager sends it: a strategic merge
+    // patch (conditions merge by type) with the pod's uid, so a pod recreated under the same
+    // name is never given this one's status.
+    const patch = { metadata: { uid: m.uid }, status: statusDiff(pod.status, want) };
+    await this.#o.client.patch(PODS, m.name!, patch, { namespace: m.namespace, subresource: 'status', type: 'strategic' });
     this.#armExit(node, pod, key);
   }
 

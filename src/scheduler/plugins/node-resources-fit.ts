@@ -34,7 +34,21 @@ export function insufficientResources(req: Resource, node: NodeInfo): Insufficie
   return out;
 }
 
+/** The filter's common answer, "it fits", without allocating (nodes × pods calls per run). */
+function fits(req: Resource, node: NodeInfo): boolean {
+  const alloc = node.allocatable;
+  const used = node.requested;
+  if (node.pods.length + 1 > alloc.allowedPodNumber) return false;
+  if (req.milliCPU > 0 && req.milliCPU > alloc.milliCPU - used.milliCPU) return false;
+  if (req.memory > 0 && req.memory > alloc.memory - used.memory) return false;
+  if (req.ephemeralStorage > 0 && req.ephemeralStorage > alloc.ephemeralStorage - used.ephemeralStorage) return false;
+  if (req.scalar.size === 0) return true;
+  for (const [name, want] of req.scalar) if (want > 0 && want > (alloc.scalar.get(name) ?? 0) - (used.scalar.get(name) ?? 0)) return false;
+  return true;
+}
+
 export function fitStatus(req: Resource, node: NodeInfo): Status {
+  if (fits(req, node)) return SUCCESS;
   const bad = insufficientResources(req, node);
   if (bad.length === 0) return SUCCESS;
   // Needing more than the whole node has cannot be fixed by preemption.

@@ -4,6 +4,9 @@
  */
 import type { PodInfo } from '../framework/node-info.js';
 
+/** What podsOn answers for most nodes: one shared empty list, not a new one per call (nodes × pods calls). */
+const NONE: readonly PodInfo[] = Object.freeze([]);
+
 export class Nominator {
   readonly #byNode = new Map<string, PodInfo[]>();
   readonly #nodeOf = new Map<string, string>();
@@ -28,5 +31,5 @@ export class Nominator {
 
   nodeOf(key: string): string | undefined { return this.#nodeOf.get(key); }
 
-  podsOn(node: string): readonly PodInfo[] { return this.#byNode.get(node) ?? []; }
+  podsOn(node: string): readonly PodInfo[] { return this.#byNode.get(node) ?? NONE; }
 }
