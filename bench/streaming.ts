@@ -12,7 +12,7 @@
  *   round. server_cpu_ms is the API server process's CPU (user + system, agent in-process)
  *   per 100 MB, median over rounds, which other load disturbs far less than throughput.
  *   kubectl_cpu_ms and client_cpu_ms are the same for the `kubectl port-forward` process and
- *   for this process (the downloading client, the same for every path).
+ *   for the downloading client (a process of its own, the same for every path).
  *   KUBELING_BENCH_ROUNDS overrides the number of rounds (default 5); KUBELING_BENCH_EXEC_N
  *   the number of exec / version runs (default 30; 0 skips them).
  * Run alone: node dist/bench/streaming.js (needs root: real pods).
@@ -82,16 +82,37 @@ function cpuSeconds(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
-/** This process's CPU seconds so far (the downloading client). */
-const selfCpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
-
-/** Seconds for one download, and the CPU ms it cost the server, the forwarding kubectl (if any) and this client. */
+/**
+ * Seconds for one download, and the CPU ms it cost the server, the forwarding kubectl (if
+ * any) and the client. The client is a process of its own (this file with --download), the
+ * same for every path, so the client-node forwarder living in this process costs it nothing.
+ */
 async function timedDownload(host: string, port: number, serverPid: number, kubectlPid?: number): Promise<[number, number, number, number]> {
-  const c0 = [cpuSeconds(serverPid), kubectlPid ? cpuSeconds(kubectlPid) : 0, selfCpu()];
-  const t = await downloadOnce(host, port);
-  const c1 = [cpuSeconds(serverPid), kubectlPid ? cpuSeconds(kubectlPid) : 0, selfCpu()];
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--download', host, String(port)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', d => { out += d; });
+  // Counted from the child's line "ready": its start-up is not the transfer's.
+  await new Promise<void>(r => child.stdout.on('data', () => { if (out.includes('ready\n')) r(); }));
+  const c0 = [cpuSeconds(serverPid), kubectlPid ? cpuSeconds(kubectlPid) : 0];
+  child.stdin.end('go\n');
+  const code = await new Promise<number | null>(r => child.once('exit', c => r(c)));
+  const c1 = [cpuSeconds(serverPid), kubectlPid ? cpuSeconds(kubectlPid) : 0];
+  const m = /^(\{.*\})$/m.exec(out);
+  if (code !== 0 || !m) throw new Error(`download from ${host}:${port} failed (${code}): ${out}`);
+  const r = JSON.parse(m[1]!) as { secs: number; cpuMs: number };
   const ms = (i: number) => Math.round((c1[i]! - c0[i]!) * 1000);
-  return [t, ms(0), ms(1), ms(2)];
+  return [r.secs, ms(0), ms(1), Math.round(r.cpuMs)];
+}
+
+/** The client process: one download, then a line with its seconds and its own CPU ms. */
+async function downloadMain(host: string, port: number): Promise<void> {
+  process.stdout.write('ready\n');
+  await new Promise(r => process.stdin.once('data', r)); // the parent has read the CPU counters
+  process.stdin.pause();
+  const u0 = process.cpuUsage();
+  const secs = await downloadOnce(host, port);
+  const u = process.cpuUsage(u0);
+  process.stdout.write(`${JSON.stringify({ secs, cpuMs: (u.user + u.system) / 1000 })}\n`);
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -178,4 +199,7 @@ export async function benchStreaming(): Promise<object[]> {
   return rows;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) console.table(await benchStreaming());
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  if (process.argv[2] === '--download') await downloadMain(process.argv[3]!, Number(process.argv[4]));
+  else console.table(await benchStreaming());
+}
