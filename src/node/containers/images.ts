@@ -23,6 +23,8 @@ export class ImageManager {
   readonly #log: Logger;
   readonly #backoff: Backoff;
   readonly #inflight = new Map<string, Promise<{ bytes: number }>>();
+  /** Presence checks under way: pods starting together share one look at the store. */
+  readonly #looking = new Map<string, Promise<boolean>>();
   /** Registries found unreachable recently: Always falls back to local copies at once. */
   readonly #unreachable = new Map<string, number>();
 
@@ -45,7 +47,7 @@ export class ImageManager {
       ev('Warning', 'Failed', 'Error: InvalidImageName');
       return { ok: false, reason: 'InvalidImageName', message };
     }
-    const present = await this.#images.has(image);
+    const present = await this.#has(image);
     const policy = c.imagePullPolicy ?? 'IfNotPresent';
     const alreadyPresent = () => { ev('Normal', 'Pulled', `Container image "${image}" already present on machine`); return { ok: true } as const; };
     if (policy === 'Never') {
@@ -87,6 +89,15 @@ export class ImageManager {
       ev('Warning', 'Failed', 'Error: ErrImagePull');
       return { ok: false, reason: 'ErrImagePull', message, retryMs: 1000 };
     }
+  }
+
+  #has(image: string): Promise<boolean> {
+    let p = this.#looking.get(image);
+    if (!p) {
+      p = this.#images.has(image).finally(() => this.#looking.delete(image));
+      this.#looking.set(image, p);
+    }
+    return p;
   }
 
   #pull(image: string): Promise<{ bytes: number }> {

@@ -37,8 +37,12 @@ export function validPayloadPath(p: string): boolean {
 
 /** Writes `payload` into `dir` atomically; `gid` (fsGroup) owns the files when given. */
 export async function writeAtomic(dir: string, payload: Payload, gid?: number): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o755 });
-  const ts = await mkdtemp(join(dir, timestampDir()));
+  // The volume dir usually exists (the volume manager made it): make it only when missing.
+  const ts = await mkdtemp(join(dir, timestampDir())).catch(async e => {
+    if (e.code !== 'ENOENT') throw e;
+    await mkdir(dir, { recursive: true, mode: 0o755 });
+    return mkdtemp(join(dir, timestampDir()));
+  });
   await chmod(ts, 0o755);
   for (const [rel, f] of payload) {
     if (!validPayloadPath(rel)) throw new Error(`invalid path in volume payload: ${rel}`);
