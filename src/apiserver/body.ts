@@ -82,12 +82,15 @@ export async function readObject(req: IncomingMessage): Promise<DecodedBody> {
 /**
  * Applies fieldValidation: unknown fields come from the schema, duplicates from decoding.
  * Upstream words these `strict decoding error: unknown field "spec.x", duplicate field "y"`.
+ * `stored`: the stored object a patch was applied to; the parts of `obj` that are still
+ * its very objects (a patch result shares what the patch did not touch) were checked
+ * when they were written and are skipped.
  */
-export function checkFields(res: ServerResponse, mode: FieldValidation, obj: KubeObject, duplicates: string[]): void {
+export function checkFields(res: ServerResponse, mode: FieldValidation, obj: KubeObject, duplicates: string[], stored?: KubeObject): void {
   // Wrong JSON types fail decoding whatever the field validation mode.
-  if (obj.apiVersion && obj.kind) checkTypes(String(obj.apiVersion), String(obj.kind), obj);
+  if (obj.apiVersion && obj.kind) checkTypes(String(obj.apiVersion), String(obj.kind), obj, stored);
   if (mode === 'Ignore') return;
-  const unknown = obj.apiVersion && obj.kind ? findUnknownFields(obj.apiVersion, obj.kind, obj) : [];
+  const unknown = obj.apiVersion && obj.kind ? findUnknownFields(obj.apiVersion, obj.kind, obj, stored) : [];
   const problems = [
     ...duplicates.map(duplicateFieldMessage),
     ...unknown.map(unknownFieldMessage),

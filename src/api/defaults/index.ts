@@ -70,6 +70,18 @@ export function applyDefaults<T extends KubeObject>(kind: string, apiVersion: st
 }
 
 /**
+ * Kinds whose defaulting writes only their spec (SetDefaults_Pod and the pod admission
+ * fills). A status write keeps the stored spec, defaulted when it was written, so it has
+ * nothing to default: its result need not be copied to be defaulted.
+ */
+const SPEC_ONLY_DEFAULTS = new Set(['Pod']);
+
+/** Whether a write through the status subresource of `kind` has anything to default. */
+export function statusWriteDefaults(kind: string): boolean {
+  return !SPEC_ONLY_DEFAULTS.has(kind);
+}
+
+/**
  * Update-time carry-over the registry does before validation: a Service keeps its
  * allocated cluster IPs and node ports when the client leaves them out, and a Namespace's
  * finalizers only change through /finalize. Returns a new object for those kinds, `newObj` otherwise.

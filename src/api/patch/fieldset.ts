@@ -34,11 +34,30 @@ export class FieldSet {
   }
 
   toFieldsV1(): JsonObject {
+    return this.#encode(false);
+  }
+
+  /**
+   * Built in place, in the order JSON.stringify will write: `".": {}` first for a member
+   * with children ('.' sorts before every path element), then the children sorted. Every
+   * status write encodes its writer's set, so no intermediate copies.
+   */
+  #encode(dot: boolean): JsonObject {
     const out: JsonObject = {};
-    for (const pe of [...this.#children.keys()].sort()) {
-      const child = this.#children.get(pe)!;
-      const enc = child.toFieldsV1();
-      out[pe] = child.#member && child.#children.size > 0 ? { '.': {}, ...enc } : enc;
+    if (dot) out['.'] = {};
+    const kids = this.#children;
+    if (kids.size === 0) return out;
+    if (kids.size === 1) {
+      for (const [pe, child] of kids) out[pe] = child.#encode(child.#member && child.#children.size > 0);
+      return out;
+    }
+    const keys = [...kids.keys()];
+    let sorted = true;
+    for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) { sorted = false; break; }
+    if (!sorted) keys.sort();
+    for (let i = 0; i < keys.length; i++) {
+      const child = kids.get(keys[i])!;
+      out[keys[i]] = child.#encode(child.#member && child.#children.size > 0);
     }
     return out;
   }

@@ -8,7 +8,7 @@ import { apiVersionOf, RESOURCES } from '../resources.js';
 import { clone, deepEqual, isObject, type Json, type JsonObject } from './json.js';
 import { FieldSet, type Path } from './fieldset.js';
 import { rootField } from './schema.js';
-import { compare } from './ssa-walk.js';
+import { changes } from './ssa-walk.js';
 import { createdFieldsV1 } from './created-fields.js';
 
 export type { ManagedFieldsEntry };
@@ -39,6 +39,14 @@ const STRIPPED: Path[] = [
     .map(f => ['f:metadata', 'f:' + f]),
 ];
 const STRIP_SET = FieldSet.fromPaths(STRIPPED);
+const STRIPPED_TOP = new Set(['f:apiVersion', 'f:kind', 'f:metadata']);
+const STRIPPED_META = new Set(STRIPPED.filter(p => p.length === 2).map(p => p[1]));
+
+/** Whether `path` is one of STRIPPED (what trackable's difference with STRIP_SET removes). */
+function untracked(path: Path): boolean {
+  if (path.length === 1) return STRIPPED_TOP.has(path[0]);
+  return path.length === 2 && path[0] === 'f:metadata' && STRIPPED_META.has(path[1]);
+}
 
 let lastSecond = -1;
 let lastStamp = '';
@@ -240,9 +248,8 @@ export function managedFieldsAfterUpdate(oldObj: object | undefined, newObj: obj
     return [e];
   }
   // Ignored top-level fields would be dropped from the result anyway (trackable): skip them.
-  const c = compare(before ? view(before, ignored) : undefined, view(after, ignored), rootField(kind));
-  const changed = trackable(c.modified.union(c.added), ignored);
-  const removed = trackable(c.removed, ignored);
+  // One walk gives trackable(added ∪ modified) and trackable(removed).
+  const { changed, removed } = changes(before ? view(before, ignored) : undefined, view(after, ignored), rootField(kind), untracked);
   const id = managerId({ manager, operation, apiVersion, subresource });
   let self = managers.find(m => managerId(m) === id);
   if (!self) managers.push(self = { manager, operation, apiVersion, subresource, set: new FieldSet() });
@@ -251,7 +258,8 @@ export function managedFieldsAfterUpdate(oldObj: object | undefined, newObj: obj
     if (!removed.isEmpty()) m.set = m.set.minus(removed);
     if (m !== self && !changed.isEmpty()) m.set = m.set.minus(changed);
   }
-  self.set = self.set.plus(changed);
+  // A manager's first write owns just what it changed: that fresh set is nobody else's.
+  self.set = self.set.isEmpty() ? changed : self.set.plus(changed);
   if (!changed.isEmpty()) self.time = opts.now ?? nowSeconds();
   return encodeManagedFields(managers);
 }

@@ -85,15 +85,33 @@ function collect(v: Json, f: Field | undefined, path: string[], set: FieldSet): 
 
 export interface Comparison { added: FieldSet; modified: FieldSet; removed: FieldSet }
 
+/** Where the walk reports each path that was added, modified or removed. */
+interface Sink { added(path: Path): void; modified(path: Path): void; removed(path: Path): void }
+
 /** What changed from `before` to `after` (either may be undefined: absent). */
 export function compare(before: Json | undefined, after: Json | undefined, f: Field | undefined): Comparison {
   const c: Comparison = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };
-  walk(before, after, f, [], false, c);
+  walk(before, after, f, [], false, { added: p => c.added.insert(p), modified: p => c.modified.insert(p), removed: p => c.removed.insert(p) });
+  return c;
+}
+
+/** Changed (added or modified) and removed paths, as an ordinary write's ownership needs them. */
+export interface Changes { changed: FieldSet; removed: FieldSet }
+
+/**
+ * compare's result as one set of added-or-modified paths and one of removed paths,
+ * leaving out the paths `untracked` names (their children still count): what
+ * `changed = added ∪ modified` and set differences would give, built in one walk.
+ */
+export function changes(before: Json | undefined, after: Json | undefined, f: Field | undefined, untracked: (path: Path) => boolean): Changes {
+  const c: Changes = { changed: new FieldSet(), removed: new FieldSet() };
+  const change = (p: Path) => { if (!untracked(p)) c.changed.insert(p); };
+  walk(before, after, f, [], false, { added: change, modified: change, removed: p => { if (!untracked(p)) c.removed.insert(p); } });
   return c;
 }
 
 /** `path` is one array pushed and popped along the walk; sets copy what they keep. */
-function walk(a: Json | undefined, b: Json | undefined, f: Field | undefined, path: string[], item: boolean, c: Comparison): void {
+function walk(a: Json | undefined, b: Json | undefined, f: Field | undefined, path: string[], item: boolean, c: Sink): void {
   const maps = !f?.atomic && (a === undefined || isObject(a)) && (b === undefined || isObject(b));
   const lists = granularList(f) && (a === undefined || Array.isArray(a)) && (b === undefined || Array.isArray(b));
   if (maps && (a !== undefined || b !== undefined)) {
@@ -124,16 +142,16 @@ function walk(a: Json | undefined, b: Json | undefined, f: Field | undefined, pa
     ape.forEach((pe, i) => { if (!after.has(pe)) { path.push(pe); walk(al[i], undefined, ef, path, true, c); path.pop(); } });
     if (!alwaysPresent(f)) mark(a, b, path, c);
   } else if (a === undefined) {
-    if (b !== undefined) c.added.insert(path);
+    if (b !== undefined) c.added(path);
   } else if (b === undefined) {
-    c.removed.insert(path);
+    c.removed(path);
   } else if (!deepEqual(a, b)) {
-    c.modified.insert(path);
+    c.modified(path);
   }
 }
 
-function mark(a: Json | undefined, b: Json | undefined, path: string[], c: Comparison): void {
+function mark(a: Json | undefined, b: Json | undefined, path: string[], c: Sink): void {
   if (path.length === 0) return;
-  if (a === undefined) c.added.insert(path);
-  else if (b === undefined) c.removed.insert(path);
+  if (a === undefined) c.added(path);
+  else if (b === undefined) c.removed(path);
 }

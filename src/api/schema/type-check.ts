@@ -26,7 +26,14 @@ function zero(t: FieldType): unknown {
   return null;
 }
 
-function check(v: unknown, t: FieldType, owner: string, path: string): void {
+/** `known[k]`, or undefined when `known` is not an object (or array) holding `k`. */
+function knownAt(known: unknown, k: string | number): unknown {
+  return known !== null && typeof known === 'object' ? (known as Record<string | number, unknown>)[k] : undefined;
+}
+
+/** `known`: a checked value `v` came from; a part of `v` that is the same object as known's part at its place is not walked again. */
+function check(v: unknown, t: FieldType, owner: string, path: string, known?: unknown): void {
+  if (known !== undefined && v === known && typeof v === 'object' && v !== null) return;
   switch (t.kind) {
     case 'opaque': return;
     case 'scalar': {
@@ -42,7 +49,7 @@ function check(v: unknown, t: FieldType, owner: string, path: string): void {
       if (!Array.isArray(v)) throw new TypeMismatch(jsonType(v), owner, path, 'array');
       for (let i = 0; i < v.length; i++) {
         if (v[i] === null) v[i] = zero(t.items);
-        check(v[i], t.items, owner, path);
+        check(v[i], t.items, owner, path, knownAt(known, i));
       }
       return;
     }
@@ -51,7 +58,7 @@ function check(v: unknown, t: FieldType, owner: string, path: string): void {
       const o = v as Record<string, unknown>;
       for (const k of Object.keys(o)) {
         if (o[k] === null) o[k] = zero(t.values);
-        check(o[k], t.values, owner, path);
+        check(o[k], t.values, owner, path, knownAt(known, k));
       }
       return;
     }
@@ -65,7 +72,7 @@ function check(v: unknown, t: FieldType, owner: string, path: string): void {
         const f = schema.fields.get(k);
         if (!f) continue; // unknown fields are field validation's business
         if (o[k] === null) { delete o[k]; continue; }
-        check(o[k], f.type, short, path ? `${path}.${k}` : k);
+        check(o[k], f.type, short, path ? `${path}.${k}` : k, knownAt(known, k));
       }
     }
   }
@@ -74,12 +81,14 @@ function check(v: unknown, t: FieldType, owner: string, path: string): void {
 /**
  * Checks `obj` against its kind's schema, normalising nulls in place. Throws a
  * BadRequestError worded like kube-apiserver's decoding errors. Kinds without a schema pass.
+ * `known`: an object checked before (the stored one a patch was applied to); the parts
+ * `obj` shares with it (the same objects, at the same places) are neither checked nor changed.
  */
-export function checkTypes(apiVersion: string, kind: string, obj: unknown): void {
+export function checkTypes(apiVersion: string, kind: string, obj: unknown, known?: unknown): void {
   const root = kindSchema(apiVersion, kind);
   if (!root) return;
   try {
-    check(obj, { kind: 'object', name: root.name }, kind, '');
+    check(obj, { kind: 'object', name: root.name }, kind, '', known);
   } catch (e) {
     if (!(e instanceof TypeMismatch)) throw e;
     const version = apiVersion.slice(apiVersion.indexOf('/') + 1);

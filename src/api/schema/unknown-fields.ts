@@ -9,12 +9,15 @@ import type { StrictParseResult } from './json-strict.js';
 
 /**
  * Paths of unknown fields in `obj`, in document order, like `.spec.containers[0].imagee`.
- * Returns [] for kinds without a schema (nothing to check against).
+ * Returns [] for kinds without a schema (nothing to check against). `known`: an object
+ * checked before (the stored one a patch was applied to); the parts `obj` shares with it
+ * (the same objects, at the same places) are not walked: what the writer did not touch is
+ * not the writer's to answer for (upstream never even stores unknown fields).
  */
-export function findUnknownFields(apiVersion: string, kind: string, obj: unknown): string[] {
+export function findUnknownFields(apiVersion: string, kind: string, obj: unknown, known?: unknown): string[] {
   const root = kindSchema(apiVersion, kind);
   const out: string[] = [];
-  if (root) walk(obj, { kind: 'object', name: root.name }, '', out, undefined);
+  if (root) walk(obj, { kind: 'object', name: root.name }, '', out, undefined, known);
   return out;
 }
 
@@ -58,19 +61,24 @@ export function duplicateFieldMessage(path: string): string {
 
 interface Report { dups: Set<string>; messages: boolean }
 
-function walk(v: unknown, t: FieldType, path: string, out: string[], report: Report | undefined): void {
-  if (v === null || typeof v !== 'object') return;
+/** `known[k]`, or undefined when `known` is not an object (or array) holding `k`. */
+function knownAt(known: unknown, k: string | number): unknown {
+  return known !== null && typeof known === 'object' ? (known as Record<string | number, unknown>)[k] : undefined;
+}
+
+function walk(v: unknown, t: FieldType, path: string, out: string[], report: Report | undefined, known?: unknown): void {
+  if (v === null || typeof v !== 'object' || v === known) return;
   switch (t.kind) {
     case 'scalar':
     case 'opaque':
       return;
     case 'list':
-      if (Array.isArray(v)) v.forEach((item, i) => walk(item, t.items, `${path}[${i}]`, out, report));
+      if (Array.isArray(v)) v.forEach((item, i) => walk(item, t.items, `${path}[${i}]`, out, report, knownAt(known, i)));
       return;
     case 'map':
       if (!Array.isArray(v)) {
         for (const [k, item] of Object.entries(v)) {
-          walk(item, t.values, `${path}.${k}`, out, report);
+          walk(item, t.values, `${path}.${k}`, out, report, knownAt(known, k));
           noteDuplicate(`${path}.${k}`, out, report);
         }
       }
@@ -86,7 +94,7 @@ function walk(v: unknown, t: FieldType, path: string, out: string[], report: Rep
           if (report) forgetUnder(report.dups, p);
           continue;
         }
-        walk(item, field.type, p, out, report);
+        walk(item, field.type, p, out, report, knownAt(known, k));
         noteDuplicate(p, out, report);
       }
     }

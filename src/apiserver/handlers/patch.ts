@@ -32,7 +32,7 @@ export async function handlePatch(ctx: RequestContext): Promise<void> {
   try {
     out = await writeUpdate(ctx, cur => {
       const next = applyPatch(type, cur, patch, pctx) as KubeObject;
-      checkFields(ctx.res, mode, next, decoded.duplicates);
+      checkFields(ctx.res, mode, next, decoded.duplicates, cur);
       return next;
     }, manager, type === 'apply' ? 'Apply' : 'Update');
   } catch (e) {

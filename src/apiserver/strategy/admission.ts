@@ -5,7 +5,7 @@
 import type { KubeObject } from '../../api/object.js';
 import { apiVersionOf, type ResourceInfo } from '../../api/resources.js';
 import { invalid } from '../../api/errors.js';
-import { applyDefaults, prepareForUpdate } from '../../api/defaults/index.js';
+import { applyDefaults, prepareForUpdate, statusWriteDefaults } from '../../api/defaults/index.js';
 import { validateCreate, validateStatusUpdate, validateUpdate } from '../../api/validation/index.js';
 import { carryUpdateMeta, fillCreateMeta } from './meta.js';
 import { initialStatus, keepStatusOnUpdate } from './kinds.js';
@@ -23,11 +23,18 @@ export function admitCreate(ri: ResourceInfo, obj: KubeObject): KubeObject {
 /** Which endpoint a write came through: the main resource, `status`, or a namespace's `finalize`. */
 export type WritePath = 'main' | 'status' | 'finalize';
 
+/**
+ * Admits an update. `next` may share parts with `prev` and with the request (a patch
+ * result does): defaulting works on a deep copy. A status write of a kind with nothing to
+ * default there (see statusWriteDefaults) is not copied: `next` is returned, its parts
+ * still shared, and must be treated as read-only below its own metadata.
+ */
 export function admitUpdate(ri: ResourceInfo, next: KubeObject, prev: KubeObject, path: WritePath): KubeObject {
   carryUpdateMeta(ri, next, prev);
   // finalize is the one way to change a namespace's spec.finalizers, so it skips that rule.
   const prepared = path === 'main' ? prepareForUpdate(ri.kind, next, prev) : next;
-  const out = applyDefaults(ri.kind, apiVersionOf(ri), prepared, { uid: prev.metadata!.uid!, operation: 'update' });
+  const out = path === 'status' && !statusWriteDefaults(ri.kind) ? prepared
+    : applyDefaults(ri.kind, apiVersionOf(ri), prepared, { uid: prev.metadata!.uid!, operation: 'update' });
   if (path !== 'status') keepStatusOnUpdate(ri, out, prev);
   const errs = path === 'status'
     ? validateStatusUpdate(ri.kind, out, prev, apiVersionOf(ri))
