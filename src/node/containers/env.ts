@@ -45,9 +45,23 @@ function linkedServices(pod: Pod, src: ObjectSource): Service[] {
   return [...out.values()].sort((a, b) => a.metadata!.name!.localeCompare(b.metadata!.name!));
 }
 
+/** Service-link variables by namespace and enableServiceLinks, while the services stay as they were. */
+const linkCache = new WeakMap<ObjectSource, { version: number; env: Map<string, Map<string, string>> }>();
+
+function serviceLinkEnv(pod: Pod, src: ObjectSource): Map<string, string> {
+  const version = src.servicesVersion?.();
+  if (version === undefined) return serviceEnv(linkedServices(pod, src));
+  let c = linkCache.get(src);
+  if (!c || c.version !== version) linkCache.set(src, (c = { version, env: new Map() }));
+  const key = `${pod.metadata?.namespace ?? 'default'}/${pod.spec?.enableServiceLinks !== false}`;
+  let env = c.env.get(key);
+  if (!env) c.env.set(key, (env = serviceEnv(linkedServices(pod, src))));
+  return new Map(env);
+}
+
 export async function containerEnv(pod: Pod, c: Container, src: ObjectSource, facts: PodRuntimeFacts): Promise<{ name: string; value: string }[]> {
   const ns = pod.metadata?.namespace ?? 'default';
-  const env = serviceEnv(linkedServices(pod, src));
+  const env = serviceLinkEnv(pod, src);
   for (const from of c.envFrom ?? []) {
     const prefix = from.prefix ?? '';
     if (from.configMapRef) {

@@ -17,9 +17,14 @@ async function lookup<T>(client: Client, inf: Informer<KubeObject>, ns: string, 
 }
 
 export function informerObjects(client: Client, informers: { configMaps: Informer<KubeObject>; secrets: Informer<KubeObject>; services: Informer<KubeObject> }): ObjectSource {
+  let version = 0;
+  const bump = () => { version++; };
+  informers.services.addEventHandler({ onAdd: bump, onUpdate: bump, onDelete: bump });
   return {
     configMap: (ns, name) => lookup<ConfigMap>(client, informers.configMaps, ns, name),
     secret: (ns, name) => lookup<Secret>(client, informers.secrets, ns, name),
     services: ns => informers.services.listByNamespace(ns) as Service[],
+    // Until synced, the cache is still filling: no version, so nothing is reused.
+    servicesVersion: () => informers.services.hasSynced() ? version : undefined,
   };
 }

@@ -6,6 +6,8 @@ export interface ObjectSource {
   secret(namespace: string, name: string): Promise<Secret | undefined>;
   /** Services of a namespace (for service links); may be empty while not synced. */
   services(namespace: string): Service[];
+  /** Changes whenever any Service does: service-link variables made at one value hold until it moves. */
+  servicesVersion?(): number | undefined;
 }
 
 /** A fault that becomes a container's waiting reason (CreateContainerConfigError…). */

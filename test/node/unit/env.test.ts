@@ -66,6 +66,31 @@ describe('containerEnv', () => {
     assert.equal(env.get('KUBERNETES_SERVICE_PORT_HTTPS'), '443');
   });
 
+  it('service links made once per services version: a container\'s own variables stay its own, a service change shows', async () => {
+    const svc = (name: string, ns: string, ip: string): Service => ({ metadata: { name, namespace: ns }, spec: { clusterIP: ip, ports: [{ port: 80 }] } });
+    const services = [svc('kubernetes', 'default', '10.43.0.1'), svc('web', 'ns', '10.43.0.2')];
+    let version = 1;
+    const src: ObjectSource = { ...source({ services }), servicesVersion: () => version };
+    const envOf = async (p0: typeof p, ctr: ReturnType<typeof c>) => new Map((await containerEnv(p0, ctr, src, facts)).map(e => [e.name, e.value]));
+    const first = await envOf(p, c('a', { env: [{ name: 'WEB_SERVICE_HOST', value: 'mine' }, { name: 'OWN', value: '1' }] }));
+    assert.equal(first.get('WEB_SERVICE_HOST'), 'mine');
+    const second = await envOf(p, c('b'));
+    assert.equal(second.get('WEB_SERVICE_HOST'), '10.43.0.2', 'the first container\'s override did not leak');
+    assert.equal(second.has('OWN'), false);
+    const other = pod({ containers: [] });
+    other.metadata!.namespace = 'other';
+    assert.equal((await envOf(other, c('c'))).has('WEB_SERVICE_HOST'), false, 'per namespace');
+    services.push(svc('db', 'ns', '10.43.0.3'));
+    version++;
+    assert.equal((await envOf(p, c('d'))).get('DB_SERVICE_HOST'), '10.43.0.3');
+    const noLinks = pod({ containers: [] });
+    noLinks.metadata!.namespace = 'ns';
+    noLinks.spec!.enableServiceLinks = false;
+    const nl = await envOf(noLinks, c('e'));
+    assert.equal(nl.has('WEB_SERVICE_HOST'), false);
+    assert.equal(nl.get('KUBERNETES_SERVICE_HOST'), '10.43.0.1', 'the API server\'s service is always linked');
+  });
+
   it('missing objects and keys are CreateContainerConfigError unless optional', async () => {
     const run = (e: NonNullable<ReturnType<typeof c>['env']>) => containerEnv(p, c('a', { env: e }), source({ cms: { cm: { k: 'v' } } }), facts);
     await assert.rejects(run([{ name: 'A', valueFrom: { configMapKeyRef: { name: 'nope', key: 'k' } } }]),
