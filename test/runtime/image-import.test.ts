@@ -99,6 +99,19 @@ describe('image import and whiteouts', { skip }, () => {
     await assert.rejects(store.importArchive(join(env.dir, 'junk.tar')), (e: Error & { code?: string }) => e.code === 'KL_INVALID_IMAGE');
   });
 
+  it('sees names another store over the same directory adds and removes (the index is cached per file)', async () => {
+    const other = await ImageStore.open({ root: env.images.root, helper: env.helper });
+    const img = await env.images.resolve('busybox');
+    assert.equal(await env.images.has('test.local/tagged:9'), false);
+    await other.tag('busybox', 'test.local/tagged:9');
+    assert.equal(await env.images.has('test.local/tagged:9'), true);
+    assert.ok((await env.images.resolve('busybox')).names.includes('test.local/tagged:9'));
+    assert.equal((await env.images.resolve('test.local/tagged:9')).id, img.id);
+    await other.remove('test.local/tagged:9');
+    assert.equal(await env.images.has('test.local/tagged:9'), false);
+    assert.deepEqual((await env.images.resolve('busybox')).names, img.names);
+  });
+
   it('builds the setup images reproducibly', async () => {
     const before = await env.images.list();
     const { buildSetupImages } = await import('../../src/node/runtime/images/build-cli.js');

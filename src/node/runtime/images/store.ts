@@ -8,6 +8,7 @@
  * (rename); two processes importing at the same instant may lose one name.
  */
 import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ImageNotFoundError, InvalidImageError } from '../errors.js';
@@ -68,6 +69,10 @@ export class ImageStore {
   #indexLock: Promise<unknown> = Promise.resolve();
   #unpacking = new Map<string, Promise<void>>();
   #unpacked = new Set<string>();
+  /** index.json as last read, and the file identity it was read from. */
+  #indexCache?: { key: string; index: Index };
+  /** Resolved images by index identity, manifest and name (blobs never change). */
+  #described = new Map<string, ResolvedImage>();
 
   private constructor(opts: ImageStoreOptions) {
     this.root = opts.root;
@@ -85,14 +90,28 @@ export class ImageStore {
     return s;
   }
 
+  /** Identifies the index.json there now: every write renames a new file into place. */
+  #indexKey(): string {
+    // Sync: one stat of a local file (µs), where reading and parsing the index every time
+    // cost four thread-pool round trips per image lookup (a few per pod start).
+    const st = statSync(join(this.root, 'index.json'));
+    return `${st.ino}:${st.size}:${st.mtimeMs}`;
+  }
+
+  /** The index, read again only when the file changed (other processes may pull or import). Never mutate it. */
   async #index(): Promise<Index> {
-    return JSON.parse(await readFile(join(this.root, 'index.json'), 'utf8')) as Index;
+    const key = this.#indexKey();
+    if (this.#indexCache?.key === key) return this.#indexCache.index;
+    const index = JSON.parse(await readFile(join(this.root, 'index.json'), 'utf8')) as Index;
+    if (this.#described.size > 256) this.#described.clear();
+    this.#indexCache = { key, index };
+    return index;
   }
 
   /** Read-modify-write of index.json, one at a time. */
   #updateIndex(fn: (entries: Descriptor[]) => Descriptor[]): Promise<void> {
     const next = this.#indexLock.then(async () => {
-      const idx = await this.#index();
+      const idx = { ...(await this.#index()) }; // the cached one stays as it was
       idx.manifests = fn(idx.manifests);
       const tmp = join(this.root, `index.json.${randomBytes(4).toString('hex')}`);
       await writeFile(tmp, JSON.stringify(idx, null, 1));
@@ -141,6 +160,16 @@ export class ImageStore {
   }
 
   async #describe(manifestDigest: string, ref: string): Promise<ResolvedImage> {
+    await this.#index();
+    const key = `${this.#indexCache!.key}|${manifestDigest}|${ref}`;
+    const hit = this.#described.get(key);
+    if (hit) return hit;
+    const img = await this.#describeUncached(manifestDigest, ref);
+    this.#described.set(key, img);
+    return img;
+  }
+
+  async #describeUncached(manifestDigest: string, ref: string): Promise<ResolvedImage> {
     const manifest = await this.blobs.readJson<Manifest>(manifestDigest);
     const config = await this.blobs.readJson<ImageConfig>(manifest.config.digest);
     const entries = (await this.#index()).manifests.filter(e => e.digest === manifestDigest);

@@ -3,7 +3,7 @@
  * the rootfs mount point; on the run tmpfs) and the empty overlay upper/work dirs (on disk); start has the shim mount the overlay and `runc run -d` it; status
  * is read from the record, the shim's exit.json and /proc, without spawning anything.
  */
-import { closeSync, constants as fsConstants, openSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsConstants, openSync, writeFileSync, writeSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -54,7 +54,7 @@ export async function createContainer(ctx: RuncContext, sandboxId: string, cfg: 
     logPath, createdAt: new Date().toISOString(), cgroupPath: `${sb.cgroupPath}/${id}`,
     overlay: overlayOptions(img, disk), stopSignal: img.config.StopSignal, ...(cfg.stdin ? { stdin: true } : {}), ...(cfg.tty ? { tty: true } : {}),
   };
-  await writeFile(join(dir, 'config.json'), JSON.stringify(spec));
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(spec)); // on the run tmpfs: see RecordStore.put
   await ctx.containers.put(rec);
   return id;
 }

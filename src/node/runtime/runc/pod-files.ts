@@ -1,5 +1,8 @@
-/** The per-pod files bind-mounted into every container: /etc/hosts, resolv.conf, hostname. */
-import { copyFile, writeFile } from 'node:fs/promises';
+/**
+ * The per-pod files bind-mounted into every container: /etc/hosts, resolv.conf, hostname.
+ * Written synchronously: they live on the run tmpfs (see RecordStore.put).
+ */
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SandboxConfig } from '../runtime.js';
 
@@ -10,7 +13,7 @@ export function podFilePaths(dir: string) {
 /** Like the kubelet's managed hosts file (the host's own for hostNetwork pods). */
 export async function writeHosts(dir: string, cfg: SandboxConfig, ips: string[]): Promise<void> {
   const path = podFilePaths(dir).hosts;
-  if (cfg.hostNetwork) return copyFile('/etc/hosts', path);
+  if (cfg.hostNetwork) return copyFileSync('/etc/hosts', path);
   const lines = [
     '# Kubernetes-managed hosts file.',
     '127.0.0.1\tlocalhost',
@@ -26,7 +29,7 @@ export async function writeHosts(dir: string, cfg: SandboxConfig, ips: string[])
     lines.push('', '# Entries added by HostAliases.');
     for (const a of cfg.hostAliases) lines.push(`${a.ip}\t${a.hostnames.join('\t')}`);
   }
-  await writeFile(path, lines.join('\n') + '\n');
+  writeFileSync(path, lines.join('\n') + '\n');
 }
 
 export async function writeResolvAndHostname(dir: string, cfg: SandboxConfig): Promise<void> {
@@ -38,8 +41,9 @@ export async function writeResolvAndHostname(dir: string, cfg: SandboxConfig): P
         ...(cfg.dns.options?.length ? [`options ${cfg.dns.options.join(' ')}`] : []),
       ].join('\n') + '\n'
     : undefined;
-  await Promise.all([
-    resolv !== undefined ? writeFile(p.resolv, resolv) : copyFile('/etc/resolv.conf', p.resolv).catch(() => writeFile(p.resolv, '')),
-    writeFile(p.hostname, `${cfg.hostname}\n`),
-  ]);
+  if (resolv !== undefined) writeFileSync(p.resolv, resolv);
+  else {
+    try { copyFileSync('/etc/resolv.conf', p.resolv); } catch { writeFileSync(p.resolv, ''); }
+  }
+  writeFileSync(p.hostname, `${cfg.hostname}\n`);
 }

@@ -4,7 +4,8 @@
  * memory. The files are the truth an agent restart adopts; the cache only saves reads.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { renameSync, writeFileSync } from 'node:fs';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PortMapping } from '../cni/cni.js';
 import { RuntimeNotFoundError } from '../errors.js';
@@ -123,12 +124,17 @@ export class RecordStore<T extends { id: string }> {
     return this.all();
   }
 
-  /** Writes atomically (temp file + rename) and caches. */
+  /**
+   * Writes atomically (temp file + rename) and caches. Synchronously: the records live on
+   * a tmpfs (run-dir.ts), where writing a small file takes microseconds, less than the
+   * thread-pool round trips of open, write, close and rename (four per record, several
+   * records per pod start).
+   */
   async put(r: T): Promise<void> {
     this.#cache.set(r.id, r);
     const tmp = join(this.dir, r.id, `.${this.#file}.${randomBytes(3).toString('hex')}`);
-    await writeFile(tmp, JSON.stringify(r));
-    await rename(tmp, join(this.dir, r.id, this.#file));
+    writeFileSync(tmp, JSON.stringify(r));
+    renameSync(tmp, join(this.dir, r.id, this.#file));
   }
 
   forget(id: string): void {

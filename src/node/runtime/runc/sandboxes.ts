@@ -3,7 +3,8 @@
  * namespaces, its network (CNI ADD on /proc/<pid>/ns/net) and per-pod files.
  * The record is written before anything runs, so a crash mid-way is cleaned up later.
  */
-import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isAlive, procStartTime } from '../proc.js';
 import type { SandboxConfig, SandboxStatus } from '../runtime.js';
@@ -33,7 +34,7 @@ export async function runSandbox(ctx: RuncContext, cfg: SandboxConfig): Promise<
     const direct = pause.layers.length === 1;
     const disk = diskDir(ctx, 'sandboxes', id);
     if (!direct) await Promise.all([mkdir(join(dir, 'rootfs')), ...['upper', 'work'].map(d => mkdir(join(disk, d), { recursive: true }))]);
-    await writeFile(join(dir, 'config.json'), JSON.stringify(sandboxSpec({
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(sandboxSpec({ // on the run tmpfs: see RecordStore.put
       rootfs: direct ? pause.layers[0]!.dir : join(dir, 'rootfs'), readonlyRootfs: true, hostname: cfg.hostname,
       ns: rec, cgroupsPath: `${rec.cgroupPath}/${id}`, sysctls: cfg.sysctls,
       args: [...(pause.config.Entrypoint ?? []), ...(pause.config.Cmd ?? [])], env: pause.config.Env ?? [],

@@ -8,7 +8,7 @@
  * does not reap orphans, so a tiny static C process per container is its parent (child
  * subreaper), copies its stdout/stderr into the CRI log and records its exit status.
  */
-import { readFileSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, readFileSync, watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StartContainerError } from '../errors.js';
@@ -56,8 +56,10 @@ export async function runcError(bundle: string): Promise<string> {
 
 /** Synchronous like procStartTime: a tiny file asked for on every status look, absent while the container runs. */
 export async function readExit(bundle: string): Promise<ExitInfo | undefined> {
+  const file = bundleFiles(bundle).exit;
+  if (!existsSync(file)) return undefined; // the common case, without an ENOENT error to build and throw
   try {
-    return JSON.parse(readFileSync(bundleFiles(bundle).exit, 'utf8')) as ExitInfo;
+    return JSON.parse(readFileSync(file, 'utf8')) as ExitInfo;
   } catch {
     return undefined;
   }
