@@ -204,7 +204,7 @@ describe('port-forward', () => {
       }
     });
 
-    it('client-node PortForward: 4 MB echoed intact (large payloads leave as two fragments of one message)', async () => {
+    it('client-node PortForward: 4 MB echoed intact (pooled reads leave as one message each, header and channel byte in front)', async () => {
       const kc = new KubeConfig();
       kc.loadFromOptions({
         clusters: [{ name: 'c', server: `http://127.0.0.1:${srv.port}`, skipTLSVerify: true }],

@@ -6,7 +6,9 @@
 import { Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { isBase64Protocol, V5_CHANNEL } from './protocols.js';
-import { releaseCopied } from './read-pool.js';
+import type { Duplex } from 'node:stream';
+import { prependHeader, releaseCopied, writeReleasing } from './read-pool.js';
+import { binaryFrameHeader } from './tunnel.js';
 
 /** v5 close signal: `[255, channel]` closes the client's side of that channel. */
 export const CLOSE_SIGNAL = 255;
@@ -17,6 +19,11 @@ const COPY_LIMIT = 16 * 1024;
 export interface ChannelConnectionOptions {
   /** Ping the client this often and drop it after one unanswered ping; 0 disables. */
   pingIntervalMs?: number;
+  /**
+   * The connection `ws` runs on: a chunk read from a pod (read-pool) then leaves as one
+   * message written straight to it, frame header and channel byte in front of the chunk.
+   */
+  socket?: Duplex;
 }
 
 export class ChannelConnection {
@@ -27,6 +34,7 @@ export class ChannelConnection {
   onCloseChannel: (channel: number) => void = () => {};
   readonly #ws: WebSocket;
   readonly #base64: boolean;
+  readonly #socket?: Duplex;
   #isClosed = false;
   #timer?: NodeJS.Timeout;
 
@@ -34,6 +42,7 @@ export class ChannelConnection {
     this.#ws = ws;
     this.protocol = protocol;
     this.#base64 = isBase64Protocol(protocol);
+    this.#socket = o.socket;
     this.closed = new Promise(resolve => ws.once('close', () => {
       this.#isClosed = true;
       clearInterval(this.#timer);
@@ -64,6 +73,8 @@ export class ChannelConnection {
     if (this.#base64) {
       this.#ws.send(String.fromCharCode(48 + channel) + data.toString('base64'), { binary: false }, () => cb?.());
       releaseCopied(data);
+    } else if (this.#socket && !this.#socket.destroyed && this.#inPlace(channel, data, cb)) {
+      // written whole
     } else if (data.length >= COPY_LIMIT) {
       // Large payloads leave as a second fragment of the same message: no copy behind the
       // channel byte. ws calls back once the socket has written them: a pooled chunk goes back then.
@@ -73,6 +84,14 @@ export class ChannelConnection {
       this.#ws.send(Buffer.concat([Buffer.of(channel), data]), { binary: true }, () => cb?.());
       releaseCopied(data);
     }
+  }
+
+  /** One buffer for the TLS socket (it would copy several into one first); false when `data` has no room. */
+  #inPlace(channel: number, data: Buffer, cb?: () => void): boolean {
+    const whole = prependHeader(Buffer.concat([binaryFrameHeader(data.length + 1), Buffer.of(channel)]), data);
+    if (!whole) return false;
+    writeReleasing(this.#socket!, whole, () => cb?.());
+    return true;
   }
 
   /** A Writable whose chunks go out on `channel`; its backpressure is the socket's. */

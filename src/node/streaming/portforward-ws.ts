@@ -9,10 +9,11 @@ import type { WebSocket } from 'ws';
 import { ChannelConnection } from './channels.js';
 import type { PortForwardTarget } from './spdy/portforward.js';
 
+/** `socket`: the connection `ws` runs on (pod reads then leave without a copy, see ChannelConnection). */
 export async function servePortForwardChannels(
-  ws: WebSocket, protocol: string, ports: readonly number[], t: PortForwardTarget & { pingIntervalMs?: number },
+  ws: WebSocket, protocol: string, ports: readonly number[], t: PortForwardTarget & { pingIntervalMs?: number }, socket?: Duplex,
 ): Promise<void> {
-  const conn = new ChannelConnection(ws, protocol, { pingIntervalMs: t.pingIntervalMs });
+  const conn = new ChannelConnection(ws, protocol, { pingIntervalMs: t.pingIntervalMs, socket });
   const socks: (Duplex | undefined)[] = [];
   const early: Buffer[][] = ports.map(() => []);
   ports.forEach((port, i) => {

@@ -61,6 +61,6 @@ export async function servePortForward(
     const session = servePortForwardSpdy(webSocketDuplex(ws, socket, { pingIntervalMs: o.pingIntervalMs }), o);
     await session.closed;
   } else {
-    await servePortForwardChannels(ws, protocol, ports, o);
+    await servePortForwardChannels(ws, protocol, ports, o, socket);
   }
 }
