@@ -33,7 +33,7 @@ import { NetnsDialer } from './streaming/index.js';
 import { POD_UID } from './labels.js';
 import { createRuntime, openImageStore } from './setup.js';
 import type { Runtime } from './runtime/index.js';
-import { helperRunner } from './volumes/mounts.js';
+import { helperMounter } from './volumes/mounts.js';
 import { VolumeManager } from './volumes/volume-manager.js';
 import { instrumentRuntime, KubeletMetrics, PROMETHEUS_CONTENT_TYPE, StatsCollector } from './metrics/index.js';
 
@@ -100,8 +100,8 @@ export class NodeAgent {
     const cx: PodContext = {
       runtime, client, recorder, logger: log, probes, statuses, objects, logsDir,
       images: new ImageManager({ images: runtime.images, recorder, logger: log, backoff: new Backoff() }),
-      // Volume mounts start through the runtime's spawner helper (no fork of the agent per pod).
-      volumes: new VolumeManager({ root: join(o.dir, 'pods'), objects, client, run: store && helperRunner(store.helper) }),
+      // tmpfs volumes are mounted by the runtime's spawner helper (no process per pod).
+      volumes: new VolumeManager({ root: join(o.dir, 'pods'), objects, client, mounter: store && helperMounter(store.helper) }),
       hostIP: () => machine.nodeIP,
       nodeMemoryBytes: () => machine.memoryBytes,
       allocatable: () => ({ cpuMilli: machine.cpus * 1000, memoryBytes: machine.memoryBytes - EVICTION_MEMORY_BYTES, ephemeralBytes: Math.floor(machine.diskBytes * 0.9) }),

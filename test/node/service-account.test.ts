@@ -76,4 +76,25 @@ current-context: c
     assert.deepEqual(me.extra['authentication.kubernetes.io/pod-name'], ['reader']);
     assert.deepEqual(me.extra['authentication.kubernetes.io/node-name'], [c.nodeName]);
   });
+
+  it('the token volume is a tmpfs of its own while the pod runs, unmounted once the pod is deleted', async () => {
+    await c.k(['apply', '-n', NS, '-f', '-'], onNode(`apiVersion: v1
+kind: Pod
+metadata: {name: sleeper}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: c, image: busybox, command: ["sleep", "3600"]}
+`, c.nodeName));
+    const uid = await eventually(async () => {
+      const p = JSON.parse(await c.k(['get', 'pod', 'sleeper', '-n', NS, '-o', 'json']));
+      return p.status?.phase === 'Running' && p.metadata.uid as string;
+    }, 60_000, 'sleeper to run');
+    const tmpfs = () => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter(l => l.includes(`/pods/${uid}/`) && l.includes(' - tmpfs '));
+    const mounts = tmpfs();
+    assert.equal(mounts.length, 1, mounts.join('\n'));
+    assert.match(mounts[0]!.split(' ')[4]!, /\/volumes\/kubernetes\.io~projected\/kube-api-access-[a-z0-9]{5}$/);
+    await c.k(['delete', 'pod', 'sleeper', '-n', NS, '--wait=true']);
+    assert.deepEqual(tmpfs(), []);
+  });
 });

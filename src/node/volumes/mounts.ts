@@ -1,34 +1,36 @@
 /** tmpfs mounts for memory-backed volumes, and unmounting everything under a pod's dir. */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { spawnerFor } from '../runtime/spawner.js';
 
-/** Runs a command to completion; rejects with its stderr when it fails. */
-export type CommandRunner = (cmd: string, args: string[]) => Promise<void>;
+/** How tmpfs volumes are mounted and unmounted. */
+export interface Mounter {
+  /** A tmpfs on `dir` with mount options `data` (mode=…,size=…). */
+  tmpfs(dir: string, data: string): Promise<void>;
+  /** `lazy`: detach now, clean up when no longer busy. */
+  unmount(path: string, lazy: boolean): Promise<void>;
+}
 
-const fail = (cmd: string, args: string[], why: string) => new Error(`${cmd} ${args.join(' ')}: ${why}`);
+function run(cmd: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => execFile(cmd, args, (e, _o, stderr) => e ? reject(new Error(`${cmd} ${args.join(' ')}: ${String(stderr).trim() || e.message}`)) : resolve()));
+}
 
-/** Through child_process: forks this process (fine for setup and purge, not per pod). */
-export const execRunner: CommandRunner = (cmd, args) => new Promise((resolve, reject) =>
-  execFile(cmd, args, (e, _o, stderr) => e ? reject(fail(cmd, args, String(stderr).trim() || e.message)) : resolve()));
-
-const which = (name: string) => ['/usr/bin', '/bin', '/usr/sbin', '/sbin'].map(d => `${d}/${name}`).find(p => existsSync(p)) ?? name;
+/** mount(8) and umount(8) through child_process: forks this process (fine for setup and purge, not per pod). */
+export const processMounter: Mounter = {
+  tmpfs: (dir, data) => run('mount', ['-t', 'tmpfs', '-o', data, 'tmpfs', dir]),
+  unmount: (path, lazy) => run('umount', lazy ? ['-l', path] : [path]),
+};
 
 /**
- * Through the runtime's spawner helper (a small process that does the forking): a pod's
- * tmpfs mount must not fork the agent, whose every fork copies its page tables and holds
- * up the event loop while a burst of pods starts.
+ * mount(2) and umount2(2) by the runtime's spawner helper: a pod's tmpfs must neither fork
+ * the agent (its page tables are copied, its event loop held up) nor start mount(8), which
+ * parses the whole mount table, every container's overlay included.
  */
-export function helperRunner(helper: string): CommandRunner {
+export function helperMounter(helper: string): Mounter {
   const spawner = spawnerFor(helper);
-  const paths = new Map<string, string>();
-  return async (cmd, args) => {
-    let file = paths.get(cmd);
-    if (!file) paths.set(cmd, (file = which(cmd)));
-    const r = await spawner.run(file, args);
-    if (r.errno) throw fail(cmd, args, r.errno);
-    if (r.code !== 0) throw fail(cmd, args, r.stderr.toString().trim() || `exit ${r.code}`);
+  return {
+    tmpfs: (dir, data) => spawner.mount('tmpfs', dir, 'tmpfs', data),
+    unmount: (path, lazy) => spawner.unmount(path, lazy),
   };
 }
 
@@ -45,13 +47,12 @@ export async function isMounted(dir: string): Promise<boolean> {
 }
 
 /** Mounts a tmpfs on `dir` (the caller knows it is not mounted yet). */
-export async function mountTmpfs(dir: string, sizeBytes?: number, mode = '0777', run: CommandRunner = execRunner): Promise<void> {
-  const opts = [`mode=${mode}`, ...(sizeBytes ? [`size=${sizeBytes}`] : [])].join(',');
-  await run('mount', ['-t', 'tmpfs', '-o', opts, 'tmpfs', dir]);
+export async function mountTmpfs(dir: string, sizeBytes?: number, mode = '0777', m: Mounter = processMounter): Promise<void> {
+  await m.tmpfs(dir, [`mode=${mode}`, ...(sizeBytes ? [`size=${sizeBytes}`] : [])].join(','));
 }
 
-export async function unmountUnder(dir: string, run: CommandRunner = execRunner): Promise<void> {
+export async function unmountUnder(dir: string, m: Mounter = processMounter): Promise<void> {
   for (const p of await mountsUnder(dir)) {
-    await run('umount', [p]).catch(() => run('umount', ['-l', p]));
+    await m.unmount(p, false).catch(() => m.unmount(p, true));
   }
 }

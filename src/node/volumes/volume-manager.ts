@@ -14,7 +14,7 @@ import type { PodRuntimeFacts } from '../containers/downward.js';
 import type { ObjectSource } from '../containers/objects.js';
 import { payloadHash, writeAtomic } from './atomic-writer.js';
 import { checkHostPath } from './host-path.js';
-import { execRunner, isMounted, mountTmpfs, unmountUnder, type CommandRunner } from './mounts.js';
+import { isMounted, mountTmpfs, processMounter, unmountUnder, type Mounter } from './mounts.js';
 import { MountError, volumePayload } from './payload.js';
 import { forgetTokens } from './sa-token.js';
 
@@ -33,14 +33,16 @@ export class VolumeManager {
   readonly #written = new Map<string, string>();
   /** Volume dirs made (and their tmpfs mounted, or found mounted): later syncs only refresh files. */
   readonly #setUp = new Set<string>();
-  readonly #run: CommandRunner;
+  /** tmpfs dirs mounted, by pod, for pods whose directory this agent made (none can predate it). */
+  readonly #tmpfs = new Map<string, string[]>();
+  readonly #mounter: Mounter;
 
-  /** `run`: how mount/umount start (default child_process; the agent passes the runtime's spawner). */
-  constructor(o: { root: string; objects: ObjectSource; client: Client; run?: CommandRunner }) {
+  /** `mounter`: how tmpfs volumes are mounted (default mount(8); the agent passes the runtime's spawner helper). */
+  constructor(o: { root: string; objects: ObjectSource; client: Client; mounter?: Mounter }) {
     this.root = o.root;
     this.#objects = o.objects;
     this.#client = o.client;
-    this.#run = o.run ?? execRunner;
+    this.#mounter = o.mounter ?? processMounter;
   }
 
   podDir(uid: string): string { return join(this.root, uid); }
@@ -71,8 +73,14 @@ export class VolumeManager {
     if (!this.#setUp.has(dir)) {
       if (v.emptyDir?.medium && v.emptyDir.medium !== 'Memory') throw new MountError(`emptyDir medium ${v.emptyDir.medium} is not supported`);
       // A dir made just now holds no mount; one already there may (an agent restart).
-      const fresh = await mkdir(dir, { recursive: true, mode: 0o750 }) !== undefined;
-      const tmpfs = async (sizeBytes?: number, mode?: string) => { if (fresh || !(await isMounted(dir))) await mountTmpfs(dir, sizeBytes, mode, this.#run); };
+      const made = await mkdir(dir, { recursive: true, mode: 0o750 });
+      const podDir = this.podDir(uid);
+      if (made !== undefined && (made === podDir || podDir.startsWith(made + '/'))) this.#tmpfs.set(uid, []);
+      const tmpfs = async (sizeBytes?: number, mode?: string) => {
+        if (made === undefined && await isMounted(dir)) return;
+        await mountTmpfs(dir, sizeBytes, mode, this.#mounter);
+        this.#tmpfs.get(uid)?.push(dir);
+      };
       if (v.emptyDir?.medium === 'Memory') await tmpfs(bytes(v.emptyDir.sizeLimit) ?? podMemoryLimit(pod));
       // Secrets (and projections, which may hold tokens) never touch the disk.
       if (v.secret || v.projected) await tmpfs(undefined, '0755');
@@ -102,7 +110,11 @@ export class VolumeManager {
   /** Unmounts and removes everything of a pod (hostPath and PV data are left alone). */
   async teardown(uid: string): Promise<void> {
     const dir = this.podDir(uid);
-    await unmountUnder(dir, this.#run);
+    const own = this.#tmpfs.get(uid);
+    // Only what this agent mounted when it made the pod's dir; otherwise the mount table says.
+    if (own) for (const p of own) await this.#mounter.unmount(p, false).catch(() => this.#mounter.unmount(p, true));
+    else await unmountUnder(dir, this.#mounter);
+    this.#tmpfs.delete(uid);
     await rm(dir, { recursive: true, force: true });
     for (const k of this.#written.keys()) if (k.startsWith(dir + '/')) this.#written.delete(k);
     for (const k of this.#setUp) if (k.startsWith(dir + '/')) this.#setUp.delete(k);
