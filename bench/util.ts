@@ -16,6 +16,22 @@ export const ms = (x: number) => Math.round(x * 100) / 100;
 
 const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 
+// Servers this bench started and has not stopped yet. A bench ended by Ctrl-C, `timeout` or an
+// uncaught error stops them on its way out: an orphaned server would keep its port, data dir
+// and CPU share and skew the next run's figures.
+const live = new Map<ChildProcess, string>();
+function stopLiveServers(): void {
+  for (const [proc, dataDir] of live) {
+    proc.kill('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  live.clear();
+}
+process.once('exit', stopLiveServers);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(sig, () => { stopLiveServers(); process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1)); });
+}
+
 export interface BenchServer {
   url: string;
   proc: ChildProcess;
@@ -36,6 +52,8 @@ export async function spawnServer(args: string[] = ['--disable-agent'], nodeArgs
   const proc = spawn(process.execPath, [...nodeArgs, MAIN, 'server', '--data-dir', dataDir, '--write-kubeconfig', kubeconfig, '--port', '0', '--bind-address', '127.0.0.1', ...args], {
     env: { ...process.env, KUBELING_LOG_FORMAT: 'json' }, stdio: ['ignore', 'ignore', 'pipe'],
   });
+  live.set(proc, dataDir);
+  proc.once('exit', () => live.delete(proc));
   const url = await new Promise<string>((resolve, reject) => {
     let buf = '';
     let ready = false;
@@ -60,8 +78,11 @@ export async function spawnServer(args: string[] = ['--disable-agent'], nodeArgs
   return {
     url, proc, dataDir, kubeconfig, startMs,
     async stop() {
-      proc.kill('SIGTERM');
-      await new Promise(r => proc.once('exit', r));
+      if (proc.exitCode === null && proc.signalCode === null) {
+        const exited = new Promise(r => proc.once('exit', r));
+        proc.kill('SIGTERM');
+        await exited;
+      }
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
