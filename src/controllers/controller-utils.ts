@@ -26,6 +26,10 @@ export interface RunningController {
 export const OWNER_UID_INDEX = 'ownerUid';
 export const CONTROLLER_UID_INDEX = 'controllerUid';
 export const UID_INDEX = 'uid';
+/** Objects without a controller reference, by namespace: what a controller may adopt. */
+export const ORPHAN_NAMESPACE_INDEX = 'orphanNamespace';
+export const indexOrphansByNamespace = (o: KubeObject): string[] =>
+  (!o.metadata?.namespace || (o.metadata.ownerReferences ?? []).some(r => r.controller) ? [] : [o.metadata.namespace]);
 
 export type Pod = KubeObject;
 

@@ -5,7 +5,7 @@
  */
 import { NotFoundError } from '../api/errors.js';
 import type { KubeObject, OwnerReference } from '../api/object.js';
-import { RESOURCES, findByKind, type ResourceInfo } from '../api/resources.js';
+import { RESOURCES, apiVersionOf, findByKind, type ResourceInfo } from '../api/resources.js';
 import { indexByOwnerUid, type Client, type IndexFunc, type Informer, type SharedInformerFactory } from '../client/index.js';
 import { OWNER_UID_INDEX, UID_INDEX } from './controller-utils.js';
 
@@ -23,6 +23,8 @@ export type OwnerState = { kind: 'absent' } | { kind: 'present'; obj: KubeObject
 export class OwnerGraph {
   readonly informers: Array<Informer<KubeObject>>;
   readonly #byResource = new Map<ResourceInfo, Informer<KubeObject>>();
+  /** `apiVersion|kind` → informer, for owner references. */
+  readonly #byKind = new Map<string, Informer<KubeObject>>();
   readonly #client: Client;
   /** Owners a live read proved absent (upstream's absentOwnerCache), bounded. */
   readonly #absent = new Set<string>();
@@ -34,6 +36,7 @@ export class OwnerGraph {
       inf.addIndexer(UID_INDEX, indexByUid);
       inf.addIndexer(OWNER_UID_INDEX, indexByOwnerUid);
       this.#byResource.set(ri, inf);
+      this.#byKind.set(`${apiVersionOf(ri)}|${ri.kind}`, inf);
       return inf;
     });
   }
@@ -54,10 +57,15 @@ export class OwnerGraph {
     return out;
   }
 
-  /** Known to the cache as the object the reference names. */
+  /**
+   * Known to the cache as the object the reference names. Looked up in the informer of the
+   * reference's kind first (one index read, on every event of every dependent), else by uid
+   * across every watched resource.
+   */
   cachedOwner(ref: OwnerReference): KubeObject | undefined {
-    const n = this.find(ref.uid);
-    return n && n.obj.kind === ref.kind && n.obj.metadata?.name === ref.name ? n.obj : undefined;
+    const inf = this.#byKind.get(`${ref.apiVersion}|${ref.kind}`);
+    const obj = (inf && inf.byIndex(UID_INDEX, ref.uid)[0]) ?? this.find(ref.uid)?.obj;
+    return obj && obj.kind === ref.kind && obj.metadata?.name === ref.name ? obj : undefined;
   }
 
   /**

@@ -83,7 +83,14 @@ export function startTaintEvictionController(ctx: ComponentContext, opts: TaintE
   }
 
   const controller = new Controller({ name: 'taint-eviction', sync, queue, workers: 4, waitFor: [pods, nodes], logger: opts.logger });
-  const enqueuePod = (p: Obj) => { if (p.spec?.nodeName) controller.enqueue(keyOf(p)); };
+  // Upstream's PodUpdated: a pod on a node without NoExecute taints needs a look only when
+  // its eviction is counting down (to cancel it). Node taint changes queue the node's pods.
+  const enqueuePod = (p: Obj) => {
+    if (!p.spec?.nodeName) return;
+    const key = keyOf(p);
+    if (!scheduled.has(key) && !((nodes.get(p.spec.nodeName)?.spec?.taints ?? []) as Taint[]).some(t => t.effect === 'NoExecute')) return;
+    controller.enqueue(key);
+  };
   const offPods = pods.addEventHandler({
     onAdd: enqueuePod,
     onUpdate: (_o, n) => enqueuePod(n),

@@ -18,7 +18,8 @@ import { claimObjects } from './controller-utils-claim.js';
 import { ControllerExpectations } from './controller-utils-expectations.js';
 import { ControllerLoop } from './controller-utils-loop.js';
 import {
-  CONTROLLER_UID_INDEX, controllerRefOf, int, isPodActive, isPodReady, type ControllerContext, type RunningController,
+  CONTROLLER_UID_INDEX, ORPHAN_NAMESPACE_INDEX, controllerRefOf, indexOrphansByNamespace, int, isPodActive, isPodReady,
+  type ControllerContext, type RunningController,
 } from './controller-utils.js';
 import { manageReplicas } from './replicaset-manage.js';
 import { calculateStatus, updateReplicaSetStatus } from './replicaset-status.js';
@@ -65,6 +66,7 @@ export class ReplicaSetController implements RunningController {
     this.rsInformer = ctx.informers.informerFor(kind.resource);
     this.podInformer = ctx.informers.informerFor(PODS);
     this.podInformer.addIndexer(CONTROLLER_UID_INDEX, indexByControllerUid);
+    this.podInformer.addIndexer(ORPHAN_NAMESPACE_INDEX, indexOrphansByNamespace);
     this.rsInformer.addIndexer(CONTROLLER_UID_INDEX, indexByControllerUid);
     this.#loop = new ControllerLoop({
       name: kind.component, sync: key => this.sync(key), workers: opts.workers ?? 5,
@@ -103,7 +105,12 @@ export class ReplicaSetController implements RunningController {
       return;
     }
     const needsSync = this.expectations.satisfied(key);
-    const active = this.podInformer.listByNamespace(rs.metadata!.namespace!).filter(isPodActive);
+    // The pods it may claim: its own and the namespace's orphans (others' pods are never
+    // claimed), from two indices instead of every pod in the namespace on every sync.
+    const active = [
+      ...this.podInformer.byIndex(CONTROLLER_UID_INDEX, rs.metadata!.uid!),
+      ...this.podInformer.byIndex(ORPHAN_NAMESPACE_INDEX, rs.metadata!.namespace!),
+    ].filter(p => isPodActive(p) && p.metadata?.namespace === rs.metadata!.namespace);
     const pods = await claimObjects(active, {
       client: this.ctx.client, owner: rs, ownerResource: this.kind.resource, childResource: PODS, selector,
     });
