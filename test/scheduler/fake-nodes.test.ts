@@ -52,6 +52,9 @@ describe('fake nodes', () => {
     await new Promise(r => setTimeout(r, 500));
     const l2 = await api().get<KubeObject>(LEASES, 'f1', { namespace: 'kube-node-lease' });
     assert.notEqual(l1.spec.renewTime, l2.spec.renewTime, 'lease renewed');
+    // Renewals leave managedFields out of the body; the server keeps the stored ones.
+    assert.deepEqual(l2.metadata!.managedFields!.map(m => m.manager), l1.metadata!.managedFields!.map(m => m.manager));
+    assert.ok(l2.metadata!.managedFields!.length > 0);
   });
 
   it('reports bound pods Running and Ready with a fake IP', async () => {

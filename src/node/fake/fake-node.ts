@@ -48,22 +48,25 @@ export class FakeNode {
     await this.client.delete(LEASES, this.name, { namespace: LEASE_NS }).catch(() => {});
   }
 
-  /** The node heartbeat the node lifecycle controller watches. */
+  /**
+   * The node heartbeat the node lifecycle controller watches: an update of the Lease as last
+   * seen (a conflict or a missing Lease reads or creates it, as the kubelet's lease controller).
+   */
   async renewLease(): Promise<void> {
     const spec = { holderIdentity: this.name, leaseDurationSeconds: 40, renewTime: microTime(Date.now()) };
     try {
       if (!this.#lease) throw new NotFoundError('no lease yet');
-      this.#lease = await this.heartbeat.update(LEASES, { ...this.#lease, spec: { ...this.#lease.spec, ...spec } });
+      this.#lease = withoutManagedFields(await this.heartbeat.update(LEASES, { ...this.#lease, spec: { ...this.#lease.spec, ...spec } }));
     } catch (e) {
       if (!(e instanceof NotFoundError) && !(e instanceof ConflictError)) throw e;
       try {
-        this.#lease = await this.heartbeat.get(LEASES, this.name, { namespace: LEASE_NS });
-        this.#lease = await this.heartbeat.update(LEASES, { ...this.#lease, spec: { ...this.#lease.spec, ...spec } });
+        const cur = await this.heartbeat.get(LEASES, this.name, { namespace: LEASE_NS });
+        this.#lease = withoutManagedFields(await this.heartbeat.update(LEASES, { ...cur, spec: { ...cur.spec, ...spec } }));
       } catch (e2) {
         if (!(e2 instanceof NotFoundError)) throw e2;
-        this.#lease = await this.heartbeat.create(LEASES, {
+        this.#lease = withoutManagedFields(await this.heartbeat.create(LEASES, {
           apiVersion: LEASES.apiVersion, kind: LEASES.kind, metadata: { name: this.name, namespace: LEASE_NS }, spec,
-        });
+        }));
       }
     }
   }
@@ -110,4 +113,14 @@ export class FakeNode {
     }
     return this.#podPrefix + '254'; // more pods than a /24 holds: share the last address
   }
+}
+
+/**
+ * The Lease to send next time, without managedFields: an update that leaves them out keeps
+ * the stored ones, so 500 renewals a second need not carry (and the server compare) them.
+ */
+function withoutManagedFields(l: KubeObject): KubeObject {
+  if (!l.metadata?.managedFields) return l;
+  const { managedFields: _, ...metadata } = l.metadata;
+  return { ...l, metadata };
 }
