@@ -115,6 +115,26 @@ describe('pod status writer (real API server)', () => {
     assert.equal(got.metadata?.labels?.other, 'writer');
   });
 
+  it('a condition another writer set after the status was computed (readiness gate, DisruptionTarget) survives the write', async () => {
+    const pod = await newPod();
+    const name = pod.metadata!.name!;
+    const w = writer(new Map());
+    w.set(pod, status('Pending'));
+    await w.idle();
+    // A controller sets its conditions (status subresource) after the agent computed its next status from `pod`.
+    const gate = { type: 'example.com/gate', status: 'True', lastTransitionTime: '2026-01-01T00:00:02Z' };
+    const disruption = { type: 'DisruptionTarget', status: 'True', reason: 'PreemptionByScheduler', lastTransitionTime: '2026-01-01T00:00:03Z' };
+    const current = await read(name);
+    await client.patch(PODS, name, { status: { conditions: [...current.status!.conditions!, gate, disruption] } }, { namespace: 'default', subresource: 'status', type: 'merge' });
+    w.set(pod, status('Running'));
+    await w.idle();
+    const got = await read(name);
+    assert.equal(got.status?.phase, 'Running');
+    const types = got.status!.conditions!.map(c => c.type);
+    assert.deepEqual(got.status!.conditions!.find(c => c.type === 'Ready')?.status, 'True');
+    assert.ok(types.includes('example.com/gate') && types.includes('DisruptionTarget'), `conditions kept: ${types.join(',')}`);
+  });
+
   it('a pod deleted and created again under its name does not get the old pod\'s status', async () => {
     const pod = await newPod();
     const name = pod.metadata!.name!;

@@ -100,7 +100,8 @@ export class PodStatusWriter {
       const base = fresh ?? newest(this.#cached(e.ns, e.name), e.latest) ?? (await this.#client.get(PODS, e.name, { namespace: e.ns }) as Pod);
       if (base.metadata?.uid !== e.uid) throw new NotFoundError(`pod ${e.ns}/${e.name} with uid ${e.uid} is gone`);
       try {
-        const patch = { metadata: { uid: e.uid, resourceVersion: base.metadata.resourceVersion }, status: mergeDiff(base.status ?? {}, status) };
+        const merged = withOthersConditions(status, base.status);
+        const patch = { metadata: { uid: e.uid, resourceVersion: base.metadata.resourceVersion }, status: mergeDiff(base.status ?? {}, merged) };
         const latest = e.latest = await this.#client.patch<Pod & KubeObject>(PODS, e.name, patch, { namespace: e.ns, subresource: 'status', type: 'merge' });
         const rv = latest.metadata?.resourceVersion;
         if (rv && base.metadata?.resourceVersion) e.made.set(rv, base.metadata.resourceVersion);
@@ -111,6 +112,22 @@ export class PodStatusWriter {
       }
     }
   }
+}
+
+/**
+ * Conditions this agent does not own (readiness gates, DisruptionTarget, ...) are the ones
+ * the version written over has, not the ones the status was computed from: a merge patch
+ * replaces the list whole, and another writer may have set one since (upstream's
+ * mergePodStatus keeps the API's non-kubelet conditions the same way).
+ */
+const AGENT_CONDITIONS = new Set(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
+export function withOthersConditions(status: PodStatus, api: PodStatus | undefined): PodStatus {
+  const others = (api?.conditions ?? []).filter(c => !AGENT_CONDITIONS.has(c.type));
+  const mine = (status.conditions ?? []).filter(c => AGENT_CONDITIONS.has(c.type));
+  if (!status.conditions && !others.length) return status;
+  const conditions = [...mine, ...others];
+  if (JSON.stringify(conditions) === JSON.stringify(status.conditions)) return status;
+  return { ...status, conditions };
 }
 
 function newest(a: Pod | undefined, b: Pod | undefined): Pod | undefined {
