@@ -41,6 +41,18 @@ describe('pod status write admission', () => {
     assert.equal(fast.status!.phase, 'Running');
   });
 
+  it('ignores a spec change and backfills a QoS class the writer left out (upstream\'s pod status strategy)', () => {
+    const patched = mergePatch(created as unknown as JsonObject, {
+      spec: { containers: [{ name: 'c', image: 'evil' }], nodeName: 'n1' }, status: { ...status, qosClass: null },
+    }) as KubeObject;
+    const next = statusUpdate({ ...patched, metadata: { ...patched.metadata } }, created);
+    const out = admitUpdate(ri, next, created, 'status');
+    assert.equal(out.spec, created.spec, 'the stored spec');
+    assert.equal(out.spec!.containers[0].image, 'busybox');
+    assert.equal(out.status!.qosClass, 'Guaranteed');
+    assert.equal(out.status!.phase, 'Running');
+  });
+
   it('still validates the status', () => {
     const patched = mergePatch(created as unknown as JsonObject, { status: { ...status, podIPs: [{ ip: 'not-an-ip' }] } }) as KubeObject;
     const next = statusUpdate({ ...patched, metadata: { ...patched.metadata } }, created);

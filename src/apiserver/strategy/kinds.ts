@@ -48,6 +48,9 @@ export function statusUpdate(next: KubeObject, prev: KubeObject): KubeObject {
   // Shares prev's parts: admission defaults a deep copy of the result before changing it.
   const out: KubeObject = { ...prev, metadata: { ...prev.metadata } };
   out.status = next.status;
+  // Upstream's pod status strategy backfills the immutable QoS class a writer left out
+  // (old kubelets dropped it) instead of answering that it may not change.
+  if (prev.kind === 'Pod' && !out.status?.qosClass && prev.status?.qosClass) out.status = { ...out.status, qosClass: prev.status.qosClass };
   const m = out.metadata!;
   m.resourceVersion = next.metadata?.resourceVersion;
   if (next.metadata?.annotations !== undefined) m.annotations = next.metadata.annotations;
