@@ -220,10 +220,13 @@ export class PodWorker {
       this.#wakeIn(left);
     }
     if (!a.start.length) return changed;
+    // A start that created nothing (image, config) changed nothing: its retry is a wake-up, not a new look.
+    let created = false;
     const start = async (s: StartAction) => {
       const name = s.entry.c.name;
       if (s.restart) this.#crash.bump(name);
       const r = await startPodContainer(cx, { pod, entry: s.entry, sandboxId: sandbox!.id, attempt: nextAttempt(view, name), facts, volumes, image: images.get(name) });
+      if (r.ok || r.id) created = true;
       if (r.ok) {
         this.#startedHere = true;
         cx.metrics?.containerStarted(s.entry.kind === 'app' ? 'container' : 'init_container');
@@ -239,7 +242,7 @@ export class PodWorker {
     await Promise.all(a.start.filter(s => s.entry.kind === 'app').map(start));
     // Where a pod start's time goes (DESIGN §2: measure it).
     cx.logger.info('containers started', { pod: podDesc(pod), names: a.start.map(s => s.entry.c.name), sandboxMs, totalMs: Math.round(performance.now() - t0) });
-    return true;
+    return changed || created;
   }
 
   /** Once every app container runs for the first time: the pod start latency, as the kubelet measures it. */

@@ -4,8 +4,7 @@
  * `..data` symlink is swapped to it with one rename, and each top-level name is a
  * symlink through `..data`. Containers see updates through the bind mount of the dir.
  */
-import { readFileSync } from 'node:fs';
-import { chmod, chown, mkdir, mkdtemp, readdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** This process's umask (read once): a file mode it would narrow needs a chmod after the write. */
@@ -35,37 +34,58 @@ export function validPayloadPath(p: string): boolean {
   return p.split('/').every(s => s !== '..' && s !== '');
 }
 
-/** Writes `payload` into `dir` atomically; `gid` (fsGroup) owns the files when given. */
+/**
+ * Writes `payload` into `dir` atomically; `gid` (fsGroup) owns the files when given.
+ * Synchronous calls: a volume is a few small files on tmpfs or in the page cache, and each
+ * of the dozen steps costs less done at once than as a thread-pool round trip.
+ */
 export async function writeAtomic(dir: string, payload: Payload, gid?: number): Promise<void> {
-  // The volume dir usually exists (the volume manager made it): make it only when missing.
-  const ts = await mkdtemp(join(dir, timestampDir())).catch(async e => {
-    if (e.code !== 'ENOENT') throw e;
-    await mkdir(dir, { recursive: true, mode: 0o755 });
-    return mkdtemp(join(dir, timestampDir()));
-  });
-  await chmod(ts, 0o755);
-  for (const [rel, f] of payload) {
-    if (!validPayloadPath(rel)) throw new Error(`invalid path in volume payload: ${rel}`);
-    const file = join(ts, rel);
-    if (rel.includes('/')) await mkdir(dirname(file), { recursive: true, mode: 0o755 });
-    await writeFile(file, f.data, { mode: f.mode });
-    if (f.mode & UMASK) await chmod(file, f.mode); // umask must not narrow the requested mode
-    if (gid !== undefined) await chown(file, 0, gid);
+  writeAtomicSync(dir, payload, gid);
+}
+
+function writeAtomicSync(dir: string, payload: Payload, gid?: number): void {
+  for (const rel of payload.keys()) if (!validPayloadPath(rel)) throw new Error(`invalid path in volume payload: ${rel}`);
+  let ts: string;
+  try {
+    ts = mkdtempSync(join(dir, timestampDir()));
+  } catch (e) {
+    // The volume dir usually exists (the volume manager made it): made only when missing.
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    ts = mkdtempSync(join(dir, timestampDir()));
   }
-  const old = await readlink(join(dir, DATA)).catch(() => undefined);
+  chmodSync(ts, 0o755);
+  for (const [rel, f] of payload) {
+    const file = join(ts, rel);
+    if (rel.includes('/')) mkdirSync(dirname(file), { recursive: true, mode: 0o755 });
+    writeFileSync(file, f.data, { mode: f.mode });
+    if (f.mode & UMASK) chmodSync(file, f.mode); // umask must not narrow the requested mode
+    if (gid !== undefined) chownSync(file, 0, gid);
+  }
+  let old: string | undefined;
+  try { old = readlinkSync(join(dir, DATA)); } catch { /* first write */ }
   const tmpLink = join(dir, `${DATA}_tmp`);
   const target = ts.slice(dir.length + 1);
-  // A link left by an interrupted write is replaced.
-  await symlink(target, tmpLink).catch(async e => { if (e.code !== 'EEXIST') throw e; await rm(tmpLink, { force: true }); await symlink(target, tmpLink); });
-  await rename(tmpLink, join(dir, DATA));
+  try {
+    symlinkSync(target, tmpLink);
+  } catch (e) {
+    // A link left by an interrupted write is replaced.
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    rmSync(tmpLink, { force: true });
+    symlinkSync(target, tmpLink);
+  }
+  renameSync(tmpLink, join(dir, DATA));
   const top = new Set([...payload.keys()].map(p => p.split('/')[0]!));
-  const present = new Set(await readdir(dir));
-  for (const name of top) if (!present.has(name)) await symlink(join(DATA, name), join(dir, name)).catch(e => { if (e.code !== 'EEXIST') throw e; });
+  const present = new Set(readdirSync(dir));
+  for (const name of top) {
+    if (present.has(name)) continue;
+    try { symlinkSync(join(DATA, name), join(dir, name)); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e; }
+  }
   for (const name of present) {
     if (name.startsWith('..') || top.has(name)) continue;
-    await rm(join(dir, name), { force: true, recursive: true }); // a key that went away
+    rmSync(join(dir, name), { force: true, recursive: true }); // a key that went away
   }
-  if (old && old !== ts.slice(dir.length + 1)) await rm(join(dir, old), { recursive: true, force: true });
+  if (old && old !== target) rmSync(join(dir, old), { recursive: true, force: true });
 }
 
 /** A stable fingerprint of a payload (skip rewriting when nothing changed). */
