@@ -16,7 +16,7 @@ import { Client, Informer, silentLogger } from '../src/client/index.js';
 import { FakeNodePool } from '../src/node/fake/index.js';
 import { fakePodStatus } from '../src/node/fake/pod-status.js';
 import { summariseProfile, type CpuProfile } from './cpu-profile.js';
-import { cpuMicros, spawnServer } from './util.js';
+import { cpuMicros, cpuSplit, spawnServer } from './util.js';
 
 const PODS = { apiVersion: 'v1', kind: 'Pod' };
 const NS = { apiVersion: 'v1', kind: 'Namespace' };
@@ -62,13 +62,14 @@ try {
   const round = async (prefix: string, measure: boolean): Promise<void> => {
     const phase = async (name: string, fn: (i: number) => Promise<unknown>): Promise<void> => {
       await sleep(500);
-      const c = cpuMicros(srv.proc.pid!), t = performance.now(), from = nowMicros();
+      const c = cpuSplit(srv.proc.pid!), t = performance.now(), from = nowMicros();
       await inParallel(n, 16, fn);
       await sleep(300); // the reactions (controllers, scheduler) inside the window
-      const used = cpuMicros(srv.proc.pid!) - c - idlePerMs * (performance.now() - t);
+      const c1 = cpuSplit(srv.proc.pid!);
+      const used = c1.user + c1.system - c.user - c.system - idlePerMs * (performance.now() - t);
       if (!measure) return;
       windows.push({ name, from, to: nowMicros(), count: n });
-      rows.push({ write: name, 'server CPU µs/write': Math.round(Math.max(0, used) / n) });
+      rows.push({ write: name, 'server CPU µs/write': Math.round(Math.max(0, used) / n), 'of it system': Math.round((c1.system - c.system) / n) });
     };
     const nodes = [...pool.nodes.values()];
     const name = (i: number) => `${prefix}-${i}`;

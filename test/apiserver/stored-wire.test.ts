@@ -47,4 +47,17 @@ describe('stored wire JSON', () => {
     assert.equal(t.slice(0, metadataEnd(t) + 1), '{"spec":{"metadata":{"a":1}},"metadata":{"name":"x"}');
     assert.equal(metadataEnd('{"spec":{}}'), -1);
   });
+
+  it('keeps an object\'s JSON where JSON, keys, spread and clones do not see it', () => {
+    const o = decode(kvOf(cases.plain));
+    const text = wireJson(o);
+    assert.equal(wireJson(o), text, 'computed once');
+    assert.deepEqual(Object.keys(o), ['apiVersion', 'kind', 'metadata', 'spec']);
+    assert.equal(JSON.stringify(o), text);
+    const copy = { ...o, spec: { containers: [] } };
+    assert.equal(wireJson(copy), JSON.stringify(copy), 'a copy carries no stale text');
+    assert.deepEqual(structuredClone(o), JSON.parse(text));
+    const frozen = Object.freeze({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'f' } });
+    assert.equal(wireJson(frozen), JSON.stringify(frozen), 'a frozen object is serialised, not annotated');
+  });
 });

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FieldSet, managedFieldsAfterUpdate, mergePatch } from '../../src/api/patch/index.js';
+import { FieldSet, managedFieldsAfterUpdate, mergePatch, strategicMergePatch } from '../../src/api/patch/index.js';
 import { clone, type JsonObject } from '../../src/api/patch/json.js';
 import { ignoredTopLevel, trackable } from '../../src/api/patch/managed-fields.js';
 import { rootField } from '../../src/api/patch/schema.js';
@@ -122,4 +122,28 @@ test('FieldSet.toFieldsV1: "." first, children sorted, whatever the insertion or
   assert.deepEqual(Object.keys(got['f:spec']), ['.', 'f:a', 'f:z', 'k:{"x":1}']);
   assert.equal(JSON.stringify(got), '{"f:meta":{},"f:spec":{".":{},"f:a":{"f:b":{}},"f:z":{},"k:{\\"x\\":1}":{}}}');
   assert.ok(FieldSet.fromFieldsV1(got).equals(s));
+});
+
+test('strategic merge patch: shares what the patch leaves alone, equals a patch of a copy', () => {
+  const doc = deepFreeze({
+    ...pod({ containers: [c('a'), c('b')], nodeName: 'n1' }, { labels: { app: 'p' } }),
+    status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'False' }] },
+  }) as JsonObject;
+  const patch = { metadata: { uid: 'u' }, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }, { type: 'Initialized', status: 'True' }] } };
+  const got = strategicMergePatch(doc, patch, 'Pod');
+  assert.deepEqual(got, strategicMergePatch(clone(doc), patch, 'Pod'));
+  assert.equal(got.spec, doc.spec, 'spec untouched: the same object');
+  const conds = (got.status as J).conditions as J[];
+  assert.deepEqual(conds.map(x => [x.type, x.status]), [['PodScheduled', 'True'], ['Ready', 'True'], ['Initialized', 'True']]);
+  assert.equal(conds[0], (doc.status as J).conditions[0], 'an item the patch does not name is shared');
+  const p2 = strategicMergePatch(doc, { spec: { containers: [{ name: 'b', image: 'y' }] } }, 'Pod');
+  assert.equal((p2.spec as J).containers[0], (doc.spec as J).containers[0]);
+  assert.equal((p2.spec as J).containers[1].image, 'y');
+});
+
+test('strategic merge patch: a "__proto__" key is a plain field, never the prototype', () => {
+  const got = strategicMergePatch(deepFreeze({ a: 1 }) as JsonObject, JSON.parse('{"__proto__":{"polluted":1}}'), 'ConfigMap');
+  assert.equal(({} as J).polluted, undefined);
+  assert.equal(Object.getPrototypeOf(got), Object.prototype);
+  assert.deepEqual(JSON.parse(JSON.stringify(got)), JSON.parse('{"a":1,"__proto__":{"polluted":1}}'));
 });

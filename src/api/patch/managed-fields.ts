@@ -109,29 +109,36 @@ const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 // Every write re-reads and re-writes every manager's field set, though most stay as they
 // were (a status write leaves the creator's spec fields alone). Sets are never changed
 // after decoding, and stored objects are shared and immutable, so a canonical FieldsV1
-// object (toFieldsV1's output) and its set are remembered for each other.
-const canonical = new WeakSet<object>();
-const setOf = new WeakMap<object, FieldSet>();
-const jsonOf = new WeakMap<FieldSet, JsonObject>();
+// object (toFieldsV1's output) carries its set, and a set its FieldsV1, in a hidden
+// property each. (WeakMaps held them before: every write's new entries made each young
+// GC process ephemerons, which cost more than the encoding they saved.)
+const CANONICAL = Symbol('canonical FieldsV1');
+type Canonical = JsonObject & { [CANONICAL]?: FieldSet | true };
+const JSON_OF = Symbol('FieldsV1');
+type Encoded = FieldSet & { [JSON_OF]?: JsonObject };
+
+function hide(o: object, key: symbol, value: unknown): void {
+  if (Object.isExtensible(o)) Object.defineProperty(o, key, { value, writable: true });
+}
 
 function setFromFieldsV1(raw: unknown): FieldSet {
   if (!isObject(raw)) return FieldSet.fromFieldsV1(raw);
-  let s = setOf.get(raw);
-  if (s) return s;
-  s = FieldSet.fromFieldsV1(raw);
-  if (canonical.has(raw)) { setOf.set(raw, s); jsonOf.set(s, raw); }
+  const mark = (raw as Canonical)[CANONICAL];
+  if (mark instanceof FieldSet) return mark;
+  const s = FieldSet.fromFieldsV1(raw);
+  if (mark === true) { hide(raw, CANONICAL, s); hide(s, JSON_OF, raw); }
   return s;
 }
 
 function fieldsV1Of(set: FieldSet): JsonObject {
-  let j = jsonOf.get(set);
-  if (!j) { j = markCanonical(set.toFieldsV1()); setOf.set(j, set); jsonOf.set(set, j); }
+  let j = (set as Encoded)[JSON_OF];
+  if (!j) { j = set.toFieldsV1(); hide(j, CANONICAL, set); hide(set, JSON_OF, j); }
   return j;
 }
 
 /** Records that `fieldsV1` is written exactly as toFieldsV1 would write its set. */
 export function markCanonical(fieldsV1: JsonObject): JsonObject {
-  canonical.add(fieldsV1);
+  if (!(fieldsV1 as Canonical)[CANONICAL]) hide(fieldsV1, CANONICAL, true);
   return fieldsV1;
 }
 

@@ -14,22 +14,38 @@
  * 500 for (missing merge key, unknown directive) are 400 here.
  */
 import { BadRequestError } from '../errors.js';
-import { clone, isObject, shapeOf, show, type Json, type JsonObject } from './json.js';
+import { clone, isObject, setOwn, shapeOf, show, type Json, type JsonObject } from './json.js';
 import { childField, elemField, rootField, type Field } from './schema.js';
 import {
   applySetElementOrder, bad, deleteFromList, DELETE_FROM_PRIMITIVE_LIST, extractKey, mergeList,
 } from './strategic-list.js';
 
-/** Applies a strategic merge patch to a copy of `doc`, an object of kind `kind`. */
+/**
+ * Applies a strategic merge patch to `doc`, an object of kind `kind`, without changing
+ * it. The result is new along every path the patch touches and shares the rest with
+ * `doc` (a status patch leaves the spec as stored): treat it as read-only below the top
+ * level, or copy it.
+ */
 export function strategicMergePatch(doc: JsonObject, patch: unknown, kind: string): JsonObject {
   if (!isObject(patch)) {
     const what = Array.isArray(patch) ? 'array' : patch === null ? 'null' : typeof patch;
     throw new BadRequestError(`json: cannot unmarshal ${what} into Go value of type map[string]interface {}`);
   }
-  return mergeMap(clone(doc), clone(patch), rootField(kind));
+  // The patch copy is consumed (directives are deleted from it as they are applied).
+  return mergeMap(doc, clone(patch), rootField(kind));
 }
 
-/** Merges `patch` into `original` (mutated and returned; undefined: start empty). */
+/** A shallow copy: the maps a merge changes are copies, the values it leaves alone shared. */
+function copyMap(m: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const k of Object.keys(m)) setOwn(out, k, m[k]);
+  return out;
+}
+
+/**
+ * Merges `patch` into a shallow copy of `original` (undefined: start empty) and returns
+ * it; `original` is not changed, its untouched values are shared. `patch` is consumed.
+ */
 export function mergeMap(original: JsonObject | undefined, patch: JsonObject, f: Field | undefined): JsonObject {
   if ('$patch' in patch) {
     const directive = patch.$patch;
@@ -38,7 +54,7 @@ export function mergeMap(original: JsonObject | undefined, patch: JsonObject, f:
     if (directive === 'replace') return mergeMap(undefined, patch, f);
     if (directive !== 'merge') throw bad(`unknown patch type: ${show(directive)} in map: ${show(patch)}`);
   }
-  const out = original ?? {};
+  const out = original ? copyMap(original) : {};
   applyRetainKeys(out, patch);
   applySetElementOrder(out, patch, f, mergeMap);
   for (const [key, value] of Object.entries(patch)) {
@@ -52,16 +68,16 @@ export function mergeMap(original: JsonObject | undefined, patch: JsonObject, f:
       continue;
     }
     const cf = childField(f, key);
-    const cur = out[key];
+    const cur = Object.prototype.hasOwnProperty.call(out, key) ? out[key] : undefined;
     const shape = shapeOf(cur);
     if (cur === undefined || shape !== shapeOf(value)) {
-      out[key] = clean(value, cf);
+      setOwn(out, key, clean(value, cf));
     } else if (shape === 'map') {
-      out[key] = cf?.smp === 'replace' ? clean(value, cf) : mergeMap(cur as JsonObject, value as JsonObject, cf);
+      setOwn(out, key, cf?.smp === 'replace' ? clean(value, cf) : mergeMap(cur as JsonObject, value as JsonObject, cf));
     } else if (shape === 'list') {
-      out[key] = cf?.smp === 'merge' ? mergeList(cur as Json[], value as Json[], cf, mergeMap) : clean(value, cf);
+      setOwn(out, key, cf?.smp === 'merge' ? mergeList(cur as Json[], value as Json[], cf, mergeMap) : clean(value, cf));
     } else {
-      out[key] = value;
+      setOwn(out, key, value);
     }
   }
   return out;

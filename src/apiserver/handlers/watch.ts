@@ -21,7 +21,10 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
   const { query: q, res, ri } = ctx;
   const f = filterOf(ri, q);
   const ns = ctx.info.namespace ?? f.namespace;
+  const filtered = f.name !== undefined || f.matches !== undefined;
   const match = (o: KubeObject) => (f.name === undefined || o.metadata?.name === f.name) && (!f.matches || f.matches(o));
+  /** Whether the object a PUT replaced matched: only a filtered watch decodes it (no parse otherwise). */
+  const matchedBefore = (ev: WatchEvent): boolean => !ev.created && !!ev.prevKv && (!filtered || match(decode(ev.prevKv)));
   const table = wantsTable(ctx.req);
   const include = includeObjectOf(q);
   const bookmarks = q.get('allowWatchBookmarks') === 'true';
@@ -87,7 +90,7 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
         continue;
       }
       const now = match(obj);
-      const before = !ev.created && ev.prevKv ? match(decode(ev.prevKv)) : false;
+      const before = matchedBefore(ev);
       if (now && (before || (!ev.created && !ev.prevKv))) send('MODIFIED', render(obj));
       else if (now) send('ADDED', render(obj));
       else if (before) send('DELETED', render(obj));

@@ -61,7 +61,7 @@ export function decode(kv: KeyValue): KubeObject {
     if (w && w.bytes.equals(kv.value)) {
       obj = w.obj;
       obj.metadata!.resourceVersion = String(kv.modRevision);
-      wire.set(obj, spliceRevision(w, kv.modRevision));
+      setWire(obj, spliceRevision(w, kv.modRevision));
     } else {
       obj = JSON.parse(kv.value.toString('utf8')) as KubeObject;
       obj.metadata = obj.metadata ?? {};
@@ -109,7 +109,7 @@ export function settled(key: string, bytes: Buffer, kv?: KeyValue): void {
   if (kv && !cached(kv) && w.bytes.equals(kv.value)) {
     w.obj.metadata!.resourceVersion = String(kv.modRevision);
     remember(kv, w.obj);
-    wire.set(w.obj, spliceRevision(w, kv.modRevision));
+    setWire(w.obj, spliceRevision(w, kv.modRevision));
   }
 }
 
@@ -176,11 +176,21 @@ export function clone<T>(o: T): T {
   return structuredClone(o);
 }
 
-const wire = new WeakMap<object, string>();
+/**
+ * An object's JSON text rides on it in a hidden (non-enumerable, symbol-keyed) property:
+ * JSON, spread and Object.keys do not see it. A WeakMap held it before, and every write
+ * and decode adding an entry made each young GC process ephemerons.
+ */
+const WIRE = Symbol('wire JSON');
+type Wired = object & { [WIRE]?: string };
+
+function setWire(obj: object, text: string): void {
+  if (Object.isExtensible(obj)) Object.defineProperty(obj, WIRE, { value: text, writable: true });
+}
 
 /** JSON text of a (shared, immutable) decoded object, computed once per object. */
 export function wireJson(obj: object): string {
-  let s = wire.get(obj);
-  if (s === undefined) { s = JSON.stringify(obj); wire.set(obj, s); }
+  let s = (obj as Wired)[WIRE];
+  if (s === undefined) { s = JSON.stringify(obj); setWire(obj, s); }
   return s;
 }
