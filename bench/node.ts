@@ -5,9 +5,10 @@
  * delete latency (DELETE → the watch's DELETED, i.e. graceful stop, teardown and removal),
  * and RSS with 100 pods; then podman (bench/podman.ts) starting the same pod, for comparison.
  *
- * The main rows measure what `kubeling server` does by default: the node agent inside the
- * server process, talking to the API server over in-memory connections (so the CPU and RSS
- * rows are the server process's: API server + agent). The `remote agent` rows then run
+ * The main rows measure what `kubeling server` does by default: every component runs (so
+ * pods carry the service-account token volume), the node agent inside the server process,
+ * talking to the API server over in-memory connections (so the CPU and RSS rows are the
+ * server process's: API server, controllers, agent...). The `remote agent` rows then run
  * the burst again with the agent as its own process over HTTPS (what `kubeling agent` on
  * another machine is), which splits the CPU between agent and API server and gives the
  * agent's own RSS. Needs root.
@@ -193,7 +194,9 @@ async function benchMode(mode: AgentMode, only: 'burst' | undefined): Promise<ob
   let cpu: BurstCpu | undefined;
   const remote = mode === 'remote';
   try {
-    await c.start({ agentProcess: remote, controllers: true, scheduler: true });
+    // Every component `kubeling server` runs by default: controllers (pods get the
+    // service-account token volume), scheduler, service proxy and cluster DNS.
+    await c.start({ agentProcess: remote, controllers: true, scheduler: true, services: { proxy: true, dns: true, dnsPort: 0, dnsUpstreams: [] } });
     // The process the agent runs in: its own, or the server's.
     const agentProc = remote ? c.agentProc! : c.proc!;
     const client = c.client;
