@@ -4,8 +4,7 @@
  * resources → cgroups and the pod + container securityContext merged.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, normalize } from 'node:path';
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import type { ContainerConfig, ContainerSecurity, Mount } from '../runtime/index.js';
@@ -85,9 +84,9 @@ export async function containerConfig(i: ConfigInput): Promise<ContainerConfig> 
   }
   const termPath = c.terminationMessagePath || '/dev/termination-log';
   const termFile = join(i.containerDir, `${i.attempt}.termination-log`);
-  // Small and local: done at once, cheaper than two thread-pool round trips per container start.
-  mkdirSync(i.containerDir, { recursive: true });
-  writeFileSync(termFile, '', { mode: 0o666 });
+  // Off the event loop: on a disk, creating the directories can take milliseconds.
+  await mkdir(i.containerDir, { recursive: true });
+  await writeFile(termFile, '', { mode: 0o666 });
   if (!mounts.some(m => m.containerPath === termPath)) mounts.push({ containerPath: termPath, hostPath: termFile });
   const labels = { ...podLabels(i.pod), [CONTAINER_NAME]: c.name };
   return {

@@ -5,6 +5,7 @@
  * symlink through `..data`. Containers see updates through the bind mount of the dir.
  */
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import * as fsp from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 /** This process's umask (read once): a file mode it would narrow needs a chmod after the write. */
@@ -34,58 +35,81 @@ export function validPayloadPath(p: string): boolean {
   return p.split('/').every(s => s !== '..' && s !== '');
 }
 
-/**
- * Writes `payload` into `dir` atomically; `gid` (fsGroup) owns the files when given.
- * Synchronous calls: a volume is a few small files on tmpfs or in the page cache, and each
- * of the dozen steps costs less done at once than as a thread-pool round trip.
- */
-export async function writeAtomic(dir: string, payload: Payload, gid?: number): Promise<void> {
-  writeAtomicSync(dir, payload, gid);
+/** The file operations a write uses: the same steps, done at once or through the thread pool. */
+interface FsOps {
+  mkdtemp(prefix: string): string | Promise<string>;
+  mkdir(dir: string, o: { recursive: true; mode: number }): unknown;
+  chmod(p: string, mode: number): unknown;
+  chown(p: string, uid: number, gid: number): unknown;
+  writeFile(p: string, data: Buffer, o: { mode: number }): unknown;
+  readlink(p: string): string | Promise<string>;
+  symlink(target: string, p: string): unknown;
+  rename(from: string, to: string): unknown;
+  readdir(p: string): string[] | Promise<string[]>;
+  rm(p: string, o: { force: true; recursive?: boolean }): unknown;
 }
 
-function writeAtomicSync(dir: string, payload: Payload, gid?: number): void {
+const SYNC: FsOps = {
+  mkdtemp: mkdtempSync, mkdir: mkdirSync, chmod: chmodSync, chown: chownSync, writeFile: writeFileSync,
+  readlink: p => readlinkSync(p), symlink: symlinkSync, rename: renameSync, readdir: p => readdirSync(p), rm: rmSync,
+};
+const ASYNC: FsOps = {
+  mkdtemp: p => fsp.mkdtemp(p), mkdir: fsp.mkdir, chmod: fsp.chmod, chown: fsp.chown, writeFile: fsp.writeFile,
+  readlink: p => fsp.readlink(p), symlink: fsp.symlink, rename: fsp.rename, readdir: p => fsp.readdir(p), rm: fsp.rm,
+};
+
+const code = (e: unknown) => (e as NodeJS.ErrnoException).code;
+
+/**
+ * Writes `payload` into `dir` atomically; `gid` (fsGroup) owns the files when given.
+ * `inMemory` (the dir is a tmpfs): each step is done at once, cheaper than a thread-pool
+ * round trip; on a disk (ext4 allocating inodes can take milliseconds) they run off the
+ * event loop.
+ */
+export async function writeAtomic(dir: string, payload: Payload, gid?: number, inMemory = false): Promise<void> {
+  const fs = inMemory ? SYNC : ASYNC;
   for (const rel of payload.keys()) if (!validPayloadPath(rel)) throw new Error(`invalid path in volume payload: ${rel}`);
   let ts: string;
   try {
-    ts = mkdtempSync(join(dir, timestampDir()));
+    ts = await fs.mkdtemp(join(dir, timestampDir()));
   } catch (e) {
     // The volume dir usually exists (the volume manager made it): made only when missing.
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    mkdirSync(dir, { recursive: true, mode: 0o755 });
-    ts = mkdtempSync(join(dir, timestampDir()));
+    if (code(e) !== 'ENOENT') throw e;
+    await fs.mkdir(dir, { recursive: true, mode: 0o755 });
+    ts = await fs.mkdtemp(join(dir, timestampDir()));
   }
-  chmodSync(ts, 0o755);
+  await fs.chmod(ts, 0o755);
   for (const [rel, f] of payload) {
     const file = join(ts, rel);
-    if (rel.includes('/')) mkdirSync(dirname(file), { recursive: true, mode: 0o755 });
-    writeFileSync(file, f.data, { mode: f.mode });
-    if (f.mode & UMASK) chmodSync(file, f.mode); // umask must not narrow the requested mode
-    if (gid !== undefined) chownSync(file, 0, gid);
+    if (rel.includes('/')) await fs.mkdir(dirname(file), { recursive: true, mode: 0o755 });
+    await fs.writeFile(file, f.data, { mode: f.mode });
+    if (f.mode & UMASK) await fs.chmod(file, f.mode); // umask must not narrow the requested mode
+    if (gid !== undefined) await fs.chown(file, 0, gid);
   }
   let old: string | undefined;
-  try { old = readlinkSync(join(dir, DATA)); } catch { /* first write */ }
+  try { old = await fs.readlink(join(dir, DATA)); } catch { /* first write */ }
   const tmpLink = join(dir, `${DATA}_tmp`);
   const target = ts.slice(dir.length + 1);
   try {
-    symlinkSync(target, tmpLink);
+    await fs.symlink(target, tmpLink);
   } catch (e) {
     // A link left by an interrupted write is replaced.
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    rmSync(tmpLink, { force: true });
-    symlinkSync(target, tmpLink);
+    if (code(e) !== 'EEXIST') throw e;
+    await fs.rm(tmpLink, { force: true });
+    await fs.symlink(target, tmpLink);
   }
-  renameSync(tmpLink, join(dir, DATA));
+  await fs.rename(tmpLink, join(dir, DATA));
   const top = new Set([...payload.keys()].map(p => p.split('/')[0]!));
-  const present = new Set(readdirSync(dir));
+  const present = new Set(await fs.readdir(dir));
   for (const name of top) {
     if (present.has(name)) continue;
-    try { symlinkSync(join(DATA, name), join(dir, name)); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e; }
+    try { await fs.symlink(join(DATA, name), join(dir, name)); } catch (e) { if (code(e) !== 'EEXIST') throw e; }
   }
   for (const name of present) {
     if (name.startsWith('..') || top.has(name)) continue;
-    rmSync(join(dir, name), { force: true, recursive: true }); // a key that went away
+    await fs.rm(join(dir, name), { force: true, recursive: true }); // a key that went away
   }
-  if (old && old !== target) rmSync(join(dir, old), { recursive: true, force: true });
+  if (old && old !== target) await fs.rm(join(dir, old), { recursive: true, force: true });
 }
 
 /** A stable fingerprint of a payload (skip rewriting when nothing changed). */

@@ -5,8 +5,7 @@
  * persistentVolumeClaim bound to a hostPath/local PV. `mount` is idempotent and is called
  * on every sync, so changed ConfigMaps/Secrets/labels reach the files.
  */
-import { mkdirSync } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PersistentVolume, PersistentVolumeClaim, Pod, Volume } from 'kubernetes-types/core/v1.js';
 import type { Client } from '../../client/index.js';
@@ -74,7 +73,7 @@ export class VolumeManager {
     if (!this.#setUp.has(dir)) {
       if (v.emptyDir?.medium && v.emptyDir.medium !== 'Memory') throw new MountError(`emptyDir medium ${v.emptyDir.medium} is not supported`);
       // A dir made just now holds no mount; one already there may (an agent restart).
-      const made = mkdirSync(dir, { recursive: true, mode: 0o750 }); // at once: cheaper than a thread-pool trip
+      const made = await mkdir(dir, { recursive: true, mode: 0o750 });
       const podDir = this.podDir(uid);
       if (made !== undefined && (made === podDir || podDir.startsWith(made + '/'))) this.#tmpfs.set(uid, []);
       const tmpfs = async (sizeBytes?: number, mode?: string) => {
@@ -91,7 +90,7 @@ export class VolumeManager {
     const payload = (await volumePayload(v, { pod, objects: this.#objects, client: this.#client, facts }))!;
     const hash = payloadHash(payload);
     if (this.#written.get(dir) !== hash) {
-      await writeAtomic(dir, payload, pod.spec?.securityContext?.fsGroup);
+      await writeAtomic(dir, payload, pod.spec?.securityContext?.fsGroup, !!(v.secret || v.projected));
       this.#written.set(dir, hash);
     }
     return dir;
