@@ -61,7 +61,7 @@ describe('runc runtime', { skip: rootSkip }, () => {
     await rt.removeSandbox(sandboxId);
   });
 
-  it('keeps its state on a tmpfs and writable layers on disk, and runs runc from the sealed copy', async () => {
+  it('keeps its state on a tmpfs, writable layers on disk, rootfs mounts out of the host table, and runs runc from the sealed copy', async () => {
     const rt = await env.runtime();
     const o = env.runtimeOptions();
     const tmpfs = 0x01021994;
@@ -73,6 +73,9 @@ describe('runc runtime', { skip: rootSkip }, () => {
     const { pid } = await rt.containerStatus(c);
     await eventually(async () => existsSync(join(o.stateDir, 'containers', c, 'upper', 'written')), 5000, 'the write in the upper dir on disk');
     assert.ok(existsSync(join(rt.runDir, 'containers', c, 'config.json')), 'the bundle in the run dir');
+    // Its rootfs overlay is mounted in the container's namespace only, never in the host's table.
+    assert.ok(!readFileSync('/proc/self/mountinfo', 'utf8').includes(c), 'no host mount of the container');
+    assert.match(readFileSync(`/proc/${pid}/mountinfo`, 'utf8').split('\n').find(l => l.split(' ')[4] === '/')!, / - overlay overlay /);
     // The shim (the container's parent) holds the sealed runc it started runc from.
     const shim = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
     assert.match(await readlink(`/proc/${shim}/fd/4`), /^\/memfd:runc/);

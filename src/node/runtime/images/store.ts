@@ -8,7 +8,6 @@
  * (rename); two processes importing at the same instant may lose one name.
  */
 import { randomBytes } from 'node:crypto';
-import { statSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ImageNotFoundError, InvalidImageError } from '../errors.js';
@@ -91,16 +90,17 @@ export class ImageStore {
   }
 
   /** Identifies the index.json there now: every write renames a new file into place. */
-  #indexKey(): string {
-    // Sync: one stat of a local file (µs), where reading and parsing the index every time
-    // cost four thread-pool round trips per image lookup (a few per pod start).
-    const st = statSync(join(this.root, 'index.json'));
+  async #indexKey(): Promise<string> {
+    // One stat, where reading and parsing the index every time cost four thread-pool round
+    // trips per image lookup (a few per pod start). Asynchronous on purpose: callers loop on
+    // lookups, and one that never waited for I/O would hold the event loop.
+    const st = await stat(join(this.root, 'index.json'));
     return `${st.ino}:${st.size}:${st.mtimeMs}`;
   }
 
   /** The index, read again only when the file changed (other processes may pull or import). Never mutate it. */
   async #index(): Promise<Index> {
-    const key = this.#indexKey();
+    const key = await this.#indexKey();
     if (this.#indexCache?.key === key) return this.#indexCache.index;
     const index = JSON.parse(await readFile(join(this.root, 'index.json'), 'utf8')) as Index;
     if (this.#described.size > 256) this.#described.clear();

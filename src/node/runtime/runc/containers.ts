@@ -67,7 +67,7 @@ export async function startContainer(ctx: RuncContext, id: string): Promise<void
   try {
     const { pid, shimPid } = await launch(ctx.spawner, {
       shim: ctx.shim, runc: ctx.runc.bin, sealedRunc: ctx.sealedRunc, runcRoot: ctx.runc.root, id, bundle: dir, log: rec.logPath,
-      oomFile: oomFile(rec.cgroupPath), stdin: rec.stdin ? stdinFifo(dir) : undefined, resize: rec.tty ? resizeFifo(dir) : undefined, overlay: { options: rec.overlay, rootfs: join(dir, 'rootfs'), layersDir: ctx.images.layersDir },
+      oomFile: oomFile(rec.cgroupPath), stdin: rec.stdin ? stdinFifo(dir) : undefined, resize: rec.tty ? resizeFifo(dir) : undefined, overlay: { options: rec.overlay, rootfs: join(dir, 'rootfs'), layersDir: ctx.images.layersDir, mount: ctx.runMount },
     });
     // Start times guard every later signal against PID reuse; 'gone' = exited already.
     const [pidStart, shimStart] = await Promise.all([procStartTime(pid), procStartTime(shimPid)]);

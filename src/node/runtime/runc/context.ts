@@ -19,6 +19,8 @@ export interface RuncContext {
   spawner: Spawner;
   images: ImageStore;
   cni: CniNetwork;
+  /** The mount holding the run dir: shims mount container rootfs below it in a namespace of their own (shim.c). */
+  runMount: string;
   /** Records and bundles, on a tmpfs (run-dir.ts). */
   sandboxes: RecordStore<SandboxRecord>;
   containers: RecordStore<ContainerRecord>;

@@ -6,7 +6,7 @@
  * /run is ext4, whose inode allocation under churn cost milliseconds per file), one is
  * mounted on it; `removeRunDir` unmounts it again.
  */
-import { mkdir, readdir, readFile, rm, statfs } from 'node:fs/promises';
+import { mkdir, readdir, readFile, realpath, rm, statfs } from 'node:fs/promises';
 import { run } from '../proc.js';
 
 const TMPFS_MAGIC = 0x01021994;
@@ -30,6 +30,15 @@ export async function ensureRunDir(dir: string): Promise<boolean> {
   if (!empty || (await statfs(dir)).type === TMPFS_MAGIC) return empty;
   await run('mount', ['-t', 'tmpfs', '-o', 'mode=0700', 'kubeling-run', dir]);
   return true;
+}
+
+/** The mount point of the mount holding `dir` (the shim keeps container rootfs mounts below it out of the host's table). */
+export async function mountPointOf(dir: string): Promise<string> {
+  const real = await realpath(dir);
+  const info = await readFile('/proc/self/mountinfo', 'utf8');
+  const points = info.split('\n').map(l => l.split(' ')[4]).filter((p): p is string => !!p)
+    .map(p => p.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))));
+  return points.filter(p => real === p || real.startsWith(p === '/' ? '/' : p + '/')).sort((a, b) => b.length - a.length)[0] ?? '/';
 }
 
 /** Unmounts what `ensureRunDir` mounted (with anything mounted below it) and removes the directory. */

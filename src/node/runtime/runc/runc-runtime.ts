@@ -19,7 +19,7 @@ import { containerStatus, createContainer, openStdin, removeContainer, resizeTty
 import { execCollect, execStream } from './exec.js';
 import { RecordStore, type ContainerRecord, type SandboxRecord } from './records.js';
 import { RuncCli } from './runc-cli.js';
-import { ensureRunDir, removeRunDir } from './run-dir.js';
+import { ensureRunDir, mountPointOf, removeRunDir } from './run-dir.js';
 import { removeSandbox, runSandbox, sandboxStatus, stopSandbox } from './sandboxes.js';
 import { waitForExit } from './shim.js';
 
@@ -83,13 +83,24 @@ export class RuncRuntime implements Runtime {
     const shim = await ensureShim(o.shimPath ?? o.images.helper);
     const spawner = spawnerFor(shim);
     const runDir = o.runDir ?? join(o.stateDir, 'run');
-    const [fresh] = await Promise.all([ensureRunDir(runDir), ensureRunDir(o.runcRoot)]);
-    if (fresh) await removeOrphanLayers(o.stateDir);
+    const [fresh, freshRoot] = await Promise.all([ensureRunDir(runDir), ensureRunDir(o.runcRoot)]);
+    try {
+      if (fresh) await removeOrphanLayers(o.stateDir);
+      return await RuncRuntime.#open(o, runcPath, shim, spawner, runDir);
+    } catch (e) {
+      // Nothing was recorded in them yet: no tmpfs stays behind a runtime that never was.
+      if (fresh) await removeRunDir(runDir).catch(() => {});
+      if (freshRoot) await removeRunDir(o.runcRoot).catch(() => {});
+      throw e;
+    }
+  }
+
+  static async #open(o: RuncRuntimeOptions, runcPath: string, shim: string, spawner: ReturnType<typeof spawnerFor>, runDir: string): Promise<RuncRuntime> {
     const cni = new CniNetwork({ ...o.network, dir: o.network.dir ?? join(runDir, 'cni') }, spawner);
     // Shims then start runc from a sealed copy (shim/sealed.c); without one, from the file.
     const [sealedRunc] = await Promise.all([spawner.seal(runcPath).catch(() => false), cni.init()]);
     const ctx: RuncContext = {
-      runc: new RuncCli(runcPath, o.runcRoot, spawner), sealedRunc, shim, spawner, images: o.images, cni, stateDir: o.stateDir,
+      runc: new RuncCli(runcPath, o.runcRoot, spawner), sealedRunc, runMount: await mountPointOf(runDir), shim, spawner, images: o.images, cni, stateDir: o.stateDir,
       sandboxes: new RecordStore<SandboxRecord>(join(runDir, 'sandboxes'), 'sandbox.json', 'sandbox'),
       containers: new RecordStore<ContainerRecord>(join(runDir, 'containers'), 'container.json', 'container'),
       cgroupParent: o.cgroupParent ?? '/kubeling', pauseImage: o.pauseImage ?? 'registry.k8s.io/pause:3.10',

@@ -42,7 +42,7 @@ export async function runSandbox(ctx: RuncContext, cfg: SandboxConfig): Promise<
     })));
     const { pid } = await launch(ctx.spawner, {
       shim: ctx.shim, runc: ctx.runc.bin, sealedRunc: ctx.sealedRunc, runcRoot: ctx.runc.root, id, bundle: dir,
-      overlay: direct ? undefined : { options: overlayOptions(pause, disk), rootfs: join(dir, 'rootfs'), layersDir: ctx.images.layersDir },
+      overlay: direct ? undefined : { options: overlayOptions(pause, disk), rootfs: join(dir, 'rootfs'), layersDir: ctx.images.layersDir, mount: ctx.runMount },
     });
     rec.pid = pid;
     rec.pidStart = await procStartTime(pid);

@@ -27,7 +27,8 @@ export interface ShimLaunch {
   stdin?: string;
   /** tty: FIFO to make for terminal sizes (runc then gets a console socket). */
   resize?: string;
-  overlay?: { options: string; rootfs: string; layersDir: string };
+  /** `mount` holds the rootfs dir: the overlay is mounted in the shim's own namespace (not the host's). */
+  overlay?: { options: string; rootfs: string; layersDir: string; mount?: string };
   /** runc from the spawner's sealed copy (fd 4 of the shim), `runc` the fallback. */
   sealedRunc?: boolean;
 }
@@ -75,6 +76,7 @@ export async function launch(spawner: Spawner, l: ShimLaunch): Promise<{ pid: nu
   if (l.stdin) args.push('--stdin', l.stdin);
   if (l.resize) args.push('--tty', l.resize);
   if (l.overlay) args.push('--overlay', l.overlay.options, '--rootfs', l.overlay.rootfs, '--layers', l.overlay.layersDir);
+  if (l.overlay?.mount) args.push('--private-mount', l.overlay.mount);
   if (l.sealedRunc) args.push('--runc-fd', '4');
   const r = await spawner.launch(l.shim, args).catch((e: Error) => ({ errno: e.message, pid: 0, stdout: Buffer.alloc(0) }));
   if (r.errno) throw new StartContainerError(`cannot run ${l.shim}: ${r.errno}`);

@@ -5,7 +5,7 @@
  *
  * kubeling-shim run --runc R --root D --id ID --bundle B --pid-file F --runc-log F
  *                   --exit F [--log F] [--oom F] [--stdin FIFO] [--overlay OPTS --rootfs DIR --layers DIR]
- *                   [--runc-fd N]
+ *                   [--runc-fd N] [--private-mount MOUNTPOINT]
  *   Mounts the overlay rootfs (relative lowerdirs, resolved from --layers), runs
  *   `runc run -d` with stdout/stderr on pipes, becomes the container's parent (child
  *   subreaper; runc -d leaves its init to us), writes the output as CRI log lines
@@ -13,6 +13,8 @@
  *   SIGUSR1 (rotation), and when the container ends: drains the pipes, unmounts the
  *   rootfs, reads oom_kill from memory.oom_control and writes exit.json atomically.
  *   Reports "ok <pid>\n" or "err <runc exit code>\n" on fd 3, then closes it.
+ *   With --private-mount, the overlay is mounted in a mount namespace of the shim's own and
+ *   never shows in the host's (private_rootfs_ns).
  *   With --runc-fd, runc is executed from that fd (the spawner's sealed copy, sealed.c),
  *   and from the --runc path when that fails.
  *   With --stdin (a container with `stdin: true`), the container's stdin is a FIFO at that
@@ -43,7 +45,7 @@ extern char **environ;
 
 struct opts {
   const char *runc, *root, *id, *bundle, *pid_file, *runc_log, *exit_file;
-  const char *log, *oom, *overlay, *rootfs, *layers, *stdin_fifo, *resize_fifo, *runc_fd;
+  const char *log, *oom, *overlay, *rootfs, *layers, *stdin_fifo, *resize_fifo, *runc_fd, *private_mount;
 };
 
 struct stream {
@@ -176,6 +178,29 @@ long ms_now(void) {
   return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
+/*
+ * The overlay rootfs is mounted in a mount namespace of the shim's own (a copy of the
+ * host's), where runc starts the container; once runc is done the shim goes back to the
+ * host's namespace and the copy dies, the container's namespace keeping its rootfs.
+ * Why: with every rootfs mounted in the host's namespace, the host's mount table grew by
+ * one long overlay entry per container, and each later container paid for all of them:
+ * runc reads /proc/self/mountinfo several times and copies the whole table into the new
+ * namespace (quadratic over a burst of pods). `mount_point` is the mount holding the
+ * rootfs dir: made a slave in our copy, so the overlay mount cannot propagate to the host
+ * even where that mount is shared. Any failure leaves us in the host's namespace, as before.
+ */
+static void private_rootfs_ns(const char *mount_point, int *host_ns) {
+  int fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  if (unshare(CLONE_NEWNS) < 0) { close(fd); return; }
+  if (mount(NULL, mount_point, NULL, MS_SLAVE, NULL) < 0) {
+    if (setns(fd, CLONE_NEWNS) < 0) die("setns back to the host mount namespace");
+    close(fd);
+    return;
+  }
+  *host_ns = fd;
+}
+
 static int run_container(struct opts *o) {
   if (!o->runc || !o->root || !o->id || !o->bundle || !o->pid_file || !o->exit_file || !o->runc_log) {
     dprintf(3, "err shim: missing arguments\n");
@@ -184,6 +209,9 @@ static int run_container(struct opts *o) {
   signal(SIGPIPE, SIG_IGN);
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   if (o->runc_fd) fcntl(atoi(o->runc_fd), F_SETFD, FD_CLOEXEC); /* runc runs from it, never holds it */
+  int host_ns = -1; /* set while the overlay lives in a mount namespace of our own */
+  if (o->overlay && o->private_mount) private_rootfs_ns(o->private_mount, &host_ns);
+  int in_host_ns = host_ns < 0; /* the overlay is (to be) mounted where everyone sees it */
   if (o->overlay) {
     if (!o->rootfs || !o->layers || chdir(o->layers) < 0) die("overlay dirs");
     if (mount("overlay", o->rootfs, "overlay", 0, o->overlay) < 0) die("mount overlay");
@@ -305,6 +333,11 @@ static int run_container(struct opts *o) {
     while ((w = waitpid(-1, &st, WNOHANG)) > 0) {
       if (w == runc) {
         runc = -1;
+        /* The container's own mount namespace holds its rootfs now (or runc failed): ours goes. */
+        if (host_ns >= 0) {
+          if (setns(host_ns, CLONE_NEWNS) == 0) { close(host_ns); host_ns = -1; }
+          if (chdir("/") < 0) { /* nothing relative is used after this */ }
+        }
         if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
           runc_failed = 1;
           dprintf(3, "err %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
@@ -333,7 +366,7 @@ static int run_container(struct opts *o) {
   if (so.fd >= 0) flush_stream(&so);
   if (se.fd >= 0) flush_stream(&se);
   if (sm.fd >= 0) flush_stream(&sm);
-  if (o->overlay) umount2(o->rootfs, MNT_DETACH);
+  if (o->overlay && (in_host_ns || host_ns >= 0)) umount2(o->rootfs, MNT_DETACH); /* else it went with our namespace */
   if (!runc_failed) write_exit(o, ctr, ctr_status);
   return runc_failed ? 1 : 0;
 }
@@ -348,6 +381,7 @@ int cmd_run(int argc, char **argv) {
       {"--exit", &o.exit_file},  {"--log", &o.log},           {"--oom", &o.oom},
       {"--overlay", &o.overlay}, {"--rootfs", &o.rootfs},     {"--layers", &o.layers},
       {"--stdin", &o.stdin_fifo},  {"--tty", &o.resize_fifo},   {"--runc-fd", &o.runc_fd},
+      {"--private-mount", &o.private_mount},
   };
   for (int i = 2; i + 1 < argc; i += 2) {
     size_t k;

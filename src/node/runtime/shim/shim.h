@@ -3,6 +3,7 @@
 #define KUBELING_SHIM_H
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
