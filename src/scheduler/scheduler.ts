@@ -29,6 +29,8 @@ import { InformerVolumeAccess } from './volume-access.js';
 
 const PODS = { apiVersion: 'v1', kind: 'Pod' };
 const SLICE_MS = 20;
+/** The longest a slice of back-to-back cycles may grow to when everything else takes long turns. */
+const MAX_SLICE_MS = 100;
 const NODES = { apiVersion: 'v1', kind: 'Node' };
 const NAMESPACES = { apiVersion: 'v1', kind: 'Namespace' };
 const PRIORITY_CLASSES = { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass' };
@@ -119,20 +121,26 @@ export class Scheduler {
     this.#log.info('scheduler started', { nodes: this.cache.nodeCount, pending: this.queue.lengths.active });
     // Losing leadership ends this loop but keeps the queue: a later term picks up from it.
     let slice = performance.now();
+    let budget = SLICE_MS;
     for (;;) {
       const waited = this.queue.lengths.active === 0;
       const q = await this.queue.pop(signal);
       if (!q) break;
-      if (waited) slice = performance.now(); // waiting for a pod let everything else run
+      if (waited) { slice = performance.now(); budget = SLICE_MS; } // waiting for a pod let everything else run
       try { this.scheduleOne(q); } catch (e) {
         this.#log.error('scheduling cycle failed', { pod: q.podInfo.key, error: e instanceof Error ? e.stack : String(e) });
       }
-      // Cycles run back to back for a few ms, then watch events and answers get their turn.
+      // Cycles run back to back for a slice, then watch events and answers get their turn.
       // Not after every pod: in `kubeling server` one event-loop turn can take a second
       // under API load, and an empty queue already yields (pop waits for the next pod).
-      if (performance.now() - slice > SLICE_MS) {
+      // The slice grows to as long as everything else took meanwhile (up to MAX_SLICE_MS):
+      // with a fixed 20 ms against turns of 200 ms of API requests, a backlog of pending
+      // pods got a tenth of the process and waited in the queue for tens of seconds.
+      if (performance.now() - slice > budget) {
+        const away = performance.now();
         await new Promise<void>(r => setImmediate(r));
         slice = performance.now();
+        budget = Math.min(MAX_SLICE_MS, Math.max(SLICE_MS, slice - away));
       }
     }
     await Promise.allSettled([...this.#inflight]);
