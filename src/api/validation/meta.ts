@@ -122,10 +122,12 @@ export function validateObjectMetaUpdate(newMeta: unknown, oldMeta: unknown, pat
     errs.push(...immutable(n[f] ?? (f === 'name' || f === 'namespace' || f === 'uid' ? '' : undefined),
       o[f] ?? (f === 'name' || f === 'namespace' || f === 'uid' ? '' : undefined), `${path}.${f}`));
   }
-  errs.push(...validateLabels(n.labels, `${path}.labels`));
-  errs.push(...validateAnnotations(n.annotations, `${path}.annotations`));
-  errs.push(...validateOwnerReferences(n.ownerReferences, `${path}.ownerReferences`));
-  errs.push(...validateFinalizers(n.finalizers, `${path}.finalizers`));
+  // A part the update shares with the stored object (the same object: a patch that left it
+  // alone) was validated when it was written.
+  if (n.labels !== o.labels || !isObj(n.labels)) errs.push(...validateLabels(n.labels, `${path}.labels`));
+  if (n.annotations !== o.annotations || !isObj(n.annotations)) errs.push(...validateAnnotations(n.annotations, `${path}.annotations`));
+  if (n.ownerReferences !== o.ownerReferences || !Array.isArray(n.ownerReferences)) errs.push(...validateOwnerReferences(n.ownerReferences, `${path}.ownerReferences`));
+  if (n.finalizers !== o.finalizers || !Array.isArray(n.finalizers)) errs.push(...validateFinalizers(n.finalizers, `${path}.finalizers`));
   return errs;
 }
 
