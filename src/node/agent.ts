@@ -87,7 +87,7 @@ export class NodeAgent {
     const secrets = o.informers.informerFor({ apiVersion: 'v1', kind: 'Secret' });
     const services = o.informers.informerFor({ apiVersion: 'v1', kind: 'Service' });
     const objects = informerObjects(client, { configMaps, secrets, services });
-    const statuses = new PodStatusWriter({ client, logger: log, cached: (ns, name) => pods.getByName(name, ns) });
+    const statuses = new PodStatusWriter({ client, logger: log, cached: (ns, name) => pods.getByName(name, ns), retryMaxMs: o.resyncIntervalMs });
     const probes = new ProbeManager({ runtime, recorder });
     const token = issueNodeToken(o.nodeName);
     const logsDir = join(o.dir, 'logs');

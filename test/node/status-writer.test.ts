@@ -135,6 +135,70 @@ describe('pod status writer (real API server)', () => {
     assert.ok(types.includes('example.com/gate') && types.includes('DisruptionTarget'), `conditions kept: ${types.join(',')}`);
   });
 
+  it('a failing write (422) is retried with a back-off doubling to the cap, warned once, reset by a success; a 404 ends the retries', async () => {
+    const pod = await newPod();
+    const uid = pod.metadata!.uid!;
+    // Timers the test fires itself: no waiting, and every delay asked for is seen.
+    const pending: Array<{ fn: () => void; ms: number }> = [];
+    const timers = { set: (fn: () => void, ms: number) => { const t = { fn, ms }; pending.push(t); return t; }, clear: (t: unknown) => { pending.splice(pending.indexOf(t as never) >>> 0, 1); } };
+    const warnings: unknown[] = [];
+    const w = new PodStatusWriter({ client, logger: { ...silent, warn: (_m: string, f?: unknown) => { warnings.push(f); } }, cached: () => undefined, retryBaseMs: 500, retryMaxMs: 10_000, timers });
+    const bad = status('Running', { podIP: 'not-an-ip', podIPs: [{ ip: 'not-an-ip' }] }); // Invalid every time
+    w.set(pod, bad);
+    await w.idle();
+    const delays: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      assert.equal(pending.length, 1, 'one retry waits');
+      delays.push(pending[0]!.ms);
+      assert.equal(w.retryDelay(uid), pending[0]!.ms);
+      pending.shift()!.fn();
+      await w.idle();
+    }
+    assert.deepEqual(delays, [500, 1000, 2000, 4000, 8000, 10_000, 10_000]);
+    assert.equal(warnings.length, 1, 'one warning for the run of failures');
+    // A good status is written at once (not after the back-off), and the success resets it.
+    w.set(pod, status('Running'));
+    await w.idle();
+    assert.equal((await read(pod.metadata!.name!)).status?.phase, 'Running');
+    assert.equal(pending.length, 0, 'no retry after a success');
+    assert.equal(w.retryDelay(uid), undefined);
+    w.set(pod, bad);
+    await w.idle();
+    assert.deepEqual(pending.map(t => t.ms), [500], 'the back-off starts over');
+    // The pod is gone: the retry gets a 404 and nothing more is tried.
+    await client.delete(PODS, pod.metadata!.name!, { namespace: 'default', gracePeriodSeconds: 0 });
+    pending.shift()!.fn();
+    await w.idle();
+    assert.equal(pending.length, 0, 'no retry for a pod that is gone');
+    assert.equal(w.get(uid), undefined);
+  });
+
+  it('status fields the agent does not build (nominatedNodeName, resize, resourceClaimStatuses, newer ones) stay as the API has them', async () => {
+    const pod = await newPod();
+    const name = pod.metadata!.name!;
+    const w = writer(new Map());
+    w.set(pod, status('Pending'));
+    await w.idle();
+    // Other writers set their fields after the agent computed its next status from `pod`.
+    const theirs = { nominatedNodeName: 'node-b', resize: 'Proposed', resourceClaimStatuses: [{ name: 'gpu', resourceClaimName: 'gpu-claim' }] };
+    await client.patch(PODS, name, { status: theirs }, { namespace: 'default', subresource: 'status', type: 'merge' });
+    w.set(pod, status('Running'));
+    await w.idle();
+    const got = await read(name);
+    assert.equal(got.status?.phase, 'Running');
+    assert.equal(got.status?.nominatedNodeName, 'node-b');
+    assert.equal(got.status?.resize, 'Proposed');
+    assert.deepEqual(got.status?.resourceClaimStatuses, theirs.resourceClaimStatuses);
+    // Fields the agent owns still go when it no longer reports them.
+    w.set(pod, status('Running', { message: 'm' }));
+    await w.idle();
+    w.set(pod, status('Running'));
+    await w.idle();
+    const after2 = await read(name);
+    assert.equal(after2.status?.message, undefined);
+    assert.equal(after2.status?.nominatedNodeName, 'node-b');
+  });
+
   it('a pod deleted and created again under its name does not get the old pod\'s status', async () => {
     const pod = await newPod();
     const name = pod.metadata!.name!;

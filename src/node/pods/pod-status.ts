@@ -89,7 +89,6 @@ export function buildPodStatus(i: StatusInput): PodStatus {
     ...(init.length ? { initContainerStatuses: init } : {}),
     containerStatuses: app,
     ...(pod.status?.qosClass ? { qosClass: pod.status.qosClass } : {}),
-    ...(pod.status?.nominatedNodeName ? { nominatedNodeName: pod.status.nominatedNodeName } : {}),
   };
   return status;
 }

@@ -4,7 +4,10 @@
  * queued one. A write is a merge PATCH of what changed since the version it was made
  * over, with that version's uid and resourceVersion as preconditions (as upstream's
  * status manager patches, carrying the uid): the pod is neither re-sent nor re-read.
- * Conflicts re-read the pod; a pod gone or with another uid is dropped.
+ * Conflicts re-read the pod; a pod gone or with another uid is dropped. Other failures
+ * (a 422, the server away) are retried with a back-off doubling up to the agent's sync
+ * period (upstream's status manager retries on its 10 s sync loop), reset by a success;
+ * a newer status is still tried at once.
  * It remembers which resourceVersions its writes made, so the watch's echo of a write
  * is known without comparing objects.
  */
@@ -17,6 +20,8 @@ const PODS = { apiVersion: 'v1', kind: 'Pod' };
 
 interface Entry {
   ns: string; name: string; uid: string; status: PodStatus; written?: string; writing: boolean; dirty: boolean; latest?: Pod;
+  /** Failed writes since the last success, the retry waiting for its back-off, and the error last logged. */
+  failures: number; retry?: unknown; failed?: string;
   /** resourceVersion a write made → the one it was written over (the status subresource changes nothing else). */
   made: Map<string, string>;
 }
@@ -26,23 +31,42 @@ export class PodStatusWriter {
   readonly #log: Logger;
   readonly #cached: (ns: string, name: string) => Pod | undefined;
   readonly #entries = new Map<string, Entry>();
+  readonly #retryBaseMs: number;
+  readonly #retryMaxMs: number;
+  readonly #timers: Timers;
   #idle: Array<() => void> = [];
 
-  constructor(o: { client: Client; logger: Logger; cached: (ns: string, name: string) => Pod | undefined }) {
+  constructor(o: {
+    client: Client; logger: Logger; cached: (ns: string, name: string) => Pod | undefined;
+    /** First retry delay after a failed write, and the cap it doubles to (the agent's sync period). */
+    retryBaseMs?: number; retryMaxMs?: number;
+    /** Timer functions (tests drive retries without waiting). */
+    timers?: Timers;
+  }) {
     this.#client = o.client;
     this.#log = o.logger;
     this.#cached = o.cached;
+    this.#retryBaseMs = o.retryBaseMs ?? 500;
+    this.#retryMaxMs = Math.max(this.#retryBaseMs, o.retryMaxMs ?? 10_000);
+    this.#timers = o.timers ?? { set: (fn, ms) => setTimeout(fn, ms).unref(), clear: t => clearTimeout(t as NodeJS.Timeout) };
   }
 
   /** The status last written (or queued) for a pod. */
   get(uid: string): PodStatus | undefined { return this.#entries.get(uid)?.status; }
 
+  /** The delay of the retry waiting after failed writes of a pod's status (undefined: none waits). */
+  retryDelay(uid: string): number | undefined {
+    const e = this.#entries.get(uid);
+    return e?.retry === undefined ? undefined : this.#backoff(e.failures);
+  }
+
   set(pod: Pod, status: PodStatus): void {
     const m = pod.metadata!;
+    status = withOthersFields(status, pod.status); // as the caller's version has them: no write for them alone
     const json = JSON.stringify(status);
     let e = this.#entries.get(m.uid!);
     if (!e) {
-      e = { ns: m.namespace!, name: m.name!, uid: m.uid!, status, writing: false, dirty: false, made: new Map() };
+      e = { ns: m.namespace!, name: m.name!, uid: m.uid!, status, writing: false, dirty: false, failures: 0, made: new Map() };
       this.#entries.set(m.uid!, e);
       if (JSON.stringify(pod.status ?? {}) === json) e.written = json; // already what the API has
     }
@@ -65,7 +89,17 @@ export class PodStatusWriter {
     return over !== undefined && over === previous?.metadata?.resourceVersion;
   }
 
-  forget(uid: string): void { this.#entries.delete(uid); }
+  forget(uid: string): void { this.#drop(uid); }
+
+  #drop(uid: string): void {
+    const e = this.#entries.get(uid);
+    if (e?.retry !== undefined) this.#timers.clear(e.retry);
+    this.#entries.delete(uid);
+  }
+
+  #backoff(failures: number): number {
+    return Math.min(this.#retryMaxMs, this.#retryBaseMs * 2 ** Math.min(30, Math.max(0, failures - 1)));
+  }
 
   /** Resolves when no write is pending (tests, shutdown). */
   idle(): Promise<void> {
@@ -79,14 +113,26 @@ export class PodStatusWriter {
       e.dirty = false;
       const json = JSON.stringify(e.status);
       if (json === e.written) continue;
+      if (e.retry !== undefined) { this.#timers.clear(e.retry); e.retry = undefined; } // this attempt is the retry
       try {
         await this.#write(e, e.status);
         e.written = json;
+        e.failures = 0;
+        e.failed = undefined;
       } catch (err) {
-        if (err instanceof NotFoundError) { this.#entries.delete(e.uid); break; }
-        this.#log.warn('pod status update failed', { pod: `${e.ns}/${e.name}`, error: (err as Error).message });
-        await new Promise(r => setTimeout(r, 500));
-        e.dirty = true;
+        if (err instanceof NotFoundError) { this.#drop(e.uid); break; } // the pod is gone: nothing to retry
+        const message = (err as Error).message;
+        e.failures++;
+        // Once per run of failures (and when the error changes), not once per retry.
+        if (message !== e.failed) this.#log.warn('pod status update failed', { pod: `${e.ns}/${e.name}`, error: message, retryInMs: this.#backoff(e.failures) });
+        e.failed = message;
+        if (this.#entries.get(e.uid) === e && !e.dirty) {
+          e.retry = this.#timers.set(() => {
+            e.retry = undefined;
+            e.dirty = true;
+            if (!e.writing) void this.#drain(e);
+          }, this.#backoff(e.failures));
+        }
       }
     }
     e.writing = false;
@@ -100,7 +146,7 @@ export class PodStatusWriter {
       const base = fresh ?? newest(this.#cached(e.ns, e.name), e.latest) ?? (await this.#client.get(PODS, e.name, { namespace: e.ns }) as Pod);
       if (base.metadata?.uid !== e.uid) throw new NotFoundError(`pod ${e.ns}/${e.name} with uid ${e.uid} is gone`);
       try {
-        const merged = withOthersConditions(status, base.status);
+        const merged = withOthersFields(status, base.status);
         const patch = { metadata: { uid: e.uid, resourceVersion: base.metadata.resourceVersion }, status: mergeDiff(base.status ?? {}, merged) };
         const latest = e.latest = await this.#client.patch<Pod & KubeObject>(PODS, e.name, patch, { namespace: e.ns, subresource: 'status', type: 'merge' });
         const rv = latest.metadata?.resourceVersion;
@@ -130,11 +176,39 @@ export function withOthersConditions(status: PodStatus, api: PodStatus | undefin
   return { ...status, conditions };
 }
 
+/**
+ * Fields of a pod's status the kubelet builds (upstream's generateAPIPodStatus). Any other
+ * field (nominatedNodeName from the scheduler, resourceClaimStatuses and
+ * extendedResourceClaimStatus from the resource-claim controller, resize, fields newer than
+ * this agent) is another writer's: it keeps the value the version written over has, as
+ * upstream's mergePodStatus keeps resourceClaimStatuses, instead of going out as `null`.
+ */
+const AGENT_FIELDS = new Set([
+  'phase', 'conditions', 'message', 'reason', 'hostIP', 'hostIPs', 'podIP', 'podIPs', 'startTime',
+  'initContainerStatuses', 'containerStatuses', 'ephemeralContainerStatuses', 'qosClass',
+  'resources', 'allocatedResources', 'observedGeneration',
+]);
+
+/** `status` with the conditions and fields this agent does not own as `api` has them. */
+export function withOthersFields(status: PodStatus, api: PodStatus | undefined): PodStatus {
+  const out = withOthersConditions(status, api);
+  const mine = status as Record<string, unknown>, theirs = (api ?? {}) as Record<string, unknown>;
+  const foreign = (k: string) => !AGENT_FIELDS.has(k) && JSON.stringify(mine[k]) !== JSON.stringify(theirs[k]);
+  if (!Object.keys(mine).some(foreign) && !Object.keys(theirs).some(foreign)) return out;
+  const copy: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(out)) if (AGENT_FIELDS.has(k)) copy[k] = v;
+  for (const [k, v] of Object.entries(theirs)) if (!AGENT_FIELDS.has(k) && v !== undefined) copy[k] = v;
+  return copy as PodStatus;
+}
+
 function newest(a: Pod | undefined, b: Pod | undefined): Pod | undefined {
   if (!a || !b) return a ?? b;
   if (a.metadata?.uid !== b.metadata?.uid) return a;
   return Number(a.metadata?.resourceVersion) >= Number(b.metadata?.resourceVersion) ? a : b;
 }
+
+/** Timers as the writer uses them (setTimeout/clearTimeout by default). */
+export interface Timers { set(fn: () => void, ms: number): unknown; clear(t: unknown): void }
 
 type JsonObject = { [k: string]: unknown };
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
