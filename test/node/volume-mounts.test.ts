@@ -6,13 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, statfs, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, statfs, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { Client } from '../../src/client/index.js';
-import { mountsUnder, processMounter, unmountUnder, type Mounter } from '../../src/node/volumes/mounts.js';
+import { isMounted, mountsUnder, mountTmpfs, processMounter, unmountUnder, type Mounter } from '../../src/node/volumes/mounts.js';
 import { VolumeManager } from '../../src/node/volumes/volume-manager.js';
 import type { ObjectSource } from '../../src/node/containers/objects.js';
 
@@ -80,5 +80,16 @@ describe('tmpfs volumes across agent restarts', { skip: root ? false : 'needs ro
     await after.teardown('orphan');
     assert.equal(existsSync(dir), false);
     assert.deepEqual(await mountsUnder(join(root, 'orphan')), []);
+  });
+
+  it('a mount under a dir whose name has a space, tab, newline or backslash is found and unmounted (the kernel escapes them)', async () => {
+    const dir = join(root, 'odd name\twith\ntab\\slash');
+    await mkdir(dir, { recursive: true });
+    await mountTmpfs(dir, 1 << 20);
+    assert.equal(await isMounted(dir), true);
+    assert.deepEqual(await mountsUnder(join(root, 'odd name\twith\ntab\\slash')), [dir]);
+    await unmountUnder(dir);
+    assert.equal(await isMounted(dir), false);
+    assert.notEqual((await statfs(dir)).type, TMPFS);
   });
 });

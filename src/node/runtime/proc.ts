@@ -1,8 +1,8 @@
 /** Small process helpers: run a command to completion, and read /proc facts. */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { RuntimeCommandError } from './errors.js';
+import { readMountPoints } from './mount-table.js';
 import type { Spawner } from './spawner.js';
 
 export interface RunResult {
@@ -81,7 +81,5 @@ export async function isAlive(pid: number | undefined, startTime?: string): Prom
 
 /** Is `path` a mount point in our mount namespace? */
 export async function isMountPoint(path: string): Promise<boolean> {
-  const info = await readFile('/proc/self/mountinfo', 'utf8');
-  const esc = path.replace(/[ \t\n\\]/g, c => '\\' + c.charCodeAt(0).toString(8).padStart(3, '0'));
-  return info.split('\n').some(l => l.split(' ')[4] === esc);
+  return (await readMountPoints()).includes(path);
 }

@@ -1,6 +1,6 @@
 /** tmpfs mounts for memory-backed volumes, and unmounting everything under a pod's dir. */
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { pointsUnder, readMountPoints } from '../runtime/mount-table.js';
 import { spawnerFor } from '../runtime/spawner.js';
 
 /** How tmpfs volumes are mounted and unmounted. */
@@ -34,12 +34,9 @@ export function helperMounter(helper: string): Mounter {
   };
 }
 
-/** Mount points at or below `dir`, deepest first (from /proc/self/mountinfo). */
+/** Mount points at or below `dir`, deepest first, one entry per mount (stacked ones too). */
 export async function mountsUnder(dir: string): Promise<string[]> {
-  const info = await readFile('/proc/self/mountinfo', 'utf8');
-  const points = info.split('\n').map(l => l.split(' ')[4]).filter((p): p is string => !!p)
-    .map(p => p.replace(/\\040/g, ' ')).filter(p => p === dir || p.startsWith(dir + '/'));
-  return [...new Set(points)].sort((a, b) => b.length - a.length);
+  return pointsUnder(await readMountPoints(), dir);
 }
 
 export async function isMounted(dir: string): Promise<boolean> {

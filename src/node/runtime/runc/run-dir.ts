@@ -6,19 +6,11 @@
  * /run is ext4, whose inode allocation under churn cost milliseconds per file), one is
  * mounted on it; `removeRunDir` unmounts it again.
  */
-import { mkdir, readdir, readFile, realpath, rm, statfs } from 'node:fs/promises';
+import { mkdir, readdir, realpath, rm, statfs } from 'node:fs/promises';
+import { pointsUnder, readMountPoints } from '../mount-table.js';
 import { run } from '../proc.js';
 
 const TMPFS_MAGIC = 0x01021994;
-
-/** Mount points at or below `dir`, deepest first. */
-async function mountsAt(dir: string): Promise<string[]> {
-  const info = await readFile('/proc/self/mountinfo', 'utf8');
-  const esc = (p: string) => p.replace(/[ \t\n\\]/g, c => '\\' + c.charCodeAt(0).toString(8).padStart(3, '0'));
-  const d = esc(dir);
-  return info.split('\n').map(l => l.split(' ')[4]).filter((p): p is string => p === d || !!p?.startsWith(d + '/'))
-    .map(p => p.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)))).reverse();
-}
 
 /**
  * Makes `dir` and puts it on a tmpfs unless it is on one already, or already holds state
@@ -35,14 +27,12 @@ export async function ensureRunDir(dir: string): Promise<boolean> {
 /** The mount point of the mount holding `dir` (the shim keeps container rootfs mounts below it out of the host's table). */
 export async function mountPointOf(dir: string): Promise<string> {
   const real = await realpath(dir);
-  const info = await readFile('/proc/self/mountinfo', 'utf8');
-  const points = info.split('\n').map(l => l.split(' ')[4]).filter((p): p is string => !!p)
-    .map(p => p.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))));
+  const points = await readMountPoints();
   return points.filter(p => real === p || real.startsWith(p === '/' ? '/' : p + '/')).sort((a, b) => b.length - a.length)[0] ?? '/';
 }
 
 /** Unmounts what `ensureRunDir` mounted (with anything mounted below it) and removes the directory. */
 export async function removeRunDir(dir: string): Promise<void> {
-  for (const p of await mountsAt(dir)) await run('umount', ['-l', p], { allowFailure: true });
+  for (const p of pointsUnder(await readMountPoints(), dir)) await run('umount', ['-l', p], { allowFailure: true });
   await rm(dir, { recursive: true, force: true });
 }
