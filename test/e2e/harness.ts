@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pointsUnder, readMountPoints } from '../../src/node/runtime/mount-table.js';
 import { randomPrefix } from '../../src/proxy/index.js';
 import { freeServiceCidr, purgeProxy, registerRun, sweepDeadRuns } from '../proxy/sweep.js';
 
@@ -83,6 +84,9 @@ export async function startTestServer(extraArgs: string[] = ['--disable-agent'])
     async stop() {
       if (proc.exitCode === null && proc.signalCode === null) { proc.kill('SIGTERM'); await exited(); }
       if (proxy) await purgeProxy(prefix!, serviceCidr); // after kill9 the rules are still there
+      // A server with an agent leaves its run dir's tmpfs mounted (it outlives the agent, as /run
+      // does): unmount what is below the data dir, deepest first, or removing it fails with EBUSY.
+      for (const p of pointsUnder(await readMountPoints(), dataDir)) await new Promise(r => execFile('umount', ['-l', p], r));
       rmSync(dataDir, { recursive: true, force: true });
       unregister();
     },
