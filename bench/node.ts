@@ -13,6 +13,7 @@
  * another machine is), which splits the CPU between agent and API server and gives the
  * agent's own RSS. Needs root.
  *   node dist/bench/node.js [burst] [remote]: only the burst; only the remote agent.
+ * KUBELING_BENCH_REQUESTS=1 adds the API requests per burst pod, by verb and resource.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
@@ -135,9 +136,11 @@ class BurstCpu {
   }
 }
 
-/** The agent's 'containers started' log lines (pod name → when, sandbox and total ms of its start). */
-function collectStarts(agent: ChildProcess): Map<string, { at: number; sandboxMs: number; totalMs: number }> {
-  const starts = new Map<string, { at: number; sandboxMs: number; totalMs: number }>();
+interface AgentStart { at: number; sandboxMs: number; totalMs: number; seenMs?: number; mountMs?: number }
+
+/** The agent's 'containers started' log lines (pod name → when, its wait for the worker, sandbox, volumes and total ms of its start). */
+function collectStarts(agent: ChildProcess): Map<string, AgentStart> {
+  const starts = new Map<string, AgentStart>();
   let buf = '';
   agent.stderr!.on('data', (c: Buffer) => {
     buf += c.toString();
@@ -146,8 +149,8 @@ function collectStarts(agent: ChildProcess): Map<string, { at: number; sandboxMs
       buf = buf.slice(i + 1);
       if (!line.includes('"containers started"')) continue;
       try {
-        const ev = JSON.parse(line) as { ts: string; pod: string; sandboxMs?: number; totalMs: number };
-        if (ev.sandboxMs !== undefined) starts.set(ev.pod.slice(0, ev.pod.indexOf('_')), { at: Date.parse(ev.ts), sandboxMs: ev.sandboxMs, totalMs: ev.totalMs });
+        const ev = JSON.parse(line) as { ts: string; pod: string } & Omit<AgentStart, 'at'>;
+        if (ev.sandboxMs !== undefined) starts.set(ev.pod.slice(0, ev.pod.indexOf('_')), { at: Date.parse(ev.ts), sandboxMs: ev.sandboxMs, totalMs: ev.totalMs, seenMs: ev.seenMs, mountMs: ev.mountMs });
       } catch { /* not JSON */ }
     }
   });
@@ -155,22 +158,56 @@ function collectStarts(agent: ChildProcess): Map<string, { at: number; sandboxMs
 }
 
 /**
- * Where each burst pod's time went (wall clock, from the agent's log): create → the
- * worker starts acting (API, watch, queueing), the sandbox (pause + CNI), the containers
- * (create + start), and containers started → Running seen (status write, watch).
+ * Where each burst pod's time went (wall clock, from the agent's log): create → the API
+ * server answered, answered → the agent's informer handed the pod to a worker (watch),
+ * → the worker starts acting (its first look, the Pending status, queueing), the sandbox
+ * (pause + CNI, with the volumes set up alongside), the containers (create + start), and
+ * containers started → Running seen (status write, watch).
  */
-function burstStages(created: Map<string, [number, number]>, starts: ReturnType<typeof collectStarts>): object[] {
-  const cols: Record<string, number[]> = { 'create → worker acts': [], 'sandbox (pause + CNI)': [], 'containers (create + start)': [], 'started → Running seen': [] };
-  for (const [name, [t0, t1]] of created) {
+function burstStages(created: Map<string, BurstTimes>, starts: ReturnType<typeof collectStarts>): object[] {
+  const cols: Record<string, number[]> = {
+    'create → API answered': [], 'answered → worker has pod': [], 'worker has pod → acts': [], 'create → worker acts': [],
+    'volumes (token, files)': [], 'sandbox (pause + CNI)': [], 'containers (create + start)': [], 'started → Running seen': [],
+  };
+  for (const [name, t] of created) {
     const s = starts.get(name);
     if (!s) continue;
     const acts = s.at - s.totalMs;
-    cols['create → worker acts']!.push(acts - t0);
+    cols['create → API answered']!.push(t.answered - t.at);
+    if (s.seenMs !== undefined) {
+      cols['answered → worker has pod']!.push(acts - s.seenMs - t.answered);
+      cols['worker has pod → acts']!.push(s.seenMs);
+    }
+    cols['create → worker acts']!.push(acts - t.at);
+    if (s.mountMs !== undefined) cols['volumes (token, files)']!.push(s.mountMs);
     cols['sandbox (pause + CNI)']!.push(s.sandboxMs);
     cols['containers (create + start)']!.push(s.totalMs - s.sandboxMs);
-    cols['started → Running seen']!.push(t1 - s.at);
+    cols['started → Running seen']!.push(t.running - s.at);
   }
-  return Object.entries(cols).map(([stage, xs]) => ({ case: `burst stage: ${stage}`, pods: xs.length, p50_ms: pct(xs, 50), p99_ms: pct(xs, 99) }));
+  return Object.entries(cols).filter(([, xs]) => xs.length).map(([stage, xs]) => ({ case: `burst stage: ${stage}`, pods: xs.length, p50_ms: pct(xs, 50), p99_ms: pct(xs, 99) }));
+}
+
+/** Wall-clock times (ms) of one burst pod: create sent, its answer, Running seen. */
+interface BurstTimes { at: number; answered: number; running: number }
+
+/** apiserver_request_total by verb and resource[/subresource] (from the API server's /metrics). */
+async function requestCounts(client: NodeCluster['client']): Promise<Map<string, number>> {
+  const r = await client.request({ method: 'GET', path: '/metrics', accept: 'text/plain' });
+  const out = new Map<string, number>();
+  for (const line of r.body.toString().split('\n')) {
+    if (!line.startsWith('apiserver_request_total{')) continue;
+    const l = Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map(m => [m[1], m[2]]));
+    if (l.verb === 'WATCH') continue;
+    const k = `${l.verb} ${l.resource}${l.subresource ? '/' + l.subresource : ''}`;
+    out.set(k, (out.get(k) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
+  }
+  return out;
+}
+
+/** API requests per burst pod, from the burst's start until all pods ran (KUBELING_BENCH_REQUESTS=1). */
+function requestRows(before: Map<string, number>, after: Map<string, number>, pods: number): object[] {
+  return [...after].map(([k, n]) => [k, (n - (before.get(k) ?? 0)) / pods] as const).filter(([, n]) => n >= 0.05)
+    .sort((a, b) => b[1] - a[1]).map(([k, n]) => ({ case: `API requests per pod: ${k}`, total_ms: Math.round(n * 100) / 100 }));
 }
 
 type AgentMode = 'in-process' | 'remote';
@@ -204,10 +241,12 @@ async function benchMode(mode: AgentMode, only: 'burst' | undefined): Promise<ob
     const w = new Waiters();
     const watch = client.watch(PODS, { namespace: 'default', resourceVersion: list.metadata.resourceVersion });
     void watch.forEach(ev => w.on(ev)).catch(() => {});
+    const answered = new Map<string, number>();
     const create = async (name: string) => {
       const running = w.until(w.running, name);
       const t = performance.now();
       await client.create(PODS, podSpec(name, c.nodeName) as never, { namespace: 'default' });
+      answered.set(name, Date.now());
       await running;
       return performance.now() - t;
     };
@@ -234,7 +273,9 @@ async function benchMode(mode: AgentMode, only: 'burst' | undefined): Promise<ob
       rows.push({ case: 'pod delete, one after another (50)', p50_ms: pct(deletes, 50), p99_ms: pct(deletes, 99) });
     }
 
-    const created = new Map<string, [number, number]>();
+    const created = new Map<string, BurstTimes>();
+    const counting = !!process.env.KUBELING_BENCH_REQUESTS;
+    const requests0 = counting ? await requestCounts(client) : undefined;
     const perf = await perfRecord(process.env.KUBELING_BENCH_PERF);
     cpu = new BurstCpu(agentProc.pid!, remote ? c.proc!.pid! : undefined, c.cgroupParent);
     cpu.start();
@@ -243,7 +284,7 @@ async function benchMode(mode: AgentMode, only: 'burst' | undefined): Promise<ob
     const each = await Promise.all(Array.from({ length: 100 }, async (_, i) => {
       const at = Date.now();
       const ms = await create(`burst-${i}`);
-      created.set(`burst-${i}`, [at, at + ms]);
+      created.set(`burst-${i}`, { at, answered: answered.get(`burst-${i}`)!, running: at + ms });
       return ms;
     }));
     const burst = performance.now() - t0;
@@ -254,6 +295,7 @@ async function benchMode(mode: AgentMode, only: 'burst' | undefined): Promise<ob
     }
     rows.push({ case: 'burst of 100 pods until all Running', total_ms: Math.round(burst), p50_ms: pct(each, 50), p99_ms: pct(each, 99), target: 'total ≤ 5000' });
     rows.push(burstCpu, ...burstStages(created, agentStarts));
+    if (requests0) rows.push(...requestRows(requests0, await requestCounts(client), 100));
     await new Promise(r => setTimeout(r, 5000)); // settled: statuses written, events flushed
     const cpu0 = cpuSeconds(agentProc.pid!);
     await new Promise(r => setTimeout(r, 10_000));

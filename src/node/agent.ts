@@ -10,7 +10,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../api/object.js';
-import { EventRecorder } from '../client/index.js';
+import { Client, EventRecorder } from '../client/index.js';
 import { ImageManager } from './containers/images.js';
 import { informerObjects } from './containers/informer-objects.js';
 import { NodeLease } from './node/lease.js';
@@ -80,8 +80,9 @@ export class NodeAgent {
     stats = new StatsCollector({ runtime, nodeName: o.nodeName, cgroupParent: o.cgroupParent });
     if (o.manageRoute) await addUnreachableRoute(o.clusterCidr);
 
-    const client = o.client.withComponent('kubelet');
-    const recorder = new EventRecorder({ client, component: 'kubelet', host: o.nodeName, logger: log });
+    const clients = agentClients(o.client);
+    const client = clients.api;
+    const recorder = new EventRecorder({ client: clients.events, component: 'kubelet', host: o.nodeName, logger: log, concurrency: EVENT_CONNECTIONS });
     const pods = o.informers.informerFor<Pod & KubeObject>({ apiVersion: 'v1', kind: 'Pod' }, { fieldSelector: `spec.nodeName=${o.nodeName}` });
     const configMaps = o.informers.informerFor({ apiVersion: 'v1', kind: 'ConfigMap' });
     const secrets = o.informers.informerFor({ apiVersion: 'v1', kind: 'Secret' });
@@ -93,7 +94,7 @@ export class NodeAgent {
     const logsDir = join(o.dir, 'logs');
     let server!: AgentServer;
     const status = new NodeStatusReporter({
-      client, runtime, recorder, logger: log, nodeName: o.nodeName, podCidr: o.podCidr, stateDir: o.dir,
+      client: clients.heartbeat, runtime, recorder, logger: log, nodeName: o.nodeName, podCidr: o.podCidr, stateDir: o.dir,
       nodeIP: o.nodeIP, intervalMs: o.statusIntervalMs, port: () => server.port,
     });
     const machine = await status.machine();
@@ -134,7 +135,7 @@ export class NodeAgent {
     // A data dir too deep for a unix socket path only costs the in-process shortcut.
     await server.listenLocal(localSocket).then(() => registerLocalSocket(o.nodeName, localSocket),
       e => log.warn('agent local socket unavailable; the API server uses HTTPS', { path: localSocket, error: (e as Error).message }));
-    const lease = new NodeLease({ client, nodeName: o.nodeName, logger: log, intervalMs: o.leaseIntervalMs, nodeUid: () => status.node?.metadata?.uid });
+    const lease = new NodeLease({ client: clients.heartbeat, nodeName: o.nodeName, logger: log, intervalMs: o.leaseIntervalMs, nodeUid: () => status.node?.metadata?.uid });
     const agent = new NodeAgent(o, runtime, { server, status, lease, probes, recorder, statuses, pods: manager, token, forwards, stats });
     await registerWithRetry(status, log);
     lease.start();
@@ -167,6 +168,23 @@ export class NodeAgent {
     revokeNodeToken(this.options.nodeName, this.#token);
     if (this.options.manageRoute) await removeUnreachableRoute(this.options.clusterCidr);
   }
+}
+
+/** Connections of the agent's clients (each its own pool; more requests wait for a free one). */
+const API_CONNECTIONS = 8;
+const EVENT_CONNECTIONS = 4;
+const HEARTBEAT_CONNECTIONS = 2;
+
+/**
+ * The agent's API clients, each with a small pool of its own, as upstream's kubelet keeps
+ * three (KubeClient, EventClient, HeartbeatClient): events never hold up status writes
+ * and a burst of pods never delays the node's heartbeat. A burst queues on a few
+ * connections instead of opening one per request in flight (upstream multiplexes one
+ * HTTP/2 connection): every new connection is a TLS handshake on both ends.
+ */
+function agentClients(base: Client): { api: Client; events: Client; heartbeat: Client } {
+  const pool = (maxConnections: number) => new Client({ ...base.config, maxConnections }).withComponent('kubelet');
+  return { api: pool(API_CONNECTIONS), events: pool(EVENT_CONNECTIONS), heartbeat: pool(HEARTBEAT_CONNECTIONS) };
 }
 
 async function registerWithRetry(status: NodeStatusReporter, log: AgentOptions['logger']): Promise<void> {

@@ -180,12 +180,14 @@ export class PodWorker {
     const facts = this.#facts(view);
     const t0 = performance.now();
     let sandboxMs: number | undefined;
+    let mountMs: number | undefined;
     // Images are checked (or pulled) while the sandbox starts; the first container needs it.
     const images = new Map<string, Promise<ImageResult>>();
     if (a.createSandbox) {
       for (const s of a.start) images.set(s.entry.c.name, ensureImage(cx, pod, s.entry));
       const attempt = view.sandboxes.length ? view.sandboxes[0]!.attempt + 1 : 0;
-      const [v, sb] = await Promise.allSettled([cx.volumes.mount(pod, facts), cx.runtime.runSandbox(sandboxConfig(pod, attempt, cx.dnsService(), cx.clusterDomain))]);
+      const mounted = cx.volumes.mount(pod, facts).finally(() => { mountMs = Math.round(performance.now() - t0); });
+      const [v, sb] = await Promise.allSettled([mounted, cx.runtime.runSandbox(sandboxConfig(pod, attempt, cx.dnsService(), cx.clusterDomain))]);
       if (sb.status === 'rejected') {
         await Promise.all(images.values());
         cx.recorder.event(ref, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(sb.reason as Error).message}`);
@@ -241,7 +243,9 @@ export class PodWorker {
     for (const s of seq) await start(s);
     await Promise.all(a.start.filter(s => s.entry.kind === 'app').map(start));
     // Where a pod start's time goes (DESIGN §2: measure it).
-    cx.logger.info('containers started', { pod: podDesc(pod), names: a.start.map(s => s.entry.c.name), sandboxMs, totalMs: Math.round(performance.now() - t0) });
+    // seenMs: from the informer's add to this start (the pod's wait for the worker).
+    const seenMs = this.#firstSeen && Math.round(Date.now() - this.#firstSeen.getTime() - (performance.now() - t0));
+    cx.logger.info('containers started', { pod: podDesc(pod), names: a.start.map(s => s.entry.c.name), seenMs, sandboxMs, mountMs, totalMs: Math.round(performance.now() - t0) });
     return changed || created;
   }
 
