@@ -78,11 +78,13 @@ describe('spawner', { skip: hasCommand('gcc') ? false : 'needs gcc' }, () => {
       'readlink /proc/$$/fd/4 >&3',
       '/proc/$$/fd/4 from the copy >&3',
       'if printf x >>/proc/$$/fd/4; then echo writable; else echo not writable; fi >&3 2>/dev/null',
+      'readlink /proc/$$/fd/0 /proc/$$/fd/1 /proc/$$/fd/2 | tr "\\n" " " >&3',
     ].join('; ')]);
-    const [link, ran, write] = r.stdout.toString().trim().split('\n');
+    const [link, ran, write, stdio] = r.stdout.toString().trim().split('\n');
     assert.match(link!, /^\/memfd:runc/);
     assert.equal(ran, 'from the copy');
     assert.equal(write, 'not writable', 'sealed');
+    assert.equal(stdio!.trim(), '/dev/null /dev/null /dev/null', 'stdio on /dev/null, whichever fds the helper had free');
   });
 
   it('mounts and unmounts without starting a process, naming the errno when it cannot', { skip: process.getuid?.() === 0 ? false : 'needs root' }, async () => {

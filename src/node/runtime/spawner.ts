@@ -24,7 +24,7 @@ export interface SpawnResult {
 export interface SpawnRequest {
   /** Stdin, closed after; default empty. */
   input?: string | Buffer;
-  /** The whole environment; default the helper's (the agent's at the helper's start). */
+  /** The whole environment; default the helper's (the agent's at the helper's start, with GO_ENV). */
   env?: NodeJS.ProcessEnv;
   /** SIGKILL after this long. */
   timeoutMs?: number;
@@ -44,6 +44,22 @@ export const MS_NODEV = 4;
 export const MS_NOEXEC = 8;
 /** umount2(2) flag: detach now, clean up when no longer busy. */
 export const MNT_DETACH = 2;
+
+/**
+ * Set for everything the helper starts unless the agent's environment sets it: the Go
+ * programs it runs (runc and its `runc init`, which inherits GOMAXPROCS; the CNI plugins)
+ * live for milliseconds, and with one P the Go runtime starts no spinning scheduler threads
+ * for them (bench/runtime.ts shows the difference). Containers never see it: runc gives
+ * them the environment of their OCI spec.
+ */
+export const GO_ENV: Readonly<Record<string, string>> = { GOMAXPROCS: '1' };
+
+/** `env` with GO_ENV's variables added where it has none of its own. */
+export function withGoEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = { ...env };
+  for (const [k, v] of Object.entries(GO_ENV)) if (out[k] === undefined) out[k] = v;
+  return out;
+}
 
 const errnoName = (n: number) => Object.entries(constants.errno).find(([, v]) => v === n)?.[0] ?? `errno ${n}`;
 
@@ -157,7 +173,7 @@ export class Spawner {
   /** The helper, started on first use and again if it died. It never keeps the agent alive. */
   #ensure(): ChildProcess & { stdin: Writable; stdout: Readable } {
     if (this.#child) return this.#child;
-    const child = spawn(this.#helper, ['spawner'], { stdio: ['pipe', 'pipe', 'inherit'] }) as ChildProcess & { stdin: Writable; stdout: Readable };
+    const child = spawn(this.#helper, ['spawner'], { stdio: ['pipe', 'pipe', 'inherit'], env: withGoEnv(process.env) }) as ChildProcess & { stdin: Writable; stdout: Readable };
     this.#child = child;
     this.#buf = Buffer.alloc(0);
     child.unref();

@@ -9,7 +9,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CniError } from '../errors.js';
 import { run, type RunResult } from '../proc.js';
-import type { Spawner } from '../spawner.js';
+import { withGoEnv, type Spawner } from '../spawner.js';
 
 export interface CniNetworkOptions {
   /** CNI network name; also names host-local's data dir. */
@@ -92,7 +92,7 @@ export class CniNetwork {
   async #exec(plugin: PluginConf, command: 'ADD' | 'DEL', id: string, netns: string, extra: Record<string, unknown>): Promise<Record<string, unknown>> {
     const conf = { cniVersion: CNI_VERSION, name: this.opts.name, ...plugin, ...extra };
     const cniPath = this.opts.cniPath ?? '/usr/lib/cni';
-    const env = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', CNI_COMMAND: command, CNI_CONTAINERID: id, CNI_NETNS: netns, CNI_IFNAME: 'eth0', CNI_PATH: cniPath };
+    const env = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...withGoEnv({ GOMAXPROCS: process.env.GOMAXPROCS, GOGC: process.env.GOGC }), CNI_COMMAND: command, CNI_CONTAINERID: id, CNI_NETNS: netns, CNI_IFNAME: 'eth0', CNI_PATH: cniPath };
     let r: RunResult;
     try {
       r = await run(join(cniPath, plugin.type), [], { env, input: JSON.stringify(conf), allowFailure: true, spawner: this.#spawner });

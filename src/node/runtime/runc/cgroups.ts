@@ -32,10 +32,28 @@ async function rmdirTree(dir: string): Promise<void> {
   }
 }
 
-/** Removes `path` (and any child cgroups) under every mounted hierarchy. */
+let hierarchies: Promise<string[]> | undefined;
+
+/** The mounted hierarchies (v1: one dir per controller under /sys/fs/cgroup), read once. */
+function allHierarchies(): Promise<string[]> {
+  hierarchies ??= V1
+    ? readdir(ROOT, { withFileTypes: true }).then(es => es.filter(e => e.isDirectory()).map(e => join(ROOT, e.name)))
+    : Promise.resolve([ROOT]);
+  return hierarchies;
+}
+
+/**
+ * Removes `path` (and any child cgroups) under every mounted hierarchy. A plain rmdir
+ * first: a pod's cgroup is empty once runc deleted its containers, and with cgroup v1 a
+ * readdir of each of ~10 hierarchies per pod was most of the work.
+ */
 export async function removeCgroup(path: string): Promise<void> {
-  const hierarchies = V1
-    ? (await readdir(ROOT, { withFileTypes: true })).filter(e => e.isDirectory()).map(e => join(ROOT, e.name))
-    : [ROOT];
-  await Promise.all(hierarchies.map(h => rmdirTree(join(h, path))));
+  await Promise.all((await allHierarchies()).map(async h => {
+    const dir = join(h, path);
+    try {
+      await rmdir(dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') await rmdirTree(dir); // children, or tasks still leaving
+    }
+  }));
 }

@@ -3,7 +3,7 @@
  * namespaces, its network (CNI ADD on /proc/<pid>/ns/net) and per-pod files.
  * The record is written before anything runs, so a crash mid-way is cleaned up later.
  */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isAlive, procStartTime } from '../proc.js';
@@ -74,9 +74,14 @@ export async function stopSandbox(ctx: RuncContext, id: string): Promise<void> {
   if (!rec) return;
   const mine = (await ctx.containers.all()).filter(c => c.sandboxId === id);
   await Promise.all(mine.map(c => stopAndKill(ctx, c, 0)));
+  await stopPause(ctx, rec);
+}
+
+/** CNI DEL, then the pause killed; the record marked stopped. */
+async function stopPause(ctx: RuncContext, rec: SandboxRecord): Promise<void> {
   const alive = await isAlive(rec.pid, rec.pidStart);
   if (rec.networkAttached) {
-    await ctx.cni.del(id, alive ? `/proc/${rec.pid}/ns/net` : '', rec.portMappings, rec.cniResult);
+    await ctx.cni.del(rec.id, alive ? `/proc/${rec.pid}/ns/net` : '', rec.portMappings, rec.cniResult);
     rec.networkAttached = false;
   }
   if (alive) {
@@ -86,17 +91,30 @@ export async function stopSandbox(ctx: RuncContext, id: string): Promise<void> {
   await ctx.sandboxes.put(rec);
 }
 
-/** stopSandbox, then removes containers, the pause's runc state, cgroups and files. */
+/**
+ * Stops the pod, then removes containers, the pause's runc state, cgroups and files.
+ * Once the containers are dead, their `runc delete`s run while the network is released
+ * and the pause stopped and deleted: three runc/CNI runs side by side instead of one
+ * after another (the order upstream needs, CNI DEL before the pause dies, is kept).
+ */
 export async function removeSandbox(ctx: RuncContext, id: string): Promise<void> {
   const rec = await ctx.sandboxes.find(id);
   if (!rec) return;
-  await stopSandbox(ctx, id);
   const mine = (await ctx.containers.all()).filter(c => c.sandboxId === id);
-  await Promise.all(mine.map(c => removeContainer(ctx, c.id)));
+  await Promise.all(mine.map(c => stopAndKill(ctx, c, 0)));
   const dir = ctx.sandboxes.pathOf(id);
-  if (rec.pid) await waitForExit(dir, 5000); // the shim unmounts and reaps before it writes exit.json
-  await ctx.runc.delete(id);
+  const steps = await Promise.allSettled([
+    ...mine.map(c => removeContainer(ctx, c.id)),
+    (async () => {
+      await stopPause(ctx, rec);
+      if (rec.pid) await waitForExit(dir, 5000); // the shim unmounts and reaps before it writes exit.json
+      await ctx.runc.delete(id);
+    })(),
+  ]);
+  const failed = steps.find(r => r.status === 'rejected');
+  if (failed) throw failed.reason; // the record stays: a later remove (or purge) tries again
   await removeCgroup(rec.cgroupPath);
-  await Promise.all([rm(dir, { recursive: true, force: true }), rm(diskDir(ctx, 'sandboxes', id), { recursive: true, force: true })]);
+  rmSync(dir, { recursive: true, force: true }); // the run tmpfs: microseconds, no thread-pool round trips
+  await rm(diskDir(ctx, 'sandboxes', id), { recursive: true, force: true });
   ctx.sandboxes.forget(id);
 }
