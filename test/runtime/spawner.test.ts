@@ -87,7 +87,7 @@ describe('spawner', { skip: hasCommand('gcc') ? false : 'needs gcc' }, () => {
     assert.equal(stdio!.trim(), '/dev/null /dev/null /dev/null', 'stdio on /dev/null, whichever fds the helper had free');
   });
 
-  it('mounts and unmounts without starting a process, naming the errno when it cannot', { skip: process.getuid?.() === 0 ? false : 'needs root' }, async () => {
+  it('mounts and unmounts without mount(8), naming the errno when it cannot', { skip: process.getuid?.() === 0 ? false : 'needs root' }, async () => {
     const target = join(dir, 'mnt');
     mkdirSync(target);
     const mounted = () => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').find(l => l.split(' ')[4] === target);
@@ -102,6 +102,7 @@ describe('spawner', { skip: hasCommand('gcc') ? false : 'needs gcc' }, () => {
     assert.equal(mounted(), undefined);
     assert.equal(existsSync(join(target, 'f')), false, 'the file was on the tmpfs');
     await assert.rejects(sp.unmount(target), /umount .*: EINVAL/);
+    await assert.rejects(sp.unmount(join(dir, 'missing'), true), /umount .*missing: ENOENT/, 'lazy too');
     await assert.rejects(sp.mount('tmpfs', join(dir, 'missing'), 'tmpfs'), /mount tmpfs on .*missing: ENOENT/);
   });
 

@@ -122,7 +122,10 @@ export class Spawner {
     if (r.errno) throw new Error(`mount ${fstype} on ${target}${data ? ` (${data})` : ''}: ${r.errno}`);
   }
 
-  /** umount2(2) by the helper (`lazy`: MNT_DETACH). Rejects with the errno's name (EINVAL: not a mount point). */
+  /**
+   * umount2(2) by a child of the helper (`lazy`: MNT_DETACH; the helper does not wait out the
+   * unmount's RCU grace period itself). Rejects with the errno's name (EINVAL: not a mount point).
+   */
   async unmount(target: string, lazy = false): Promise<void> {
     const r = await this.#send(this.#id(), UMOUNT, target, [String(lazy ? MNT_DETACH : 0)], {}, Buffer.alloc(0));
     if (r.errno) throw new Error(`umount ${target}: ${r.errno}`);
