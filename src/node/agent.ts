@@ -170,17 +170,18 @@ export class NodeAgent {
   }
 }
 
-/** Connections of the agent's clients (each its own pool; more requests wait for a free one). */
-const API_CONNECTIONS = 8;
-const EVENT_CONNECTIONS = 4;
+/** Connections of the agent's clients (more requests wait for a free one). */
+const API_CONNECTIONS = 64;
+const EVENT_CONNECTIONS = 8;
 const HEARTBEAT_CONNECTIONS = 2;
 
 /**
- * The agent's API clients, each with a small pool of its own, as upstream's kubelet keeps
- * three (KubeClient, EventClient, HeartbeatClient): events never hold up status writes
- * and a burst of pods never delays the node's heartbeat. A burst queues on a few
- * connections instead of opening one per request in flight (upstream multiplexes one
- * HTTP/2 connection): every new connection is a TLS handshake on both ends.
+ * The agent's API clients, each with a pool of its own, as upstream's kubelet keeps three
+ * (KubeClient, EventClient, HeartbeatClient): a burst of events never holds up status
+ * writes and a burst of pods never delays the node's Lease and status. The API pool stays
+ * wide: with 8 connections a burst's requests (a token, two status writes per pod) queued
+ * in the agent and "started → Running seen" grew from ~0.6 s to 1-3 s, while the TLS
+ * handshakes saved (59 → 7 connects per 100-pod burst) were not visible in the CPU figures.
  */
 function agentClients(base: Client): { api: Client; events: Client; heartbeat: Client } {
   const pool = (maxConnections: number) => new Client({ ...base.config, maxConnections }).withComponent('kubelet');

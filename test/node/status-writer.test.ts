@@ -1,7 +1,7 @@
 /**
  * The agent's pod status writer against a real API server (no agent, no runc): writes are
  * merge patches of what changed with uid and resourceVersion preconditions, statuses set
- * while a write is in flight coalesce (the latest wins), its own writes' echoes are known,
+ * in one turn or while a write is in flight coalesce (the latest wins), its own writes' echoes are known,
  * a conflicting writer makes it re-read, and a pod replaced under the same name is left alone.
  */
 import assert from 'node:assert/strict';
@@ -52,8 +52,10 @@ describe('pod status writer (real API server)', () => {
     const cache = new Map([[pod.metadata!.name!, pod]]);
     const w = writer(cache);
     const watch = client.watch(PODS, { namespace: 'default', fieldSelector: `metadata.name=${pod.metadata!.name}`, resourceVersion: pod.metadata!.resourceVersion });
+    // Set in one turn: one write, of the latest (the message).
     w.set(pod, status('Pending'));
     w.set(pod, status('Pending', { message: 'between' }));
+    await new Promise(r => setImmediate(r)); // that write is in flight
     w.set(pod, status('Running', { podIP: '10.42.0.7', podIPs: [{ ip: '10.42.0.7' }] }));
     await w.idle();
     const got = await read(pod.metadata!.name!);
@@ -62,14 +64,15 @@ describe('pod status writer (real API server)', () => {
     assert.equal(got.status?.message, undefined);
     assert.deepEqual(got.status?.containerStatuses?.[0]?.state, { running: { startedAt: '2026-01-01T00:00:01Z' } });
     assert.deepEqual(w.get(pod.metadata!.uid!), got.status);
-    // Two writes: the first, and the latest of what came while it was in flight.
-    const phases: string[] = [];
+    // Two writes: the first turn's latest, and the latest of what came while it was in flight.
+    const seen: Array<[string, string | undefined]> = [];
     for await (const ev of watch) {
-      phases.push((ev.object as Pod).status!.phase!);
+      const st = (ev.object as Pod).status!;
+      seen.push([st.phase!, st.message]);
       if (ev.object.metadata!.resourceVersion === got.metadata!.resourceVersion) break;
     }
     watch.stop();
-    assert.deepEqual(phases, ['Pending', 'Running']);
+    assert.deepEqual(seen, [['Pending', 'between'], ['Running', undefined]]);
   });
 
   it('a removed field is removed (null in the patch), and a write of the same status is skipped', async () => {

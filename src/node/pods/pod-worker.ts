@@ -181,13 +181,16 @@ export class PodWorker {
     const t0 = performance.now();
     let sandboxMs: number | undefined;
     let mountMs: number | undefined;
-    // Images are checked (or pulled) while the sandbox starts; the first container needs it.
+    // Images are checked (or pulled) while the volumes are set up and the sandbox starts; the
+    // first container needs them. The volumes go first: their token request is the API call
+    // the pod's start waits for.
     const images = new Map<string, Promise<ImageResult>>();
     if (a.createSandbox) {
-      for (const s of a.start) images.set(s.entry.c.name, ensureImage(cx, pod, s.entry));
       const attempt = view.sandboxes.length ? view.sandboxes[0]!.attempt + 1 : 0;
       const mounted = cx.volumes.mount(pod, facts).finally(() => { mountMs = Math.round(performance.now() - t0); });
-      const [v, sb] = await Promise.allSettled([mounted, cx.runtime.runSandbox(sandboxConfig(pod, attempt, cx.dnsService(), cx.clusterDomain))]);
+      const sandboxed = cx.runtime.runSandbox(sandboxConfig(pod, attempt, cx.dnsService(), cx.clusterDomain));
+      for (const s of a.start) images.set(s.entry.c.name, ensureImage(cx, pod, s.entry));
+      const [v, sb] = await Promise.allSettled([mounted, sandboxed]);
       if (sb.status === 'rejected') {
         await Promise.all(images.values());
         cx.recorder.event(ref, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(sb.reason as Error).message}`);

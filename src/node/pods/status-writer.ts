@@ -4,6 +4,9 @@
  * queued one. A write is a merge PATCH of what changed since the version it was made
  * over, with that version's uid and resourceVersion as preconditions (as upstream's
  * status manager patches, carrying the uid): the pod is neither re-sent nor re-read.
+ * A write starts one macrotask after its status was set: statuses set in the same turn
+ * go out once, and requests the caller starts in that turn (a pod's service-account token,
+ * which its sandbox waits for) go out before the status, which nothing waits for.
  * Conflicts re-read the pod; a pod gone or with another uid is dropped. Other failures
  * (a 422, the server away) are retried with a back-off doubling up to the agent's sync
  * period (upstream's status manager retries on its 10 s sync loop), reset by a success;
@@ -73,7 +76,13 @@ export class PodStatusWriter {
     e.status = status;
     if (e.written === json) return;
     e.dirty = true;
-    if (!e.writing) void this.#drain(e);
+    if (!e.writing) this.#schedule(e);
+  }
+
+  /** The drain starts in the next macrotask; `writing` from now on, so the pod is not scheduled twice. */
+  #schedule(e: Entry): void {
+    e.writing = true;
+    setImmediate(() => void this.#drain(e));
   }
 
   /**
@@ -130,7 +139,7 @@ export class PodStatusWriter {
           e.retry = this.#timers.set(() => {
             e.retry = undefined;
             e.dirty = true;
-            if (!e.writing) void this.#drain(e);
+            if (!e.writing) this.#schedule(e);
           }, this.#backoff(e.failures));
         }
       }

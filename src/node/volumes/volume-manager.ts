@@ -16,7 +16,7 @@ import { payloadHash, writeAtomic } from './atomic-writer.js';
 import { checkHostPath } from './host-path.js';
 import { isMounted, mountTmpfs, processMounter, unmountUnder, type Mounter } from './mounts.js';
 import { MountError, volumePayload } from './payload.js';
-import { forgetTokens } from './sa-token.js';
+import { forgetTokens, prefetchTokens } from './sa-token.js';
 
 const PLUGIN: Record<string, string> = {
   emptyDir: 'empty-dir', configMap: 'configmap', secret: 'secret', downwardAPI: 'downward-api', projected: 'projected',
@@ -51,6 +51,7 @@ export class VolumeManager {
   async mount(pod: Pod, facts: PodRuntimeFacts): Promise<Map<string, string>> {
     const uid = pod.metadata!.uid!;
     const paths = new Map<string, string>();
+    prefetchTokens(this.#client, pod);
     for (const v of pod.spec?.volumes ?? []) {
       try {
         paths.set(v.name, await this.#mountOne(pod, uid, v, facts));
