@@ -70,7 +70,8 @@ export async function benchEndToEnd(o: SchedulerBenchOptions): Promise<object[]>
   const env = (k: string) => (process.env[k] ? Number(process.env[k]) : undefined);
   const nodes = o.nodes ?? env('KUBELING_BENCH_NODES') ?? 5000, pods = o.pods ?? env('KUBELING_BENCH_PODS') ?? 10_000;
   const creators = o.creators ?? env('KUBELING_BENCH_CREATORS') ?? 16;
-  const srv = await spawnServer(['--disable-agent']);
+  // KUBELING_BENCH_SERVER_ARGS adds server flags (e.g. --control-plane-in-main-thread for an A/B run).
+  const srv = await spawnServer(['--disable-agent', ...(process.env.KUBELING_BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean)]);
   const client = Client.fromKubeconfig(srv.kubeconfig, { component: 'bench' });
   const fakeClient = Client.fromKubeconfig(srv.kubeconfig, { component: 'fake-nodes' });
   const heartbeatClient = fakeClient.withComponent('heartbeat');

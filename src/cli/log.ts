@@ -1,7 +1,9 @@
 /** Structured logs: one JSON line per event, or a short human line on a terminal. */
 type Fields = Record<string, unknown>;
 
-const human = process.stderr.isTTY && process.env.KUBELING_LOG_FORMAT !== 'json';
+/** Human lines: on a terminal unless KUBELING_LOG_FORMAT=json; always with =human (a worker thread's stderr is no terminal). */
+export const humanLogs = process.env.KUBELING_LOG_FORMAT === 'human' || (!!process.stderr.isTTY && process.env.KUBELING_LOG_FORMAT !== 'json');
+const human = humanLogs;
 
 function write(level: string, msg: string, fields: Fields = {}): void {
   if (human) {

@@ -39,7 +39,8 @@ withAgentFlags(program.command('server')
   .option('--service-cidr <cidr>', 'service IP range', '10.43.0.0/16')
   .option('--event-ttl <duration>', 'how long events are kept after their last update (e.g. 1h, 30m; 0 keeps them)', durationArg, 3_600_000)
   .option('--terminated-pod-gc-threshold <n>', 'terminated pods kept before the pod garbage collector deletes the oldest (0 disables)', intArg, 12500)
-  .option('--in-process-https', 'in-process components talk to the API server over HTTPS on loopback, as remote ones do (default: in-memory connections)', false))
+  .option('--in-process-https', 'in-process components talk to the API server over HTTPS on loopback, as remote ones do (default: in-memory connections)', false)
+  .option('--control-plane-in-main-thread', "run the controller manager and scheduler on the API server's thread (default: a worker thread of their own)", false))
   .action(async opts => {
     const srv = await startServer({
       dataDir: opts.dataDir, writeKubeconfig: opts.writeKubeconfig, port: Number(opts.port),
@@ -49,7 +50,7 @@ withAgentFlags(program.command('server')
       agent: agentFlagsFrom(opts),
       services: servicesOptionsFromFlags(opts),
       terminatedPodGCThreshold: opts.terminatedPodGcThreshold, eventTtlMs: opts.eventTtl,
-      inProcessHttps: !!opts.inProcessHttps,
+      inProcessHttps: !!opts.inProcessHttps, controlPlaneInMainThread: !!opts.controlPlaneInMainThread,
     });
     let stopping = false;
     const stop = async (sig: string) => {

@@ -38,6 +38,11 @@ export interface ServerFlags {
   terminatedPodGCThreshold?: number;
   /** --in-process-https: in-process components connect over HTTPS on loopback (default: in memory; wire-clients.ts). */
   inProcessHttps?: boolean;
+  /**
+   * --control-plane-in-main-thread: run the controller manager and scheduler on the API
+   * server's thread (default: in a worker thread of their own, components-thread.ts).
+   */
+  controlPlaneInMainThread?: boolean;
 }
 
 export interface RunningServer {
@@ -90,11 +95,19 @@ export async function startServer(flags: ServerFlags): Promise<RunningServer> {
   // default field manager; the parts each names in turn only extend the User-Agent. Its
   // client connects as its own user (wire-clients.ts); the informers stay shared.
   const as = (name: string, user: UserInfo): ComponentContext => ({ ...ctx, client: clientFor(user).withComponent(name) });
-  if (!flags.disableControllers) {
+  const controlPlane = !flags.disableControllers || !flags.disableScheduler;
+  if (controlPlane && !flags.controlPlaneInMainThread) {
+    const { startComponentsThread } = await import('./components-thread.js');
+    components.push(...await startComponentsThread(api, api.metrics.registry, {
+      url, caCert: pki.caCert, kubeconfig, https: !!flags.inProcessHttps, nodeName: ctx.nodeName, dataDir: flags.dataDir, config: ctx.config,
+      controllers: !flags.disableControllers, scheduler: !flags.disableScheduler,
+    }));
+  }
+  if (!flags.disableControllers && flags.controlPlaneInMainThread) {
     const { CONTROLLER_MANAGER, startControllers } = await import('./wire-controllers.js');
     components.push(...await startControllers(as(CONTROLLER_MANAGER, IDENTITIES.controllerManager)));
   }
-  if (!flags.disableScheduler) {
+  if (!flags.disableScheduler && flags.controlPlaneInMainThread) {
     const { SCHEDULER, startScheduler } = await import('./wire-scheduler.js');
     components.push(...await startScheduler(as(SCHEDULER, IDENTITIES.scheduler)));
   }

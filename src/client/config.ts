@@ -41,6 +41,11 @@ export interface ClientConfig {
    * still names the server). Only code in the same process can set it; never read from a kubeconfig.
    */
   inProcess?: (serverEnd: Duplex) => void;
+  /**
+   * Like `inProcess`, for an API server on another thread of this process: returns the client's
+   * end of a new connection to it (a LinkSocket of a ThreadLink, whose other end the server thread accepts).
+   */
+  connect?: () => Duplex;
 }
 
 interface Named<T> { name: string; [k: string]: unknown; cluster?: T; user?: T; context?: T }

@@ -5,32 +5,14 @@
  * data, and idle timeouts emit 'timeout' as net.Socket's do. In-process components reach
  * the API server this way: no TLS, no kernel, the same HTTP on both ends.
  */
-import { Duplex } from 'node:stream';
+import { SocketFacade, epipe, type Callback } from './socket-facade.js';
 
-type Callback = (err?: Error | null) => void;
-
-function epipe(): Error {
-  return Object.assign(new Error('write EPIPE: the other end of the in-memory connection is closed'), { code: 'EPIPE' });
-}
-
-export class MemorySocket extends Duplex {
+export class MemorySocket extends SocketFacade {
   #peer!: MemorySocket;
   /** The peer's write callback, held until we read (backpressure, as Node's duplexPair). */
   #peerWaiting?: Callback;
   /** We sent EOF into the peer (end or destroy). */
   #eofSent = false;
-  #timer?: NodeJS.Timeout;
-  /** net.Socket's idle timeout in ms (0 = none); the HTTP agent reads it. */
-  timeout = 0;
-  // What HTTP code and loggers read from a socket.
-  readonly connecting = false;
-  readonly pending = false;
-  readonly remoteAddress = '127.0.0.1';
-  readonly remoteFamily = 'IPv4';
-  readonly remotePort = 0;
-  readonly localAddress = '127.0.0.1';
-  readonly localPort = 0;
-  readonly encrypted = false;
 
   /** A connected pair: [client end, server end]. */
   static pair(): [MemorySocket, MemorySocket] {
@@ -56,8 +38,8 @@ export class MemorySocket extends Duplex {
   #send(chunk: Buffer, cb: Callback): void {
     const peer = this.#peer;
     if (peer.destroyed || this.#eofSent) { cb(epipe()); return; }
-    this.#touch();
-    peer.#touch();
+    this.touch();
+    peer.touch();
     if (chunk.length === 0) { cb(); return; }
     // Written data is the peer's to read at once; the next write waits until it asks for more.
     if (peer.push(chunk)) cb();
@@ -85,7 +67,7 @@ export class MemorySocket extends Duplex {
   }
 
   override _destroy(err: Error | null, cb: Callback): void {
-    this.#clearTimer();
+    this.clearTimer();
     const waiting = this.#peerWaiting;
     this.#peerWaiting = undefined;
     waiting?.(epipe());
@@ -99,32 +81,4 @@ export class MemorySocket extends Duplex {
     this.#eofSent = true;
     if (!this.#peer.destroyed) this.#peer.push(null);
   }
-
-  /** net.Socket#setTimeout: 'timeout' after `ms` without reads or writes; 0 turns it off. */
-  setTimeout(ms: number, cb?: () => void): this {
-    this.timeout = ms;
-    this.#clearTimer();
-    if (ms > 0 && !this.destroyed) {
-      this.#timer = setTimeout(() => this.emit('timeout'), ms);
-      this.#timer.unref();
-      if (cb) this.once('timeout', cb);
-    } else if (cb) {
-      this.removeListener('timeout', cb);
-    }
-    return this;
-  }
-
-  /** Activity restarts the idle timer. */
-  #touch(): void { this.#timer?.refresh(); }
-
-  #clearTimer(): void {
-    if (this.#timer) { clearTimeout(this.#timer); this.#timer = undefined; }
-  }
-
-  // TCP options and event-loop references mean nothing in memory.
-  setNoDelay(): this { return this; }
-  setKeepAlive(): this { return this; }
-  ref(): this { return this; }
-  unref(): this { return this; }
-  address(): { address: string; family: string; port: number } { return { address: this.localAddress, family: 'IPv4', port: 0 }; }
 }

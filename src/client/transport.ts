@@ -76,7 +76,7 @@ export class Transport {
   constructor(cfg: ClientConfig) {
     this.#base = new URL(cfg.url);
     this.#origin = this.#base.origin;
-    const inProcess = cfg.inProcess;
+    const inProcess = cfg.connect ?? (cfg.inProcess && memoryConnect(cfg.inProcess));
     // In-process connections speak plain HTTP; the URL keeps naming the server (Host header).
     if (inProcess) this.#base.protocol = 'http:';
     const tls = this.#base.protocol === 'https:';
@@ -194,14 +194,19 @@ export class Transport {
   }
 }
 
-/** A keep-alive agent whose connections are in-memory pairs; the server's end goes to `accept`. */
-function inProcessAgent(maxSockets: number, accept: (serverEnd: Duplex) => void): http.Agent {
-  const agent = new http.Agent({ keepAlive: true, maxSockets });
-  agent.createConnection = () => {
+/** Connections that are in-memory pairs; the server's end goes to `accept`. */
+function memoryConnect(accept: (serverEnd: Duplex) => void): () => Duplex {
+  return () => {
     const [client, server] = MemorySocket.pair();
     accept(server);
-    return client as unknown as Socket;
+    return client;
   };
+}
+
+/** A keep-alive agent whose connections `connect` makes (in memory, or to another thread). */
+function inProcessAgent(maxSockets: number, connect: () => Duplex): http.Agent {
+  const agent = new http.Agent({ keepAlive: true, maxSockets });
+  agent.createConnection = () => connect() as unknown as Socket;
   return agent;
 }
 

@@ -274,10 +274,17 @@ export class MetricsRegistry {
   gauge<L extends string = never>(o: GaugeOptions<L>): Gauge<L> { return this.register(new Gauge<L>(o)); }
   histogram<L extends string = never>(o: HistogramOptions<L>): Histogram<L> { return this.register(new Histogram<L>(o)); }
 
+  /** Expositions rendered elsewhere (a worker thread's registry), appended after ours. */
+  readonly #collectors: Array<() => string> = [];
+
+  /** Appends what `render` returns to every exposition (families it names must not be ours). */
+  addCollector(render: () => string): void { this.#collectors.push(render); }
+
   /** The whole exposition, families in registration order. */
   render(): string {
     let out = '';
     for (const m of this.#metrics.values()) out += m.render();
+    for (const c of this.#collectors) out += c();
     return out;
   }
 }

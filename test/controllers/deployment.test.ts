@@ -28,7 +28,8 @@ describe('Deployment controller (e2e, kubectl)', () => {
       .map(e => `${e.reason}: ${e.message}`);
 
   it('runs the controller manager under the kube-controller-manager Lease', async () => {
-    const lease = await kjson(ts, ['-n', 'kube-system', 'get', 'lease', 'kube-controller-manager']);
+    // The controller manager starts (in its thread) after the API server is ready.
+    const lease = await waitFor('the controller manager Lease', () => kjson(ts, ['-n', 'kube-system', 'get', 'lease', 'kube-controller-manager']).catch(() => undefined));
     assert.ok(lease.spec.holderIdentity, 'someone holds the lease');
     assert.equal(lease.spec.leaseDurationSeconds, 15);
   });

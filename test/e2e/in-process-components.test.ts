@@ -1,8 +1,11 @@
 /**
  * `kubeling server`'s own components reach the API server in memory, each as its own user
  * (scheduler, controller manager, cluster DNS, ServiceLB, the shared informers), and with
- * `--in-process-https` over HTTPS on loopback as before. Each server runs in this process
- * (startServer) so the test can see which user every request was served as.
+ * `--in-process-https` over HTTPS on loopback as before. The scheduler and controller
+ * manager run in a worker thread and connect across threads (LinkSocket), or with
+ * `--control-plane-in-main-thread` on the API server's thread (MemorySocket). Each server
+ * runs in this process (startServer) so the test can see which user every request was
+ * served as, and over what connection.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -26,7 +29,7 @@ async function eventually(what: string, f: () => Promise<boolean>): Promise<void
 }
 
 /** Every authenticated request of this process: the User-Agent's program and the user. */
-const served: Array<{ program: string; path: string; user?: string; tls: boolean }> = [];
+const served: Array<{ program: string; path: string; user?: string; tls: boolean; socket: string }> = [];
 const original = Object.getOwnPropertyDescriptor(Authenticator.prototype, 'authenticate')!;
 
 before(() => {
@@ -36,6 +39,7 @@ before(() => {
     served.push({
       program: String(req.headers['user-agent'] ?? '').split('/')[0]!, path: req.url ?? '', user: user?.username,
       tls: 'encrypted' in req.socket && (req.socket as { encrypted?: boolean }).encrypted === true,
+      socket: req.socket.constructor.name,
     });
     return user;
   };
@@ -43,7 +47,7 @@ before(() => {
 after(() => { Object.defineProperty(Authenticator.prototype, 'authenticate', original); });
 
 /** Starts a server without the node agent, creates a pod and waits for the scheduler's answer. */
-async function withServer(inProcessHttps: boolean, check: (mine: typeof served) => void): Promise<void> {
+async function withServer(inProcessHttps: boolean, check: (mine: typeof served) => void, controlPlaneInMainThread = false): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kubeling-in-process-e2e-'));
   let srv: RunningServer | undefined;
   let admin: Client | undefined;
@@ -51,7 +55,7 @@ async function withServer(inProcessHttps: boolean, check: (mine: typeof served) 
   try {
     srv = await startServer({
       dataDir, port: 0, bindAddress: '127.0.0.1', disableAgent: true, tlsSan: [], nodeName: 'in-process-test-node',
-      services: { dnsPort: 0, dnsUpstreams: [] }, inProcessHttps,
+      services: { dnsPort: 0, dnsUpstreams: [] }, inProcessHttps, controlPlaneInMainThread,
     });
     admin = Client.fromKubeconfig(srv.kubeconfig, { component: 'in-process-test' });
     await admin.create(POD, { metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } as KubeObject);
@@ -77,10 +81,10 @@ async function withServer(inProcessHttps: boolean, check: (mine: typeof served) 
   check(served.slice(from).filter(s => s.program !== 'in-process-test' && s.path !== '/readyz'));
 }
 
-/** program → the set of users its requests were served as. */
-function usersByProgram(reqs: typeof served): Record<string, string[]> {
+/** program → the set of users its requests were served as (or of another field of them). */
+function usersByProgram(reqs: typeof served, field: 'user' | 'socket' = 'user'): Record<string, string[]> {
   const out: Record<string, Set<string>> = {};
-  for (const r of reqs) (out[r.program] ??= new Set()).add(r.user ?? '(none)');
+  for (const r of reqs) (out[r.program] ??= new Set()).add(r[field] ?? '(none)');
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, [...v].sort()]));
 }
 
@@ -97,7 +101,25 @@ describe('in-process components', () => {
       // The scheduler's answer to the pod came in process as the scheduler.
       assert.ok(reqs.some(r => r.program === 'kube-scheduler' && r.path.includes('/pods/p/status')));
       assert.ok(reqs.some(r => r.program === 'kube-scheduler' && r.path.includes('/events')));
+      // The scheduler and controller manager (and their informers) connect from their worker thread.
+      const sockets = usersByProgram(reqs, 'socket');
+      assert.deepEqual(sockets['kube-scheduler'], ['LinkSocket']);
+      assert.deepEqual(sockets['kube-controller-manager'], ['LinkSocket']);
+      assert.deepEqual(sockets['cluster-dns'], ['MemorySocket']);
+      assert.deepEqual(sockets.kubeling, ['LinkSocket', 'MemorySocket'], "the main thread's informers and the worker's");
     });
+  });
+
+  it('with --control-plane-in-main-thread, the scheduler and controller manager connect in memory too', async () => {
+    await withServer(false, reqs => {
+      const users = usersByProgram(reqs);
+      assert.deepEqual(users['kube-scheduler'], ['system:kube-scheduler']);
+      assert.deepEqual(users['kube-controller-manager'], ['system:kube-controller-manager']);
+      assert.deepEqual(users.kubeling, ['system:apiserver']);
+      const sockets = usersByProgram(reqs, 'socket');
+      for (const program of ['kube-scheduler', 'kube-controller-manager', 'cluster-dns', 'kubeling']) assert.deepEqual(sockets[program], ['MemorySocket'], program);
+      assert.ok(reqs.some(r => r.program === 'kube-scheduler' && r.path.includes('/pods/p/status')));
+    }, true);
   });
 
   it('with --in-process-https, talk over HTTPS with the admin certificate', async () => {
