@@ -43,14 +43,15 @@ export function keepStatusOnUpdate(ri: ResourceInfo, next: KubeObject, prev: Kub
  * A status update changes status, and like upstream's status strategies it keeps the
  * writer's labels and annotations (the Deployment controller records its revision
  * annotation this way); Deployments keep their labels, as upstream's strategy does.
+ * Pods follow podStatusStrategy (v1.32): the request's metadata is kept whole but for
+ * ownerReferences (old kubelets corrupted them) and deletionTimestamp, which the
+ * generic update rules (carryUpdateMeta) keep as stored.
  */
 export function statusUpdate(next: KubeObject, prev: KubeObject): KubeObject {
   // Shares prev's parts: admission defaults a deep copy of the result before changing it.
+  if (prev.kind === 'Pod') return podStatusUpdate(next, prev);
   const out: KubeObject = { ...prev, metadata: { ...prev.metadata } };
   out.status = next.status;
-  // Upstream's pod status strategy backfills the immutable QoS class a writer left out
-  // (old kubelets dropped it) instead of answering that it may not change.
-  if (prev.kind === 'Pod' && !out.status?.qosClass && prev.status?.qosClass) out.status = { ...out.status, qosClass: prev.status.qosClass };
   const m = out.metadata!;
   m.resourceVersion = next.metadata?.resourceVersion;
   if (next.metadata?.annotations !== undefined) m.annotations = next.metadata.annotations;
@@ -59,6 +60,18 @@ export function statusUpdate(next: KubeObject, prev: KubeObject): KubeObject {
     if (next.metadata?.labels !== undefined) m.labels = next.metadata.labels;
     else delete m.labels;
   }
+  return out;
+}
+
+function podStatusUpdate(next: KubeObject, prev: KubeObject): KubeObject {
+  const out: KubeObject = { ...prev, metadata: { ...next.metadata } };
+  out.status = next.status;
+  // The immutable QoS class a writer left out is backfilled (old kubelets dropped it)
+  // instead of answering that it may not change.
+  if (!out.status?.qosClass && prev.status?.qosClass) out.status = { ...out.status, qosClass: prev.status.qosClass };
+  const m = out.metadata!;
+  if (prev.metadata?.ownerReferences !== undefined) m.ownerReferences = prev.metadata.ownerReferences;
+  else delete m.ownerReferences;
   return out;
 }
 
