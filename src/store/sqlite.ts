@@ -22,7 +22,7 @@ import { getAt, listAt } from './history.js';
 import { KeyIndex } from './keyindex.js';
 import { RecentEvents } from './recent.js';
 import { SCHEMA, normPrefix, prefixEnd, prepare, rowEvent, rowKv, upper, type Statements } from './log.js';
-import type { KeyValue, ListOptions, ListResult, Store, Watch, WatchEvent, WatchOptions } from './types.js';
+import type { KeyValue, ListOptions, ListResult, Store, Watch, WatchEvent, WatchOptions, WriteOptions } from './types.js';
 import { WatchHub, goneError } from './watch.js';
 import { Writer, type LiveState } from './writer.js';
 
@@ -127,12 +127,12 @@ export class SqliteStore implements Store {
   }
 
   // async, so a bad key rejects rather than throws.
-  async create(key: string, value: Buffer): Promise<KeyValue> {
-    return this.#writer.submit({ type: 'create', key: checkKey(key), value: ownCopy(value) });
+  async create(key: string, value: Buffer, opts?: WriteOptions): Promise<KeyValue> {
+    return this.#writer.submit({ type: 'create', key: checkKey(key), value: opts?.handOver ? kept(value) : ownCopy(value) });
   }
 
-  async update(key: string, value: Buffer, expectedRevision: number): Promise<KeyValue> {
-    return this.#writer.submit({ type: 'update', key: checkKey(key), value: ownCopy(value), expected: expectedRevision });
+  async update(key: string, value: Buffer, expectedRevision: number, opts?: WriteOptions): Promise<KeyValue> {
+    return this.#writer.submit({ type: 'update', key: checkKey(key), value: opts?.handOver ? kept(value) : ownCopy(value), expected: expectedRevision });
   }
 
   async delete(key: string, expectedRevision = 0): Promise<KeyValue> {
@@ -193,6 +193,11 @@ function ownCopy(value: Buffer): Buffer {
   const b = Buffer.allocUnsafeSlow(value.length);
   value.copy(b);
   return b;
+}
+
+/** A handed-over value, kept as it is when it has its memory to itself (else, see ownCopy). */
+function kept(value: Buffer): Buffer {
+  return value.byteOffset === 0 && value.buffer.byteLength === value.length ? value : ownCopy(value);
 }
 
 function checkKey(key: string): string {

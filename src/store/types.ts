@@ -44,6 +44,14 @@ export interface ListResult {
   remaining: number;
 }
 
+export interface WriteOptions {
+  /**
+   * The caller hands `value` over: the store may keep that very buffer (no copy), and the
+   * caller never changes it afterwards. Without it the store keeps a copy of its own.
+   */
+  handOver?: boolean;
+}
+
 export interface WatchOptions {
   /** Deliver events with revision > afterRevision. Older than compaction → GoneError thrown synchronously. */
   afterRevision: number;
@@ -69,9 +77,9 @@ export interface Store {
   list(prefix: string, opts?: ListOptions): Promise<ListResult>;
   count(prefix: string): Promise<number>;
   /** Creates the key if absent; throws AlreadyExistsError otherwise. Returns the new kv. */
-  create(key: string, value: Buffer): Promise<KeyValue>;
+  create(key: string, value: Buffer, opts?: WriteOptions): Promise<KeyValue>;
   /** Replaces the value if the key's modRevision == expectedRevision; ConflictError if stale, NotFoundError if absent. */
-  update(key: string, value: Buffer, expectedRevision: number): Promise<KeyValue>;
+  update(key: string, value: Buffer, expectedRevision: number, opts?: WriteOptions): Promise<KeyValue>;
   /** Deletes the key if modRevision == expectedRevision (0 = unconditional). Returns the deleted kv (modRevision = delete revision). */
   delete(key: string, expectedRevision?: number): Promise<KeyValue>;
   watch(prefix: string, opts: WatchOptions, onEvents: (events: WatchEvent[]) => void, onError: (err: Error) => void): Watch;

@@ -12,6 +12,8 @@ export type Path = readonly string[];
 export class FieldSet {
   #member = false;
   readonly #children = new Map<string, FieldSet>();
+  /** toFieldsV1's output, kept: sets are not changed once built (insert forgets it). */
+  #fieldsV1: JsonObject | undefined;
 
   static fromPaths(paths: Iterable<Path>): FieldSet {
     const s = new FieldSet();
@@ -33,8 +35,19 @@ export class FieldSet {
     return s;
   }
 
+  /**
+   * A FieldsV1 object known to be written as toFieldsV1 writes its set (one the server
+   * stored): the set, which hands out that very object as its encoding.
+   */
+  static fromCanonicalFieldsV1(v: JsonObject): FieldSet {
+    const s = FieldSet.fromFieldsV1(v);
+    s.#fieldsV1 = v;
+    return s;
+  }
+
+  /** The set's FieldsV1, built once: shared, never to be changed by the caller. */
   toFieldsV1(): JsonObject {
-    return this.#encode(false);
+    return this.#fieldsV1 ??= this.#encode(false);
   }
 
   /**
@@ -63,6 +76,7 @@ export class FieldSet {
   }
 
   insert(path: Path): this {
+    this.#fieldsV1 = undefined;
     let node: FieldSet = this;
     for (const pe of path) {
       let next = node.#children.get(pe);

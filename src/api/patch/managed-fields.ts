@@ -70,7 +70,11 @@ export function describeManager(m: Manager): string {
   return m.operation === 'Update' ? `${s} using ${m.apiVersion}` : s;
 }
 
-export function decodeManagedFields(entries: unknown): Manager[] {
+/**
+ * `stored`: the entries of a stored object, whose FieldsV1 the server wrote (canonical,
+ * see fieldsV1Of): a set that stays as it was is written back as that very object.
+ */
+export function decodeManagedFields(entries: unknown, stored = false): Manager[] {
   if (!Array.isArray(entries)) return [];
   const out: Manager[] = [];
   for (const e of entries) {
@@ -81,7 +85,7 @@ export function decodeManagedFields(entries: unknown): Manager[] {
       apiVersion: typeof e.apiVersion === 'string' ? e.apiVersion : '',
       subresource: typeof e.subresource === 'string' && e.subresource ? e.subresource : undefined,
       time: typeof e.time === 'string' ? e.time : undefined,
-      set: setFromFieldsV1(e.fieldsV1),
+      set: setFromFieldsV1(e.fieldsV1, stored),
     });
   }
   return out;
@@ -108,31 +112,31 @@ const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 // Every write re-reads and re-writes every manager's field set, though most stay as they
 // were (a status write leaves the creator's spec fields alone). Sets are never changed
-// after decoding, and stored objects are shared and immutable, so a canonical FieldsV1
-// object (toFieldsV1's output) carries its set, and a set its FieldsV1, in a hidden
-// property each. (WeakMaps held them before: every write's new entries made each young
-// GC process ephemerons, which cost more than the encoding they saved.)
+// after decoding, and stored objects are shared and immutable, so a set keeps its FieldsV1
+// (FieldSet.toFieldsV1 builds it once) and a canonical FieldsV1 object carries its set in a
+// hidden property. (WeakMaps held them before: every write's new entries made each young
+// GC process ephemerons, which cost more than the encoding they saved. A hidden property
+// on the sets changed their shape, and every FieldSet access site became polymorphic.)
 const CANONICAL = Symbol('canonical FieldsV1');
 type Canonical = JsonObject & { [CANONICAL]?: FieldSet | true };
-const JSON_OF = Symbol('FieldsV1');
-type Encoded = FieldSet & { [JSON_OF]?: JsonObject };
 
 function hide(o: object, key: symbol, value: unknown): void {
   if (Object.isExtensible(o)) Object.defineProperty(o, key, { value, writable: true });
 }
 
-function setFromFieldsV1(raw: unknown): FieldSet {
+function setFromFieldsV1(raw: unknown, stored: boolean): FieldSet {
   if (!isObject(raw)) return FieldSet.fromFieldsV1(raw);
   const mark = (raw as Canonical)[CANONICAL];
   if (mark instanceof FieldSet) return mark;
-  const s = FieldSet.fromFieldsV1(raw);
-  if (mark === true) { hide(raw, CANONICAL, s); hide(s, JSON_OF, raw); }
+  if (mark !== true && !stored) return FieldSet.fromFieldsV1(raw);
+  const s = FieldSet.fromCanonicalFieldsV1(raw);
+  hide(raw, CANONICAL, s);
   return s;
 }
 
 function fieldsV1Of(set: FieldSet): JsonObject {
-  let j = (set as Encoded)[JSON_OF];
-  if (!j) { j = set.toFieldsV1(); hide(j, CANONICAL, set); hide(set, JSON_OF, j); }
+  const j = set.toFieldsV1();
+  if ((j as Canonical)[CANONICAL] === undefined) hide(j, CANONICAL, set);
   return j;
 }
 
@@ -242,8 +246,8 @@ export function managedFieldsAfterUpdate(oldObj: object | undefined, newObj: obj
   const kind = typeof after.kind === 'string' ? after.kind : String(before?.kind ?? '');
   // Entries sent with the write (non-empty, different from the stored ones) replace them.
   const requested = hasEntries(managersOf(after));
-  const managers = decodeManagedFields(requested && !deepEqual(managersOf(after), managersOf(before))
-    ? managersOf(after) : managersOf(before));
+  const replaced = requested && !deepEqual(managersOf(after), managersOf(before));
+  const managers = decodeManagedFields(replaced ? managersOf(after) : managersOf(before), !replaced);
   const ignored = ignoredTopLevel(apiVersion, kind, subresource);
   if (!before && !requested) {
     // A create: the manager owns everything the object sets; one walk, no set algebra.

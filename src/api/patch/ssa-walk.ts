@@ -112,6 +112,8 @@ export function changes(before: Json | undefined, after: Json | undefined, f: Fi
 
 /** `path` is one array pushed and popped along the walk; sets copy what they keep. */
 function walk(a: Json | undefined, b: Json | undefined, f: Field | undefined, path: string[], item: boolean, c: Sink): void {
+  // The same value on both sides (a part a write left alone, shared with the stored object) has no changes.
+  if (a === b) return;
   const maps = !f?.atomic && (a === undefined || isObject(a)) && (b === undefined || isObject(b));
   const lists = granularList(f) && (a === undefined || Array.isArray(a)) && (b === undefined || Array.isArray(b));
   if (maps && (a !== undefined || b !== undefined)) {

@@ -31,8 +31,20 @@ function knownAt(known: unknown, k: string | number): unknown {
   return known !== null && typeof known === 'object' ? (known as Record<string | number, unknown>)[k] : undefined;
 }
 
+/**
+ * The struct fields from the root to the value being checked, and the struct type each
+ * was read in: Go's error names the last struct type and the field path. Kept as stacks
+ * (every write's body is checked) and only joined into words when a check fails.
+ */
+interface Trail { fields: string[]; owners: string[] }
+
+function mismatch(trail: Trail, v: unknown, want: string): TypeMismatch {
+  const owner = trail.owners[trail.owners.length - 1];
+  return new TypeMismatch(jsonType(v), owner.slice(owner.lastIndexOf('.') + 1), trail.fields.join('.'), want);
+}
+
 /** `known`: a checked value `v` came from; a part of `v` that is the same object as known's part at its place is not walked again. */
-function check(v: unknown, t: FieldType, owner: string, path: string, known?: unknown): void {
+function check(v: unknown, t: FieldType, trail: Trail, known?: unknown): void {
   if (known !== undefined && v === known && typeof v === 'object' && v !== null) return;
   switch (t.kind) {
     case 'opaque': return;
@@ -42,38 +54,41 @@ function check(v: unknown, t: FieldType, owner: string, path: string, known?: un
           : t.json === 'i' ? typeof v === 'number' && Number.isInteger(v)
             : t.json === 'n' ? typeof v === 'number'
               : typeof v === 'string' || typeof v === 'number';
-      if (!ok) throw new TypeMismatch(jsonType(v), owner, path, t.json ? GO_TYPE[t.json] : 'string');
+      if (!ok) throw mismatch(trail, v, t.json ? GO_TYPE[t.json] : 'string');
       return;
     }
     case 'list': {
-      if (!Array.isArray(v)) throw new TypeMismatch(jsonType(v), owner, path, 'array');
+      if (!Array.isArray(v)) throw mismatch(trail, v, 'array');
       for (let i = 0; i < v.length; i++) {
         if (v[i] === null) v[i] = zero(t.items);
-        check(v[i], t.items, owner, path, knownAt(known, i));
+        check(v[i], t.items, trail, knownAt(known, i));
       }
       return;
     }
     case 'map': {
-      if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new TypeMismatch(jsonType(v), owner, path, 'map');
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) throw mismatch(trail, v, 'map');
       const o = v as Record<string, unknown>;
-      for (const k of Object.keys(o)) {
+      for (const k in o) {
         if (o[k] === null) o[k] = zero(t.values);
-        check(o[k], t.values, owner, path, knownAt(known, k));
+        check(o[k], t.values, trail, knownAt(known, k));
       }
       return;
     }
     case 'object': {
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) throw mismatch(trail, v, t.name.slice(t.name.lastIndexOf('.') + 1));
       const schema = objectSchema(t.name);
-      const short = t.name.slice(t.name.lastIndexOf('.') + 1);
-      if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new TypeMismatch(jsonType(v), owner, path, short);
       if (!schema) return;
       const o = v as Record<string, unknown>;
-      for (const k of Object.keys(o)) {
+      trail.owners.push(t.name);
+      for (const k in o) {
         const f = schema.fields.get(k);
         if (!f) continue; // unknown fields are field validation's business
         if (o[k] === null) { delete o[k]; continue; }
-        check(o[k], f.type, short, path ? `${path}.${k}` : k, knownAt(known, k));
+        trail.fields.push(k);
+        check(o[k], f.type, trail, knownAt(known, k));
+        trail.fields.pop();
       }
+      trail.owners.pop();
     }
   }
 }
@@ -88,7 +103,7 @@ export function checkTypes(apiVersion: string, kind: string, obj: unknown, known
   const root = kindSchema(apiVersion, kind);
   if (!root) return;
   try {
-    check(obj, { kind: 'object', name: root.name }, kind, '', known);
+    check(obj, { kind: 'object', name: root.name }, { fields: [], owners: [kind] }, known);
   } catch (e) {
     if (!(e instanceof TypeMismatch)) throw e;
     const version = apiVersion.slice(apiVersion.indexOf('/') + 1);

@@ -4,7 +4,7 @@
  * response closes) and a Store decorator that times every store call.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { KeyValue, ListOptions, ListResult, Store, Watch, WatchEvent, WatchOptions } from '../../store/types.js';
+import type { KeyValue, ListOptions, ListResult, Store, Watch, WatchEvent, WatchOptions, WriteOptions } from '../../store/types.js';
 import type { ResourceRequest } from '../request-info.js';
 import type { UpgradeHandler } from '../upgrade.js';
 import { errorStatus } from '../http-util.js';
@@ -77,8 +77,8 @@ export function timedStore(s: Store, m: ApiServerMetrics): Store {
     get: (key: string, revision?: number): Promise<KeyValue | undefined> => m.timeStore('get', storeType(key), () => s.get(key, revision)),
     list: (prefix: string, opts?: ListOptions): Promise<ListResult> => m.timeStore('list', storeType(prefix), () => s.list(prefix, opts)),
     count: (prefix: string): Promise<number> => m.timeStore('count', storeType(prefix), () => s.count(prefix)),
-    create: (key: string, value: Buffer): Promise<KeyValue> => m.timeStore('create', storeType(key), () => s.create(key, value)),
-    update: (key: string, value: Buffer, rev: number): Promise<KeyValue> => m.timeStore('update', storeType(key), () => s.update(key, value, rev)),
+    create: (key: string, value: Buffer, opts?: WriteOptions): Promise<KeyValue> => m.timeStore('create', storeType(key), () => s.create(key, value, opts)),
+    update: (key: string, value: Buffer, rev: number, opts?: WriteOptions): Promise<KeyValue> => m.timeStore('update', storeType(key), () => s.update(key, value, rev, opts)),
     delete: (key: string, rev?: number): Promise<KeyValue> => m.timeStore('delete', storeType(key), () => s.delete(key, rev)),
     watch: (prefix: string, opts: WatchOptions, onEvents: (e: WatchEvent[]) => void, onError: (e: Error) => void): Watch => s.watch(prefix, opts, onEvents, onError),
     compact: (revision: number): Promise<void> => m.timeStore('compact', '', () => s.compact(revision)),

@@ -11,6 +11,12 @@
  * create leave survivors that the young-generation GC copied and promoted, and the old
  * generation grew with the number of objects: longer GC pauses in the latency tail.
  *
+ * Pods are the exception: a pod is written several times in its first second (create,
+ * binding, the node's status), each write reading the one before. The latest decoded
+ * version of the last LATEST pods written or read is kept by key, so those writes find
+ * the object (and its managedFields' decoded sets) instead of parsing it again: a bounded
+ * number of survivors, replaced as their pods are written again.
+ *
  * A write serialises its object once: the stored bytes. The object itself is remembered
  * against those bytes, so when the store hands them back (to watchers, in the write's
  * own answer) they decode to it without a parse, and its wire JSON is the stored text
@@ -37,14 +43,27 @@ function isKept(key: string): boolean {
   return false;
 }
 
+/** The latest decoded version of recently written or read pods, by key, least recent first. */
+const latest = new Map<string, { kv: KeyValue; obj: KubeObject }>();
+const LATEST = 1024;
+const LATEST_PREFIX = '/registry/core/pods/';
+
 function cached(kv: KeyValue): KubeObject | undefined {
-  return kept.get(kv) ?? recent.get(kv);
+  const obj = kept.get(kv) ?? recent.get(kv);
+  if (obj !== undefined) return obj;
+  const e = latest.get(kv.key);
+  return e !== undefined && e.kv === kv ? e.obj : undefined;
 }
 
 function remember(kv: KeyValue, obj: KubeObject): void {
   if (isKept(kv.key)) { kept.set(kv, obj); return; }
   recent.set(kv, obj);
   if (recent.size > RECENT) recent.delete(recent.keys().next().value!);
+  if (kv.key.startsWith(LATEST_PREFIX)) {
+    latest.delete(kv.key);
+    latest.set(kv.key, { kv, obj });
+    if (latest.size > LATEST) latest.delete(latest.keys().next().value!);
+  }
 }
 
 interface Written { obj: KubeObject; bytes: Buffer; text: string; metaEnd: number }
@@ -93,7 +112,10 @@ export function encode(obj: KubeObject, key?: string): Buffer {
   }
   text += '}';
   if (rv !== undefined) obj.metadata!.resourceVersion = rv;
-  const bytes = Buffer.from(text);
+  // Memory of its own (Buffer.from would cut small ones from the shared pool): the store
+  // keeps these very bytes (resource-store hands them over).
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+  bytes.write(text);
   if (key !== undefined && obj.metadata && metaEnd >= 0) written.set(key, { obj, bytes, text, metaEnd });
   return bytes;
 }

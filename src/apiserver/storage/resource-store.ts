@@ -36,6 +36,9 @@ export interface ListParams {
   undecoded?: boolean;
 }
 
+/** encode's buffers are the write's own and never changed: the store keeps them as they are. */
+const HAND_OVER = { handOver: true };
+
 interface ContinueToken { v: string; rv: number; start: string }
 
 export class ResourceStore {
@@ -124,7 +127,7 @@ export class ResourceStore {
     const bytes = encode(obj, key);
     let kv: KeyValue | undefined;
     try {
-      kv = await this.store.create(key, bytes);
+      kv = await this.store.create(key, bytes, HAND_OVER);
       return withRevision(obj, kv.modRevision);
     } catch (e) {
       if (e instanceof AlreadyExistsError) {
@@ -164,7 +167,7 @@ export class ResourceStore {
         const bytes = encode(next, kv.key);
         let out: KeyValue | undefined;
         try {
-          out = await this.store.update(kv.key, bytes, kv.modRevision);
+          out = await this.store.update(kv.key, bytes, kv.modRevision, HAND_OVER);
           return { obj: withRevision(next, out.modRevision), changed: true };
         } finally {
           settled(kv.key, bytes, out);
