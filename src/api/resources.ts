@@ -67,14 +67,19 @@ export function apiVersionOf(ri: Pick<ResourceInfo, 'group' | 'version'>): strin
   return ri.group ? `${ri.group}/${ri.version}` : ri.version;
 }
 
+// Every request looks its resource up: by key, not by a scan. '/' separates (it is in no group, version or name).
+const BY_PLURAL = new Map(RESOURCES.map(x => [`${x.group}/${x.version}/${x.plural}`, x]));
+const BY_KIND = new Map<string, ResourceInfo>();
+for (const x of RESOURCES) { const k = `${apiVersionOf(x)}/${x.kind}`; if (!BY_KIND.has(k)) BY_KIND.set(k, x); }
+
 /** Resource for (group, version, plural). */
 export function findResource(group: string, version: string, plural: string): ResourceInfo | undefined {
-  return RESOURCES.find(x => x.group === group && x.version === version && x.plural === plural);
+  return BY_PLURAL.get(`${group}/${version}/${plural}`);
 }
 
 /** Resource for an object's apiVersion + kind. */
 export function findByKind(apiVersion: string, kind: string): ResourceInfo | undefined {
-  return RESOURCES.find(x => apiVersionOf(x) === apiVersion && x.kind === kind);
+  return BY_KIND.get(`${apiVersion}/${kind}`);
 }
 
 /** "pods" or "deployments.apps", as used in Status messages. */

@@ -26,6 +26,12 @@ export function itemElement(item: Json, f: Field | undefined, i: number): string
   if (f?.list === 'map' && isObject(item)) {
     let keys = sortedKeys.get(f);
     if (!keys) sortedKeys.set(f, keys = [...(f.keys ?? [])].sort());
+    if (keys.length === 1) {
+      // One key field (name, type, uid: nearly every list map): the JSON written directly.
+      const k = keys[0];
+      const v = item[k] ?? f.keyDefaults?.[k];
+      return v === undefined || v === null ? 'k:{}' : `k:{${JSON.stringify(k)}:${JSON.stringify(v)}}`;
+    }
     const key: Record<string, Json> = {};
     for (const k of keys) {
       const v = item[k] ?? f.keyDefaults?.[k];

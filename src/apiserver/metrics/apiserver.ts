@@ -110,7 +110,8 @@ export class ApiServerMetrics {
 
   #requestSeries(r: RequestInfo): RequestSeries {
     const dryRun = r.dryRun ? 'All' : '';
-    const id = JSON.stringify([r.verb, dryRun, r.group, r.version, r.resource, r.subresource, r.scope]);
+    // Label values hold no newline (verbs, groups, versions, resource and scope names).
+    const id = `${r.verb}\n${dryRun}\n${r.group}\n${r.version}\n${r.resource}\n${r.subresource}\n${r.scope}`;
     let s = this.#requestSeriesById.get(id);
     if (!s) {
       const labels = {
@@ -136,16 +137,22 @@ export class ApiServerMetrics {
   }
 
   /** Times one store call (operation: get, list, create, update, delete, watch; type: the resource). */
-  async timeStore<T>(operation: string, type: string, fn: () => Promise<T>): Promise<T> {
+  timeStore<T>(operation: string, type: string, fn: () => Promise<T>): Promise<T> {
     const id = `${operation} ${type}`; // operations have no spaces
     let h = this.#storeSeries.get(id);
     if (!h) this.#storeSeries.set(id, h = this.store.series({ operation, type }));
     const t0 = process.hrtime.bigint();
+    const observe = () => { h.observe(Number(process.hrtime.bigint() - t0) / 1e9); };
+    // No async wrapper (every store call pays for this): the caller gets fn's own promise.
+    let p: Promise<T>;
     try {
-      return await fn();
-    } finally {
-      h.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+      p = fn();
+    } catch (e) {
+      observe();
+      return Promise.reject(e);
     }
+    p.then(observe, observe);
+    return p;
   }
 
   readonly #storeSeries = new Map<string, HistogramSeriesHandle>();

@@ -97,13 +97,18 @@ export function decode(kv: KeyValue): KubeObject {
  * successful write, as it becomes the shared decoded copy.
  */
 export function encode(obj: KubeObject, key?: string): Buffer {
-  const rv = obj.metadata?.resourceVersion;
-  if (rv !== undefined) delete obj.metadata!.resourceVersion;
   // JSON.stringify's output, built field by field to learn where metadata ends.
   let text = '{';
   let metaEnd = -1;
   for (const k of Object.keys(obj)) {
-    const v = JSON.stringify((obj as Record<string, unknown>)[k]);
+    let value = (obj as Record<string, unknown>)[k];
+    // metadata without its resourceVersion, as a copy: deleting the field from the object
+    // and adding it back would turn most objects' metadata into a slow dictionary.
+    if (k === 'metadata' && value !== null && typeof value === 'object' && 'resourceVersion' in value) {
+      const { resourceVersion: _, ...rest } = value as Record<string, unknown>;
+      value = rest;
+    }
+    const v = JSON.stringify(value);
     if (v === undefined) continue;
     if (text.length > 1) text += ',';
     text += JSON.stringify(k) + ':';
@@ -111,7 +116,6 @@ export function encode(obj: KubeObject, key?: string): Buffer {
     text += v;
   }
   text += '}';
-  if (rv !== undefined) obj.metadata!.resourceVersion = rv;
   // Memory of its own (Buffer.from would cut small ones from the shared pool): the store
   // keeps these very bytes (resource-store hands them over).
   const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));

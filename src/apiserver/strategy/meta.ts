@@ -33,10 +33,11 @@ export function fillCreateMeta(ri: ResourceInfo, obj: KubeObject): void {
   const m = (obj.metadata ??= {});
   m.uid = randomUUID();
   m.creationTimestamp = nowRfc3339();
-  delete m.resourceVersion;
-  delete m.deletionTimestamp;
-  delete m.deletionGracePeriodSeconds;
-  if (tracksGeneration(ri)) m.generation = 1; else delete m.generation;
+  // Deleting only what is there: a delete of a present field makes the object a slow dictionary.
+  if (m.resourceVersion !== undefined) delete m.resourceVersion;
+  if (m.deletionTimestamp !== undefined) delete m.deletionTimestamp;
+  if (m.deletionGracePeriodSeconds !== undefined) delete m.deletionGracePeriodSeconds;
+  if (tracksGeneration(ri)) m.generation = 1; else if (m.generation !== undefined) delete m.generation;
   if (m.selfLink !== undefined) delete m.selfLink;
 }
 
@@ -49,11 +50,14 @@ export function carryUpdateMeta(ri: ResourceInfo, next: KubeObject, prev: KubeOb
   m.name = p.name;
   if (p.namespace !== undefined) m.namespace = p.namespace;
   if (p.deletionTimestamp) { m.deletionTimestamp = p.deletionTimestamp; m.deletionGracePeriodSeconds = p.deletionGracePeriodSeconds; }
-  else { delete m.deletionTimestamp; delete m.deletionGracePeriodSeconds; }
+  else {
+    if (m.deletionTimestamp !== undefined) delete m.deletionTimestamp;
+    if (m.deletionGracePeriodSeconds !== undefined) delete m.deletionGracePeriodSeconds;
+  }
   if (tracksGeneration(ri)) {
     m.generation = p.generation ?? 1;
     if (specOf(next) !== specOf(prev)) m.generation = (p.generation ?? 1) + 1;
-  } else delete m.generation;
+  } else if (m.generation !== undefined) delete m.generation;
 }
 
 /** Spec-like content as a comparable string (everything except metadata and status). */
