@@ -82,6 +82,21 @@ describe('runc runtime', { skip: rootSkip }, () => {
     await rt.removeSandbox(sb.id);
   });
 
+  it('creates nothing in a writable layer for the bind-mount targets the image lacks, and keeps the image\'s /etc', async () => {
+    const rt = await env.runtime();
+    const o = env.runtimeOptions();
+    const sb = await rt.runSandbox({ name: 'mt', namespace: 'default', uid: 'mt', hostname: 'mt-host' });
+    const c = await rt.createContainer(sb.id, { name: 'c', image: 'busybox', command: ['sleep', '60'] });
+    await rt.startContainer(c);
+    const upper = join(o.stateDir, 'containers', c, 'upper');
+    assert.deepEqual(readdirSync(upper), [], 'no /etc copied up, no hosts, resolv.conf or hostname created');
+    const r = await rt.exec(c, { cmd: ['sh', '-c', 'cat /etc/hostname; grep -c localhost /etc/hosts; ls /etc/passwd; stat -c %a /etc; echo x > /etc/written'] });
+    assert.equal(r.exitCode, 0, r.stderr.toString());
+    assert.deepEqual(r.stdout.toString().trim().split('\n'), ['mt-host', '2', '/etc/passwd', '755']);
+    assert.deepEqual(readdirSync(join(upper, 'etc')), ['written'], 'a write to /etc lands in the writable layer');
+    await rt.removeSandbox(sb.id);
+  });
+
   it('removes sandboxes completely: veths, mounts, runc state, cgroups, dirs', async () => {
     const rt = await env.runtime();
     const o = env.runtimeOptions();

@@ -15,6 +15,7 @@ import { effectiveCapabilities } from './capabilities.js';
 import { oomFile } from './cgroups.js';
 import { diskDir, newId, overlayOptions, type RuncContext } from './context.js';
 import { containerSpec, mergeEnv, processArgs } from './oci-spec.js';
+import { mountTargetsLayer } from './mount-targets.js';
 import { podFilePaths } from './pod-files.js';
 import type { ContainerRecord } from './records.js';
 import { bundleFiles, launch, readExit, waitForExit } from './shim.js';
@@ -52,7 +53,7 @@ export async function createContainer(ctx: RuncContext, sandboxId: string, cfg: 
     id, sandboxId, name: cfg.name, attempt: cfg.attempt ?? 0, image: cfg.image, imageId: img.id,
     imageRef: img.repoDigests[0] ?? img.id, labels: cfg.labels ?? {}, annotations: cfg.annotations ?? {},
     logPath, createdAt: new Date().toISOString(), cgroupPath: `${sb.cgroupPath}/${id}`,
-    overlay: overlayOptions(img, disk), stopSignal: img.config.StopSignal, ...(cfg.stdin ? { stdin: true } : {}), ...(cfg.tty ? { tty: true } : {}),
+    overlay: overlayOptions(img, disk, await mountTargetsLayer(ctx.mountTargetsDir, img)), stopSignal: img.config.StopSignal, ...(cfg.stdin ? { stdin: true } : {}), ...(cfg.tty ? { tty: true } : {}),
   };
   writeFileSync(join(dir, 'config.json'), JSON.stringify(spec)); // on the run tmpfs: see RecordStore.put
   await ctx.containers.put(rec);

@@ -21,6 +21,8 @@ export interface RuncContext {
   cni: CniNetwork;
   /** The mount holding the run dir: shims mount container rootfs below it in a namespace of their own (shim.c). */
   runMount: string;
+  /** Where the shared layers of bind-mount targets live (mount-targets.ts), on the run tmpfs. */
+  mountTargetsDir: string;
   /** Records and bundles, on a tmpfs (run-dir.ts). */
   sandboxes: RecordStore<SandboxRecord>;
   containers: RecordStore<ContainerRecord>;
@@ -75,8 +77,11 @@ export function diskDir(ctx: RuncContext, kind: 'containers' | 'sandboxes', id: 
   return join(ctx.stateDir, kind, id);
 }
 
-/** overlayfs options with lowerdirs relative to the layer dir (the shim mounts from there); upper and work in `dir`. */
-export function overlayOptions(img: ResolvedImage, dir: string): string {
-  const lower = img.layers.map(l => l.digest.slice(7)).reverse().join(':');
+/**
+ * overlayfs options with lowerdirs relative to the layer dir (the shim mounts from there); upper
+ * and work in `dir`. `top`: an absolute dir as the topmost lower layer (mount-targets.ts).
+ */
+export function overlayOptions(img: ResolvedImage, dir: string, top?: string): string {
+  const lower = [...(top ? [top] : []), ...img.layers.map(l => l.digest.slice(7)).reverse()].join(':');
   return `lowerdir=${lower},upperdir=${dir}/upper,workdir=${dir}/work`;
 }

@@ -100,7 +100,7 @@ export class RuncRuntime implements Runtime {
     // Shims then start runc from a sealed copy (shim/sealed.c); without one, from the file.
     const [sealedRunc] = await Promise.all([spawner.seal(runcPath).catch(() => false), cni.init()]);
     const ctx: RuncContext = {
-      runc: new RuncCli(runcPath, o.runcRoot, spawner), sealedRunc, runMount: await mountPointOf(runDir), shim, spawner, images: o.images, cni, stateDir: o.stateDir,
+      runc: new RuncCli(runcPath, o.runcRoot, spawner), sealedRunc, runMount: await mountPointOf(runDir), mountTargetsDir: join(runDir, 'mount-targets'), shim, spawner, images: o.images, cni, stateDir: o.stateDir,
       sandboxes: new RecordStore<SandboxRecord>(join(runDir, 'sandboxes'), 'sandbox.json', 'sandbox'),
       containers: new RecordStore<ContainerRecord>(join(runDir, 'containers'), 'container.json', 'container'),
       cgroupParent: o.cgroupParent ?? '/kubeling', pauseImage: o.pauseImage ?? 'registry.k8s.io/pause:3.10',
