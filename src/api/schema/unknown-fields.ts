@@ -17,8 +17,55 @@ import type { StrictParseResult } from './json-strict.js';
 export function findUnknownFields(apiVersion: string, kind: string, obj: unknown, known?: unknown): string[] {
   const root = kindSchema(apiVersion, kind);
   const out: string[] = [];
-  if (root) walk(obj, { kind: 'object', name: root.name }, '', out, undefined, known);
+  if (root) walkUnknown(obj, { kind: 'object', name: root.name }, [], out, known);
   return out;
+}
+
+/**
+ * walk without a report, for every write's body: the path is a stack of its parts (`.k`,
+ * `[i]`), joined only for an unknown field, instead of a string built for every field.
+ */
+function walkUnknown(v: unknown, t: FieldType, path: string[], out: string[], known: unknown): void {
+  if (v === null || typeof v !== 'object' || v === known) return;
+  switch (t.kind) {
+    case 'list':
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) {
+          const item: unknown = v[i];
+          if (item === null || typeof item !== 'object') continue;
+          path.push(`[${i}]`);
+          walkUnknown(item, t.items, path, out, knownAt(known, i));
+          path.pop();
+        }
+      }
+      return;
+    case 'map':
+      if (!Array.isArray(v)) {
+        const o = v as Record<string, unknown>;
+        for (const k in o) {
+          const item = o[k];
+          if (item === null || typeof item !== 'object') continue;
+          path.push('.' + k);
+          walkUnknown(item, t.values, path, out, knownAt(known, k));
+          path.pop();
+        }
+      }
+      return;
+    case 'object': {
+      const schema = objectSchema(t.name);
+      if (!schema || Array.isArray(v)) return;
+      const o = v as Record<string, unknown>;
+      for (const k in o) {
+        const field = schema.fields.get(k);
+        if (!field) { out.push(path.join('') + '.' + k); continue; }
+        const item = o[k];
+        if (item === null || typeof item !== 'object') continue;
+        path.push('.' + k);
+        walkUnknown(item, field.type, path, out, knownAt(known, k));
+        path.pop();
+      }
+    }
+  }
 }
 
 /**
