@@ -94,9 +94,15 @@ export function cpuMicros(pid: number): number {
   return user + system;
 }
 
+/** CPU time (user + system) of a process's main thread so far, in microseconds (its other threads: workers, GC, libuv). */
+export function mainThreadCpuMicros(pid: number): number {
+  const { user, system } = cpuSplit(pid, `/proc/${pid}/task/${pid}/stat`);
+  return user + system;
+}
+
 /** User and system CPU time of a process so far, in microseconds. */
-export function cpuSplit(pid: number): { user: number; system: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+export function cpuSplit(pid: number, file = `/proc/${pid}/stat`): { user: number; system: number } {
+  const stat = readFileSync(file, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return { user: Number(f[11]) * 10_000, system: Number(f[12]) * 10_000 }; // utime, stime (fields 14, 15) at 100 Hz
 }

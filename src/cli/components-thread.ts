@@ -1,5 +1,6 @@
 /**
- * Runs `kubeling server`'s controller manager and scheduler in a worker thread
+ * Runs `kubeling server`'s controller manager and scheduler (and cluster DNS and ServiceLB,
+ * which share their informers) in a worker thread
  * (components-worker.ts), so they use the second core instead of queueing behind the API
  * server's requests on the main thread. The worker connects like any in-process component,
  * its connections multiplexed over one MessagePort (ThreadLink); this side hands each to the
@@ -14,6 +15,7 @@ import { ThreadLink } from '../client/thread-link.js';
 import type { MetricsRegistry } from '../metrics/index.js';
 import type { ClusterConfig, Component } from './components.js';
 import { humanLogs, log } from './log.js';
+import type { ServicesOptions } from './wire-services.js';
 
 export interface ComponentsWorkerData {
   url: string; caCert: string; kubeconfig: string;
@@ -21,6 +23,8 @@ export interface ComponentsWorkerData {
   https: boolean;
   nodeName: string; dataDir: string; config: ClusterConfig;
   controllers: boolean; scheduler: boolean;
+  /** Cluster DNS and ServiceLB settings (the proxy never runs there). */
+  services: Partial<ServicesOptions>;
 }
 
 /** What the worker gets: the settings and its end of the link. */

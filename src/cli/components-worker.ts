@@ -1,6 +1,6 @@
 /**
- * The worker thread of `kubeling server` that runs the controller manager and the
- * scheduler (components-thread.ts starts it): its own clients and shared informers, whose
+ * The worker thread of `kubeling server` that runs the controller manager, the scheduler,
+ * cluster DNS and ServiceLB (components-thread.ts starts it): its own clients and shared informers, whose
  * connections reach the API server on the main thread multiplexed over one MessagePort (ThreadLink), so
  * watch decoding, scheduling cycles, controller syncs and request encoding run on a second
  * core. The components are the ones the main thread would run; only the connection differs.
@@ -65,5 +65,8 @@ if (data.scheduler) {
   const { SCHEDULER, startScheduler } = await import('./wire-scheduler.js');
   components.push(...await startScheduler(as(SCHEDULER, IDENTITIES.scheduler)));
 }
+// Cluster DNS must answer before the node agent (started after this thread) runs pods.
+const { startServices } = await import('./wire-services.js');
+components.push(...await startServices(ctx, data.services, { dns: clientFor(IDENTITIES.dns), serviceLB: clientFor(IDENTITIES.serviceLB) }));
 informers.start();
 post({ type: 'started', components: components.map(c => c.name) });

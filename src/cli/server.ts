@@ -95,12 +95,18 @@ export async function startServer(flags: ServerFlags): Promise<RunningServer> {
   // default field manager; the parts each names in turn only extend the User-Agent. Its
   // client connects as its own user (wire-clients.ts); the informers stay shared.
   const as = (name: string, user: UserInfo): ComponentContext => ({ ...ctx, client: clientFor(user).withComponent(name) });
-  const controlPlane = !flags.disableControllers || !flags.disableScheduler;
-  if (controlPlane && !flags.controlPlaneInMainThread) {
+  const services: Partial<ServicesOptions> = {
+    nodeIP: flags.agent?.nodeIP, ...flags.services, proxy: !flags.disableAgent && flags.services?.proxy !== false,
+  };
+  // The control plane's thread also runs cluster DNS and ServiceLB: their informers (all pods,
+  // services, slices, nodes) are the controllers' there, not a second set of watches here.
+  // The proxy stays with the agent on this thread.
+  const threaded = (!flags.disableControllers || !flags.disableScheduler) && !flags.controlPlaneInMainThread;
+  if (threaded) {
     const { startComponentsThread } = await import('./components-thread.js');
     components.push(...await startComponentsThread(api, api.metrics.registry, {
       url, caCert: pki.caCert, kubeconfig, https: !!flags.inProcessHttps, nodeName: ctx.nodeName, dataDir: flags.dataDir, config: ctx.config,
-      controllers: !flags.disableControllers, scheduler: !flags.disableScheduler,
+      controllers: !flags.disableControllers, scheduler: !flags.disableScheduler, services: { ...services, proxy: false },
     }));
   }
   if (!flags.disableControllers && flags.controlPlaneInMainThread) {
@@ -113,9 +119,8 @@ export async function startServer(flags: ServerFlags): Promise<RunningServer> {
   }
   // Before the agent: pods started at once must find kube-dns; stopped after it (reverse order).
   const { startServices } = await import('./wire-services.js');
-  components.push(...await startServices(ctx, {
-    nodeIP: flags.agent?.nodeIP, ...flags.services, proxy: !flags.disableAgent && flags.services?.proxy !== false,
-  }, { dns: clientFor(IDENTITIES.dns), serviceLB: clientFor(IDENTITIES.serviceLB) }));
+  components.push(...await startServices(ctx, threaded ? { ...services, dns: false, serviceLB: false } : services,
+    { dns: clientFor(IDENTITIES.dns), serviceLB: clientFor(IDENTITIES.serviceLB) }));
   if (!flags.disableAgent) components.push(...await (await import('./wire-agent.js')).startAgent(as('kubelet', IDENTITIES.node(ctx.nodeName)), flags.agent));
   informers.start();
   const stop = async () => {

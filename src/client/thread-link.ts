@@ -4,10 +4,12 @@
  * way (cli/components-thread.ts). Each end of a connection is a LinkSocket, a Duplex that
  * Node's HTTP client and server use as they use a TCP socket.
  *
- * What every connection writes during one turn of the event loop goes to the other thread
- * as one message (frames plus one transferred ArrayBuffer holding all their bytes), so a
- * busy loop serving dozens of requests and watches wakes the other thread once per turn,
- * not once per write. Backpressure per connection: the reader acknowledges what it
+ * What every connection writes goes to the other thread in batches: one message (frames
+ * plus one transferred ArrayBuffer holding all their bytes) at the end of the event-loop
+ * turn, or, within FLUSH_GAP_MS of the last one, when that gap has passed. A busy thread
+ * serving dozens of requests and watches so wakes the other one at most ~1,000 times a
+ * second instead of once per write (each wake-up costs both threads, and on a loaded
+ * machine may cost the waker its time slice), while a quiet one answers at once. Backpressure per connection: the reader acknowledges what it
  * consumed, and a writer with more than WINDOW bytes unacknowledged waits. Ending sends EOF
  * (the peer reads the rest, then 'end'); destroying sends EOF and a close, after which the
  * peer's writes fail with EPIPE. If the link itself closes (the other thread ended), every
@@ -21,6 +23,10 @@ import { SocketFacade, epipe, type Callback } from './socket-facade.js';
 const WINDOW = 4 << 20;
 /** A reader acknowledges once it consumed this much (or when it asks for more while paused). */
 const ACK_EVERY = 256 << 10;
+/** Batches follow each other at least this far apart (ms). */
+const FLUSH_GAP_MS = 1;
+/** A batch's first buffer (it grows for bigger batches). */
+const BATCH_BYTES = 16 << 10;
 
 /** Frame kinds. */
 const Kind = { Open: 0, Data: 1, Ack: 2, Eof: 3, Close: 4 } as const;
@@ -35,10 +41,12 @@ export class ThreadLink {
   /** Odd ids on one side, even on the other: both may open connections. */
   #nextId: number;
   #frames: number[] = [];
-  #chunks: Buffer[] = [];
+  /** The batch's bytes, copied in as written (a fresh ArrayBuffer each batch: it is transferred). */
+  #bytes = Buffer.allocUnsafeSlow(BATCH_BYTES);
   #size = 0;
   #opens: unknown[] = [];
   #flushing = false;
+  #lastFlush = 0;
   #closed = false;
   #refs = 0;
   /** Called with each connection the other side opens and what it sent along (e.g. its user). */
@@ -75,8 +83,19 @@ export class ThreadLink {
   queue(id: number, kind: Kind, n: number, data?: Buffer[]): void {
     if (this.#closed) return;
     this.#frames.push(id, kind, n);
-    if (data) { for (const d of data) this.#chunks.push(d); this.#size += n; }
-    if (!this.#flushing) { this.#flushing = true; setImmediate(() => this.#flush()); }
+    if (data) {
+      if (this.#size + n > this.#bytes.length) {
+        const grown = Buffer.allocUnsafeSlow(Math.max(this.#bytes.length * 2, this.#size + n));
+        this.#bytes.copy(grown, 0, 0, this.#size);
+        this.#bytes = grown;
+      }
+      for (const d of data) this.#size += d.copy(this.#bytes, this.#size);
+    }
+    if (this.#flushing) return;
+    this.#flushing = true;
+    const wait = this.#lastFlush + FLUSH_GAP_MS - performance.now();
+    if (wait <= 0) setImmediate(() => this.#flush());
+    else setTimeout(() => this.#flush(), wait);
   }
 
   /** @internal Connections holding the thread alive. */
@@ -94,19 +113,17 @@ export class ThreadLink {
   #flush(): void {
     this.#flushing = false;
     if (this.#closed || this.#frames.length === 0) return;
+    this.#lastFlush = performance.now();
     const batch: Batch = { frames: this.#frames };
     const transfer: ArrayBuffer[] = [];
     if (this.#size) {
-      const ab = new ArrayBuffer(this.#size);
-      const view = new Uint8Array(ab);
-      let at = 0;
-      for (const c of this.#chunks) { view.set(c, at); at += c.length; }
-      batch.bytes = ab;
-      transfer.push(ab);
+      // allocUnsafeSlow: the Buffer owns its ArrayBuffer from offset 0, so it can be handed over.
+      batch.bytes = this.#bytes.buffer as ArrayBuffer;
+      transfer.push(batch.bytes);
+      this.#bytes = Buffer.allocUnsafeSlow(BATCH_BYTES);
     }
     if (this.#opens.length) batch.opens = this.#opens;
     this.#frames = [];
-    this.#chunks = [];
     this.#size = 0;
     this.#opens = [];
     this.#port.postMessage(batch, transfer);
@@ -221,11 +238,10 @@ export class LinkSocket extends SocketFacade {
     if (this.#peerGone || this.#eofSent || this.#link.closed) { cb(epipe('cross-thread')); return; }
     this.touch();
     if (size === 0) { cb(); return; }
-    // The bytes are copied at the flush; until then the caller must not reuse them, which
-    // holding the callback guarantees (Writable keeps the chunk until the callback runs).
+    // Copied into the batch now: the caller may reuse its buffers once called back.
     this.#link.queue(this.#id, Kind.Data, size, chunks);
     this.#unacked += size;
-    if (this.#unacked <= WINDOW) setImmediate(cb);
+    if (this.#unacked <= WINDOW) cb();
     else this.#waiting = cb;
   }
 
