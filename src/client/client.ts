@@ -147,13 +147,25 @@ export class Client {
   }
 
   async patch<T extends KubeObject = KubeObject>(ref: ResourceRef, name: string, patch: unknown, opts: PatchOptions = {}): Promise<T> {
+    return this.#t.json<T>(this.#patchRequest(ref, name, patch, opts));
+  }
+
+  /**
+   * patch() for writers that never read the patched object (a fake node's status writes):
+   * the answer is not decoded. Errors throw as from patch().
+   */
+  async patchWithoutResult(ref: ResourceRef, name: string, patch: unknown, opts: PatchOptions = {}): Promise<void> {
+    return this.#t.send(this.#patchRequest(ref, name, patch, opts));
+  }
+
+  #patchRequest(ref: ResourceRef, name: string, patch: unknown, opts: PatchOptions): RawRequest {
     const ri = resolveResource(ref);
     const type = opts.type ?? 'merge';
-    return this.#t.json<T>({
+    return {
       method: 'PATCH', path: resourcePath(ri, this.#ns(ri, opts.namespace), name, opts.subresource),
       query: { ...writeQuery(opts), force: type === 'apply' && opts.force !== undefined ? opts.force : undefined },
       contentType: PATCH_CONTENT_TYPES[type], body: patch,
-    });
+    };
   }
 
   /** DELETE: the object (still being deleted: grace period or finalizers) or a Success Status. */

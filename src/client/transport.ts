@@ -117,6 +117,12 @@ export class Transport {
     return decoded as T;
   }
 
+  /** Like json() for a caller that never reads a success's answer: only an error's body is decoded. */
+  async send(r: RawRequest): Promise<void> {
+    const out = await this.request({ accept: 'application/json', ...r });
+    if (out.status < 200 || out.status > 299) throw errorFromStatus(out.status, decodeBody(out.body));
+  }
+
   /**
    * Opens a streaming answer (watch, logs). Resolves once a 2xx status line arrived;
    * destroying the returned response ends the request. Non-2xx answers throw.

@@ -170,7 +170,8 @@ export class FakeNodePool {
     // patch (conditions merge by type) with the pod's uid, so a pod recreated under the same
     // name is never given this one's status.
     const patch = { metadata: { uid: m.uid }, status: statusDiff(pod.status, want) };
-    await this.#o.client.patch(PODS, m.name!, patch, { namespace: m.namespace, subresource: 'status', type: 'strategic' });
+    // The answer (the whole pod) is never read: the watch brings it.
+    await this.#o.client.patchWithoutResult(PODS, m.name!, patch, { namespace: m.namespace, subresource: 'status', type: 'strategic' });
     this.#armExit(node, pod, key);
   }
 
