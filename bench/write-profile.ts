@@ -39,6 +39,7 @@ const nodeCount = Number(process.argv[3] ?? 1000);
 const profiling = process.env.KUBELING_PROFILE !== '0';
 const rounds = Math.max(1, Number(process.env.KUBELING_WP_ROUNDS ?? 1));
 const dir = mkdtempSync(join(tmpdir(), 'kubeling-wprof-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true })); // also when a write fails
 const nodeFlags = (process.env.KUBELING_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const srv = await spawnServer(['--disable-agent'], [...nodeFlags, ...(profiling ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [])]);
 const client = Client.fromKubeconfig(srv.kubeconfig, { component: 'bench' });
@@ -126,12 +127,12 @@ const rows: Record<string, number | string>[] = [...figures].map(([write, f]) =>
 rows.push({ write: '(idle server, µs/s)', 'server CPU µs/write': Math.round(idlePerMs * 1000) });
 console.log(`${n} writes per kind, ${nodeCount} fake nodes${rounds > 1 ? `, median of ${rounds} rounds` : ''}; load ${loadavg()}`);
 console.table(rows);
-const file = readdirSync(dir).find(f => f.endsWith('.cpuprofile'));
+// One profile per thread (CPU.<date>.<time>.<pid>.<thread>.<seq>): the API server's main thread is 0.
+const file = readdirSync(dir).filter(f => f.endsWith('.cpuprofile')).sort()[0];
 if (profiling && file) {
   const prof = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
   for (const w of windows) {
-    console.log(`\n### ${w.name}`);
+    console.log(`\n### ${w.name} (main thread; the control plane's thread is not in this profile)`);
     summariseProfile(prof, w.from, w.to, w.count, { self: 25, inclusive: 40, treeDepth: 12 });
   }
 }
-rmSync(dir, { recursive: true, force: true });
