@@ -167,7 +167,8 @@ export class ApiServer {
   }
 
   async #route(req: IncomingMessage, res: ServerResponse, url: RequestUrl, user: UserInfo): Promise<void> {
-    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const p = url.pathname;
+    const path = p.charCodeAt(p.length - 1) === 47 /* / */ ? (p.replace(/\/+$/, '') || '/') : p;
     switch (path) {
       case '/version': return sendJson(res, 200, VERSION_INFO);
       case '/healthz': case '/livez': return sendJson(res, 200, 'ok', 'text/plain; charset=utf-8');

@@ -29,9 +29,11 @@ const STORE_BUCKETS = [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0, 1.25, 1
  * Upstream's verb label: LIST for a collection GET, WATCH, APPLY for server-side apply,
  * DELETECOLLECTION, CONNECT for exec/attach/portforward/proxy, else the HTTP method.
  */
+const CONNECT_SUBRESOURCES = new Set(['exec', 'attach', 'portforward', 'proxy']);
+
 export function metricVerb(method: string, r: { collection?: boolean; watch?: boolean; subresource?: string; contentType?: string }): string {
   const m = method.toUpperCase();
-  if (r.subresource && ['exec', 'attach', 'portforward', 'proxy'].includes(r.subresource)) return 'CONNECT';
+  if (r.subresource && CONNECT_SUBRESOURCES.has(r.subresource)) return 'CONNECT';
   if (m === 'GET' && r.watch) return 'WATCH';
   if (m === 'GET' && r.collection) return 'LIST';
   if (m === 'DELETE' && r.collection) return 'DELETECOLLECTION';
