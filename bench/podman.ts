@@ -5,11 +5,12 @@
  * runroot, network config) in a temp dir, images copied from the node's image store with
  * skopeo — and removed afterwards, including the CNI firewall chains if the run made them.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { undoOnExit } from './util.js';
 
 const sh = (cmd: string, args: string[], env?: NodeJS.ProcessEnv) => new Promise<{ code: number; out: string }>(resolve => {
   execFile(cmd, args, { env: env ?? process.env, maxBuffer: 16 << 20 }, (err, stdout, stderr) =>
@@ -51,6 +52,19 @@ export async function benchPodman(imagesDir: string, count = 20): Promise<object
     if (r.code !== 0) throw new Error(`podman ${args.join(' ')}: ${r.out.trim()}`);
     return r.out;
   };
+  // What undoes the run, as commands: run in `finally`, or synchronously if a signal ends the
+  // bench first (a podman pod left running keeps its netns, veth and CNI rules).
+  const undo = (): [string, string[], NodeJS.ProcessEnv?][] => [
+    ['podman', ['pod', 'rm', '--all', '--force'], env],
+    ['podman', ['network', 'rm', '--force', net], env],
+    ['podman', ['system', 'reset', '--force'], env],
+    ...(hadCniChains ? [] : [
+      ['iptables', ['-D', 'FORWARD', '-m', 'comment', '--comment', 'CNI firewall plugin rules', '-j', 'CNI-FORWARD']],
+      ['iptables', ['-F', 'CNI-FORWARD']], ['iptables', ['-X', 'CNI-FORWARD']], ['iptables', ['-X', 'CNI-ADMIN']],
+    ] as [string, string[]][]),
+    ['rm', ['-rf', dir]],
+  ];
+  const forget = undoOnExit(() => { for (const [cmd, args, e] of undo()) spawnSync(cmd, args, { env: e ?? process.env, stdio: 'ignore' }); });
   try {
     for (const ref of ['docker.io/library/busybox:latest', 'docker.io/kubeling/pause:3.10']) {
       const r = await sh('skopeo', ['copy', '--quiet', `oci:${imagesDir}:${ref}`, `containers-storage:[overlay@${dir}/root+${dir}/run]${ref}`]);
@@ -73,13 +87,7 @@ export async function benchPodman(imagesDir: string, count = 20): Promise<object
   } catch (e) {
     return { case: row, skipped: `podman failed here: ${(e as Error).message.slice(0, 200)}` };
   } finally {
-    await sh('podman', ['pod', 'rm', '--all', '--force'], env);
-    await sh('podman', ['network', 'rm', '--force', net], env);
-    await sh('podman', ['system', 'reset', '--force'], env);
-    if (!hadCniChains) {
-      await sh('iptables', ['-D', 'FORWARD', '-m', 'comment', '--comment', 'CNI firewall plugin rules', '-j', 'CNI-FORWARD']);
-      for (const a of [['-F', 'CNI-FORWARD'], ['-X', 'CNI-FORWARD'], ['-X', 'CNI-ADMIN']]) await sh('iptables', a);
-    }
-    await rm(dir, { recursive: true, force: true });
+    forget();
+    for (const [cmd, args, e] of undo()) await sh(cmd, args, e);
   }
 }

@@ -20,12 +20,25 @@ const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 // uncaught error stops them on its way out: an orphaned server would keep its port, data dir
 // and CPU share and skew the next run's figures.
 const live = new Map<ChildProcess, string>();
+// Other things a bench set up outside its own process (podman pods, networks, rules), undone
+// synchronously on the same way out; a `finally` does not run when a signal ends the bench.
+const exitCleanups = new Set<() => void>();
 function stopLiveServers(): void {
   for (const [proc, dataDir] of live) {
     proc.kill('SIGTERM');
     rmSync(dataDir, { recursive: true, force: true });
   }
   live.clear();
+  for (const f of exitCleanups) {
+    try { f(); } catch { /* best effort on the way out */ }
+  }
+  exitCleanups.clear();
+}
+
+/** Runs `undo` if the bench is ended (signal, exit) before the returned function is called. */
+export function undoOnExit(undo: () => void): () => void {
+  exitCleanups.add(undo);
+  return () => { exitCleanups.delete(undo); };
 }
 process.once('exit', stopLiveServers);
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
