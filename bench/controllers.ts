@@ -35,7 +35,9 @@ const rssMiB = (pid: number) => {
 
 async function deploymentRollout(o: ControllersBenchOptions, separate: boolean): Promise<object> {
   const nodes = o.nodes ?? 100, replicas = o.replicas ?? 1000;
-  const srv = await spawnServer(separate ? ['--disable-agent', '--disable-controllers'] : ['--disable-agent']);
+  // KUBELING_BENCH_SERVER_ARGS adds server flags (e.g. --control-plane-in-main-thread for an A/B run).
+  const extra = (process.env.KUBELING_BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
+  const srv = await spawnServer([...(separate ? ['--disable-agent', '--disable-controllers'] : ['--disable-agent']), ...extra]);
   const client = Client.fromKubeconfig(srv.kubeconfig, { component: 'bench' });
   const fakeClient = Client.fromKubeconfig(srv.kubeconfig, { component: 'fake-nodes' });
   const heartbeatClient = fakeClient.withComponent('heartbeat');
