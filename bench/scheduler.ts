@@ -122,7 +122,10 @@ export async function benchEndToEnd(o: SchedulerBenchOptions): Promise<object[]>
     }));
     const createdAll = performance.now() - t0;
     const limitS = Math.max(120, pods / 20);
-    await Promise.race([allBound, new Promise((_, rej) => setTimeout(() => rej(new Error(`only ${bound.size}/${pods} bound after ${limitS} s`)), limitS * 1000))]);
+    let limit: NodeJS.Timeout | undefined;
+    // Cleared after: a pending timer kept the process alive up to limitS after the run.
+    await Promise.race([allBound, new Promise((_, rej) => { limit = setTimeout(() => rej(new Error(`only ${bound.size}/${pods} bound after ${limitS} s`)), limitS * 1000); })])
+      .finally(() => clearTimeout(limit));
     const cpu = cpuSplit(srv.proc.pid!);
     const mainCpu = mainThreadCpuMicros(srv.proc.pid!) - main0;
     const w1 = pool.writes;
