@@ -7,6 +7,7 @@
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,19 @@ const sh = (cmd: string, args: string[], env?: NodeJS.ProcessEnv) => new Promise
   execFile(cmd, args, { env: env ?? process.env, maxBuffer: 16 << 20 }, (err, stdout, stderr) =>
     resolve({ code: err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0, out: `${stdout}${stderr}` }));
 });
+
+/** podman's cgroup dirs (cgroupfs manager: libpod_parent/...) in every hierarchy, deepest first. */
+function podmanCgroups(): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    let names: string[];
+    try { names = readdirSync(d, { withFileTypes: true }).filter(e => e.isDirectory()).map(e => e.name); } catch { return; }
+    for (const n of names) walk(join(d, n));
+    out.push(d);
+  };
+  for (const h of readdirSync('/sys/fs/cgroup')) walk(join('/sys/fs/cgroup', h, 'libpod_parent'));
+  return out;
+}
 
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -44,6 +58,7 @@ export async function benchPodman(imagesDir: string, count = 20): Promise<object
   let n = 2;
   while (routes.includes(`10.252.${n}.`)) n++;
   const hadCniChains = (await sh('iptables', ['-S', 'CNI-FORWARD'])).code === 0;
+  const cgroupsBefore = new Set(podmanCgroups());
   await writeFile(join(dir, 'containers.conf'), `[containers]\ndefault_ulimits = []\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\ninfra_image = "docker.io/kubeling/pause:3.10"\n[network]\nnetwork_backend = "cni"\nnetwork_config_dir = "${dir}/net"\n`);
   await writeFile(join(dir, 'storage.conf'), `[storage]\ndriver = "overlay"\ngraphroot = "${dir}/root"\nrunroot = "${dir}/run"\n`);
   const env = { ...process.env, CONTAINERS_CONF: join(dir, 'containers.conf'), CONTAINERS_STORAGE_CONF: join(dir, 'storage.conf') };
@@ -63,6 +78,8 @@ export async function benchPodman(imagesDir: string, count = 20): Promise<object
       ['iptables', ['-F', 'CNI-FORWARD']], ['iptables', ['-X', 'CNI-FORWARD']], ['iptables', ['-X', 'CNI-ADMIN']],
     ] as [string, string[]][]),
     ['rm', ['-rf', dir]],
+    // podman leaves its pods' empty cgroups in the cgroup2 (unified) tree of this hybrid layout.
+    ...podmanCgroups().filter(d => !cgroupsBefore.has(d)).map(d => ['rmdir', [d]] as [string, string[]]),
   ];
   const forget = undoOnExit(() => { for (const [cmd, args, e] of undo()) spawnSync(cmd, args, { env: e ?? process.env, stdio: 'ignore' }); });
   try {
