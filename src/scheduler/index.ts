@@ -2,7 +2,7 @@
 export { Scheduler, type SchedulerOptions } from './scheduler.js';
 export { SchedulingQueue, type SchedulingQueueOptions } from './queue/scheduling-queue.js';
 export { SchedulerCache } from './cache/cache.js';
-export { Algorithm, numFeasibleNodesToFind, type ScheduleOutcome } from './core/algorithm.js';
+export { Algorithm, NO_NOMINATIONS, numFeasibleNodesToFind, type NominatedPods, type ScheduleOutcome } from './core/algorithm.js';
 export { PriorityResolver, SYSTEM_PRIORITY_CLASSES } from './priority.js';
 export { CycleState, type StateData } from './framework/cycle-state.js';
 export { Code, Status, SUCCESS, SKIP, unschedulable, unresolvable, asError } from './framework/status.js';

@@ -107,7 +107,7 @@ export class Scheduler {
       initialBackoffMs: o.initialBackoffMs, maxBackoffMs: o.maxBackoffMs,
     });
     if (o.metrics) this.#metrics = new SchedulerMetrics(o.metrics, profile.schedulerName, () => this.queue.lengths);
-    this.#algo = new Algorithm(this.framework, this.cache, n => this.queue.nominator.podsOn(n), o.percentageOfNodesToScore ?? 0);
+    this.#algo = new Algorithm(this.framework, this.cache, this.queue.nominator, o.percentageOfNodesToScore ?? 0);
     const deps = { cache: this.cache, queue: this.queue, schedulerNames: new Set([profile.schedulerName]), priorityOf: priority.priorityOf };
     this.#removers.push(
       nodes.addEventHandler(nodeHandler(deps)), this.#pods.addEventHandler(podHandler(deps)), namespaces.addEventHandler(namespaceHandler(deps)),

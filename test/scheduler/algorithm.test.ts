@@ -3,13 +3,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import {
-  Algorithm, CycleState, DuplicatePluginError, Registry, UnknownPluginError, fitErrorMessage, inTreeRegistry, numFeasibleNodesToFind,
+  Algorithm, Code, CycleState, DuplicatePluginError, NO_NOMINATIONS, Registry, UnknownPluginError, fitErrorMessage, inTreeRegistry, numFeasibleNodesToFind,
 } from '../../src/scheduler/index.js';
-import { harness, makeNode, makePod, pi, type Harness } from './builders.js';
+import { Nominator } from '../../src/scheduler/queue/nominator.js';
+import { harness, makeNode, makePod, pi, runFilter, type Harness } from './builders.js';
 
 /** One cycle including PostFilter, like Scheduler.scheduleOne, returning the node or the message. */
 function cycle(h: Harness, pod: Pod): { node?: string; message?: string; nominated?: string } {
-  const algo = new Algorithm(h.fw, h.cache, () => []);
+  const algo = new Algorithm(h.fw, h.cache, NO_NOMINATIONS);
   const state = new CycleState();
   const p = pi(pod);
   const out = algo.schedule(state, p);
@@ -43,6 +44,45 @@ describe('scheduling cycle', () => {
       [makePod('x').req({ cpu: '1' }).node('a').obj()]);
     assert.equal(cycle(h, makePod().req({ cpu: '500m' }).obj()).node, 'b');
     assert.equal(cycle(h, makePod().req({ cpu: '1500m' }).obj()).node, 'b');
+  });
+
+  it('keeps room for pods nominated by preemption, and skips the lookup when none are', () => {
+    // Two nodes with room for one 1-cpu pod each; a higher-priority pod is nominated to 'a'.
+    const h = harness([makeNode('a').capacity({ cpu: '1' }).obj(), makeNode('b').capacity({ cpu: '1' }).obj()]);
+    const nominator = new Nominator();
+    let lookups = 0;
+    const counting = { podsOn: (n: string) => { lookups++; return nominator.podsOn(n); }, get size() { return nominator.size; } };
+    const algo = new Algorithm(h.fw, h.cache, counting);
+    const low = () => pi(makePod('low').req({ cpu: '1' }).priority(1).obj());
+    // Nothing nominated: both nodes fit and no node was looked up.
+    const free = algo.schedule(new CycleState(), low());
+    assert.equal(free.kind, 'scheduled');
+    assert.equal(lookups, 0);
+    nominator.set(pi(makePod('vip').req({ cpu: '1' }).priority(100).nominated('a').obj()), 'a');
+    assert.equal(nominator.size, 1);
+    // 'a' is held for the nominated pod: a lower-priority pod goes to 'b', every time.
+    for (let i = 0; i < 4; i++) {
+      const out = algo.schedule(new CycleState(), low());
+      assert.equal(out.kind === 'scheduled' && out.node, 'b');
+    }
+    assert.ok(lookups > 0);
+    // As upstream, nominated pods of equal priority count too.
+    const peer = algo.schedule(new CycleState(), pi(makePod('peer').req({ cpu: '1' }).priority(100).obj()));
+    assert.equal(peer.kind === 'scheduled' && peer.node, 'b');
+    nominator.delete('default/vip');
+    assert.equal(nominator.size, 0);
+  });
+
+  it('drops the Filter plugins PreFilter skipped for the whole cycle, and rebuilds the list after more skips', () => {
+    // A hostPort pod on a node whose port is taken: NodePorts must still filter it (not skipped).
+    const h = harness([makeNode('a').obj()], [makePod('x').hostPort(8080).node('a').obj()]);
+    assert.equal(runFilter(h, makePod('y').hostPort(8080).obj(), 'a').code, Code.Unschedulable);
+    // Without host ports NodePorts is skipped; the same state reused after a new skip drops it too.
+    const state = new CycleState();
+    const p = pi(makePod('z').hostPort(8080).obj());
+    assert.equal(h.fw.runFilterPlugins(state, p, h.cache.get('a')!).code, Code.Unschedulable);
+    state.skipFilter.add('NodePorts');
+    assert.equal(h.fw.runFilterPlugins(state, p, h.cache.get('a')!).code, Code.Success);
   });
 
   it('tries only enough nodes on big clusters, rotating the start', () => {

@@ -27,13 +27,23 @@ export function numFeasibleNodesToFind(all: number, percentage = 0): number {
   return Math.max(Math.floor((all * pct) / 100), MIN_FEASIBLE_NODES);
 }
 
+/** Pods nominated by preemption (the queue's Nominator). */
+export interface NominatedPods {
+  podsOn(node: string): readonly PodInfo[];
+  /** How many are nominated anywhere. */
+  readonly size: number;
+}
+
+/** No pod nominated anywhere (tests and benchmarks without a queue). */
+export const NO_NOMINATIONS: NominatedPods = { podsOn: () => [], size: 0 };
+
 export class Algorithm {
   #nextStart = 0;
 
   constructor(
     readonly fw: Framework,
     readonly nodes: NodeLister,
-    readonly nominated: (node: string) => readonly PodInfo[],
+    readonly nominated: NominatedPods,
     readonly percentageOfNodesToScore = 0,
     readonly random: () => number = Math.random,
   ) {}
@@ -82,17 +92,21 @@ export class Algorithm {
     const nom = pod.pod.status?.nominatedNodeName;
     if (nom) {
       const ni = this.nodes.get(nom);
-      if (ni && this.fw.runFilterWithNominated(state, pod, ni, this.nominated(nom)).isSuccess()) {
+      if (ni && this.fw.runFilterWithNominated(state, pod, ni, this.nominated.podsOn(nom)).isSuccess()) {
         return { feasible: [ni], statuses, evaluated: 1 };
       }
     }
     const want = numFeasibleNodesToFind(all.length, this.percentageOfNodesToScore);
     const feasible: NodeInfo[] = [];
     const n = all.length;
+    // Nominations are rare (preemption): without any, no lookup per node (nodes × pods a run).
+    const nominations = this.nominated.size > 0;
     let i = 0;
     for (; i < n && feasible.length < want; i++) {
       const ni = all[(this.#nextStart + i) % n]!;
-      const s = this.fw.runFilterWithNominated(state, pod, ni, this.nominated(ni.name));
+      const s = nominations
+        ? this.fw.runFilterWithNominated(state, pod, ni, this.nominated.podsOn(ni.name))
+        : this.fw.runFilterPlugins(state, pod, ni);
       if (s.isSuccess()) feasible.push(ni);
       else if (s.isRejected()) statuses.set(ni.name, s);
       else return s;

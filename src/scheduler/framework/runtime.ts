@@ -78,12 +78,16 @@ export class Framework implements FrameworkRunner {
   }
 
   runFilterPlugins(state: CycleState, pod: PodInfo, node: NodeInfo): Status {
-    // Hot path (nodes × plugins per cycle): no closures, no allocation on success.
-    const skip = state.skipFilter;
-    const list = this.#filter;
+    // Hot path (nodes × plugins per cycle): no closures, no allocation on success, and the
+    // plugins PreFilter skipped dropped once per cycle rather than looked up per node.
+    let fl = state.filters;
+    if (!fl || fl.skipped !== state.skipFilter.size) {
+      const skip = state.skipFilter;
+      fl = state.filters = { plugins: skip.size ? this.#filter.filter(p => !skip.has(p.name)) : this.#filter, skipped: skip.size };
+    }
+    const list = fl.plugins as readonly FilterPlugin[];
     for (let i = 0; i < list.length; i++) {
       const p = list[i]!;
-      if (skip.size && skip.has(p.name)) continue;
       let s: Status;
       try { s = p.filter(state, pod, node); } catch (e) { s = asError(e); }
       if (s.code !== Code.Success) return s.withPlugin(p.name);
@@ -160,15 +164,20 @@ export class Framework implements FrameworkRunner {
 
   /** Weighted sum per node of every score plugin's (normalized) score. */
   runScorePlugins(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): NodeScore[] | Status {
-    const totals: NodeScore[] = nodes.map(n => ({ name: n.name, score: 0 }));
+    const totals: NodeScore[] = new Array(nodes.length);
+    // One list of scores reused by every plugin (nodes × plugins objects a cycle were garbage).
+    const scores: NodeScore[] = new Array(nodes.length);
+    for (let i = 0; i < nodes.length; i++) {
+      totals[i] = { name: nodes[i]!.name, score: 0 };
+      scores[i] = { name: nodes[i]!.name, score: 0 };
+    }
     for (const { p, weight } of this.#score) {
       if (state.skipScore.has(p.name)) continue;
-      const scores: NodeScore[] = new Array(nodes.length);
       for (let i = 0; i < nodes.length; i++) {
         let r: number | Status;
         try { r = p.score(state, pod, nodes[i]!); } catch (e) { r = asError(e); }
         if (typeof r !== 'number') return r.withPlugin(p.name);
-        scores[i] = { name: nodes[i]!.name, score: r };
+        scores[i]!.score = r;
       }
       if (p.normalizeScore) {
         const s = guard(() => p.normalizeScore!(state, pod, scores));

@@ -31,5 +31,8 @@ export class Nominator {
 
   nodeOf(key: string): string | undefined { return this.#nodeOf.get(key); }
 
+  /** Pods nominated anywhere: a cycle with none skips the lookup per node. */
+  get size(): number { return this.#nodeOf.size; }
+
   podsOn(node: string): readonly PodInfo[] { return this.#byNode.get(node) ?? NONE; }
 }
