@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../src/api/object.js';
 import type { WatchEvent } from '../src/client/index.js';
+import type { ServerFlags } from '../src/cli/server.js';
 import { NodeCluster, SHARED_IMAGES } from '../test/node/cluster.js';
 import { benchPodman } from './podman.js';
 
@@ -32,8 +33,9 @@ function pct(xs: number[], p: number): number {
   return Math.round(s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]! * 10) / 10;
 }
 
-const cpuSeconds = (pid: number) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+/** CPU seconds of a process, or of one of its threads (`tid`). */
+const cpuSeconds = (pid: number, tid?: number) => {
+  const f = readFileSync(tid ? `/proc/${pid}/task/${tid}/stat` : `/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(f[11]) + Number(f[12])) / 100;
 };
 const rssMb = (pid: number) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
@@ -83,13 +85,18 @@ class BurstCpu {
   readonly #dir = `/sys/fs/cgroup/cpuacct/kubeling-bench-${process.pid}`;
   readonly #pods: string;
   readonly #agent: number;
+  readonly #thread?: number;
   readonly #server?: number;
-  #at0 = { all: 0, agent: 0, server: 0 };
+  #at0 = { all: 0, agent: 0, thread: 0, server: 0 };
 
-  /** No `serverPid`: the agent runs inside the server process (its CPU is the API server's too). */
-  constructor(agentPid: number, serverPid: number | undefined, cgroupParent: string) {
-    this.#agent = agentPid;
-    this.#server = serverPid;
+  /**
+   * `agentPid`: the process the agent runs in (its own, or the server's); `agentThread`: its
+   * thread there (the server's agent thread); no `serverPid`: the agent runs in the server process.
+   */
+  constructor(o: { agentPid: number; agentThread?: number; serverPid?: number }, cgroupParent: string) {
+    this.#agent = o.agentPid;
+    this.#thread = o.agentThread;
+    this.#server = o.serverPid;
     this.#pods = `/sys/fs/cgroup/cpuacct${cgroupParent}`;
   }
 
@@ -98,7 +105,10 @@ class BurstCpu {
   }
 
   #now() {
-    return { all: this.#usageMs(this.#dir) + this.#usageMs(this.#pods), agent: cpuSeconds(this.#agent) * 1000, server: this.#server ? cpuSeconds(this.#server) * 1000 : 0 };
+    return {
+      all: this.#usageMs(this.#dir) + this.#usageMs(this.#pods), agent: cpuSeconds(this.#agent) * 1000,
+      thread: this.#thread ? cpuSeconds(this.#agent, this.#thread) * 1000 : 0, server: this.#server ? cpuSeconds(this.#server) * 1000 : 0,
+    };
   }
 
   start(): void {
@@ -124,6 +134,10 @@ class BurstCpu {
     const agent = n.agent - this.#at0.agent;
     const per = (ms: number) => Math.round(ms / pods);
     const runtime = per(n.all - this.#at0.all - agent);
+    if (this.#server === undefined && this.#thread) {
+      const thread = n.thread - this.#at0.thread;
+      return { case: 'burst CPU ms per pod (agent thread / runtime / rest of server process)', total_ms: `${per(thread)} / ${runtime} / ${per(agent - thread)}` };
+    }
     if (this.#server === undefined) return { case: 'burst CPU ms per pod (server process: API + agent / runtime)', total_ms: `${per(agent)} / ${runtime}` };
     return { case: 'burst CPU ms per pod (agent / runtime / server)', total_ms: `${per(agent)} / ${runtime} / ${per(n.server - this.#at0.server)}` };
   }
@@ -205,6 +219,16 @@ async function requestCounts(client: NodeCluster['client']): Promise<Map<string,
   return out;
 }
 
+/** kubeling_thread_heap_bytes of the server (each thread's V8 heap), MB by thread and kind. */
+async function threadHeaps(client: NodeCluster['client']): Promise<Map<string, Record<string, number>>> {
+  const r = await client.request({ method: 'GET', path: '/metrics', accept: 'text/plain' });
+  const out = new Map<string, Record<string, number>>();
+  for (const m of r.body.toString().matchAll(/^kubeling_thread_heap_bytes\{thread="([^"]+)",kind="(\w+)"\} (\S+)$/gm)) {
+    (out.get(m[1]!) ?? out.set(m[1]!, {}).get(m[1]!)!)[m[2]!] = Math.round(Number(m[3]) / 1048576);
+  }
+  return out;
+}
+
 /** API requests per burst pod, from the burst's start until all pods ran (KUBELING_BENCH_REQUESTS=1). */
 function requestRows(before: Map<string, number>, after: Map<string, number>, pods: number): object[] {
   return [...after].map(([k, n]) => [k, (n - (before.get(k) ?? 0)) / pods] as const).filter(([, n]) => n >= 0.05)
@@ -212,6 +236,9 @@ function requestRows(before: Map<string, number>, after: Map<string, number>, po
 }
 
 type AgentMode = 'in-process' | 'remote';
+
+/** KUBELING_BENCH_AGENT_THREAD=main|control-plane|own: where `kubeling server` runs its agent (default: its default, own). */
+const AGENT_THREAD = process.env.KUBELING_BENCH_AGENT_THREAD as ServerFlags['agentThread'];
 
 export async function benchNode(o: { only?: 'burst'; agents?: AgentMode[] } = {}): Promise<object[]> {
   if (process.getuid?.() !== 0) return [{ case: 'node', skipped: 'needs root' }];
@@ -235,9 +262,13 @@ async function benchMode(mode: AgentMode, only: 'burst' | undefined, podman: boo
   try {
     // Every component `kubeling server` runs by default: controllers (pods get the
     // service-account token volume), scheduler, service proxy and cluster DNS.
-    await c.start({ agentProcess: remote, controllers: true, scheduler: true, services: { proxy: true, dns: true, dnsPort: 0, dnsUpstreams: [] } });
-    // The process the agent runs in: its own, or the server's.
+    await c.start({
+      agentProcess: remote, controllers: true, scheduler: true, services: { proxy: true, dns: true, dnsPort: 0, dnsUpstreams: [] },
+      server: { agentThread: AGENT_THREAD },
+    });
+    // The process the agent runs in: its own, or the server's (then in its own thread, the control plane's, or the main one).
     const agentProc = remote ? c.agentProc! : c.proc!;
+    const agentThread = remote ? undefined : c.threads.get('node-agent') ?? c.threads.get('components');
     const client = c.client;
     const list = await client.list(PODS, { namespace: 'default' });
     const w = new Waiters();
@@ -262,6 +293,7 @@ async function benchMode(mode: AgentMode, only: 'burst' | undefined, podman: boo
     const agentStarts = collectStarts(agentProc);
     await remove((await create('warm-up'), 'warm-up'));
     const base = { agent: rssMb(agentProc.pid!), server: rssMb(c.proc!.pid!) };
+    const heapBase = remote ? new Map() : await threadHeaps(client);
     const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     rows.push({ case: 'load average before', total_ms: load() });
 
@@ -279,7 +311,7 @@ async function benchMode(mode: AgentMode, only: 'burst' | undefined, podman: boo
     const counting = !!process.env.KUBELING_BENCH_REQUESTS;
     const requests0 = counting ? await requestCounts(client) : undefined;
     const perf = await perfRecord(process.env.KUBELING_BENCH_PERF);
-    cpu = new BurstCpu(agentProc.pid!, remote ? c.proc!.pid! : undefined, c.cgroupParent);
+    cpu = new BurstCpu({ agentPid: agentProc.pid!, agentThread, serverPid: remote ? c.proc!.pid! : undefined }, c.cgroupParent);
     cpu.start();
     const window0 = process.hrtime.bigint() / 1000n; // the clock of --cpu-prof (µs, monotonic)
     const t0 = performance.now();
@@ -299,14 +331,19 @@ async function benchMode(mode: AgentMode, only: 'burst' | undefined, podman: boo
     rows.push(burstCpu, ...burstStages(created, agentStarts));
     if (requests0) rows.push(...requestRows(requests0, await requestCounts(client), 100));
     await new Promise(r => setTimeout(r, 5000)); // settled: statuses written, events flushed
-    const cpu0 = cpuSeconds(agentProc.pid!);
+    const cpu0 = cpuSeconds(agentProc.pid!), thread0 = agentThread ? cpuSeconds(agentProc.pid!, agentThread) : 0;
     await new Promise(r => setTimeout(r, 10_000));
     const idle = { idle_mb: base.agent, with_100_pods_mb: rssMb(agentProc.pid!), cpu_pct: Math.round((cpuSeconds(agentProc.pid!) - cpu0) * 10) };
     if (remote) {
       rows.push({ case: 'agent RSS / idle CPU with 100 pods', ...idle, target: 'RSS ≤ 100 MB' });
       rows.push({ case: 'API server RSS with 100 pods', idle_mb: base.server, with_100_pods_mb: rssMb(c.proc!.pid!) });
     } else {
-      rows.push({ case: 'server process (API + agent) RSS / idle CPU with 100 pods', ...idle });
+      // One process, one RSS: the agent's own share shows as its thread's V8 heap (the server
+      // reports every thread's), and as RSS in the remote agent rows (the issue's target).
+      rows.push({ case: `server process (API + ${agentThread ? 'threads: control plane, agent' : 'agent'}) RSS / idle CPU with 100 pods`, ...idle });
+      if (agentThread) rows.push({ case: 'agent thread: idle CPU with 100 pods', cpu_pct: Math.round((cpuSeconds(agentProc.pid!, agentThread) - thread0) * 10) });
+      const heap = await threadHeaps(client);
+      for (const [thread, h] of heap) rows.push({ case: `V8 heap of the server's ${thread} thread with 100 pods (committed / used / external MB)`, total_ms: `${h.total} / ${h.used} / ${h.external}`, ...(heapBase.has(thread) ? { idle_mb: heapBase.get(thread)!.total } : {}) });
     }
 
     const t1 = performance.now();

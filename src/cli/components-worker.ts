@@ -1,9 +1,11 @@
 /**
- * The worker thread of `kubeling server` that runs the controller manager, the scheduler,
- * cluster DNS and ServiceLB (components-thread.ts starts it): its own clients and shared informers, whose
- * connections reach the API server on the main thread multiplexed over one MessagePort (ThreadLink), so
- * watch decoding, scheduling cycles, controller syncs and request encoding run on a second
- * core. The components are the ones the main thread would run; only the connection differs.
+ * A worker thread of `kubeling server` (components-thread.ts starts it) running the
+ * components it is told to: the controller manager, the scheduler, cluster DNS and
+ * ServiceLB in one, the node agent with its service proxy in another. Its own clients and
+ * shared informers reach the API server on the main thread multiplexed over one
+ * MessagePort (ThreadLink), so watch decoding, syncs, pod workers and request encoding run
+ * on another core. The components are the ones the main thread would run; only the
+ * connection differs. Signals reach only the main thread, which asks this one to stop.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { UserInfo } from '../apiserver/index.js';
@@ -11,7 +13,7 @@ import { Client, SharedInformerFactory } from '../client/index.js';
 import { ThreadLink } from '../client/thread-link.js';
 import { MetricsRegistry } from '../metrics/index.js';
 import type { Component, ComponentContext } from './components.js';
-import type { FromWorker, ToWorker, WorkerData } from './components-thread.js';
+import { heapFigures, type FromWorker, type ToWorker, type WorkerData } from './components-thread.js';
 import { log } from './log.js';
 import { IDENTITIES } from './wire-clients.js';
 
@@ -19,6 +21,9 @@ const data = workerData as WorkerData;
 const port = parentPort!;
 const post = (m: FromWorker) => port.postMessage(m);
 const link = new ThreadLink(data.link, true);
+
+// A stray rejection in one component must not end the thread (main.ts does the same for the main one).
+process.on('unhandledRejection', err => log.error('unhandled rejection', { thread: data.name, err: String((err as Error)?.stack ?? err) }));
 
 /** A client whose every new connection goes over the link; the main thread serves it as `user`. */
 function clientFor(user: UserInfo): Client {
@@ -38,6 +43,7 @@ let lastMetrics = '';
 const pushMetrics = () => {
   const text = metrics.render();
   if (text !== lastMetrics) { lastMetrics = text; post({ type: 'metrics', text }); }
+  post({ type: 'heap', heap: heapFigures() });
 };
 const metricsTimer = setInterval(pushMetrics, 1000);
 metricsTimer.unref();
@@ -48,7 +54,6 @@ async function stop(): Promise<void> {
   informers.stop();
   ctx.client.close();
   pushMetrics();
-  post({ type: 'stopped' });
   // Ends this thread even if a handle was left behind; our stderr is flushed first.
   process.exit(0);
 }
@@ -65,8 +70,17 @@ if (data.scheduler) {
   const { SCHEDULER, startScheduler } = await import('./wire-scheduler.js');
   components.push(...await startScheduler(as(SCHEDULER, IDENTITIES.scheduler)));
 }
-// Cluster DNS must answer before the node agent (started after this thread) runs pods.
-const { startServices } = await import('./wire-services.js');
-components.push(...await startServices(ctx, data.services, { dns: clientFor(IDENTITIES.dns), serviceLB: clientFor(IDENTITIES.serviceLB) }));
+// Cluster DNS must answer before the node agent runs pods (its thread starts after this one).
+if (data.services.dns !== false || data.services.serviceLB !== false || data.services.proxy !== false) {
+  const { startServices } = await import('./wire-services.js');
+  components.push(...await startServices(ctx, data.services, { dns: clientFor(IDENTITIES.dns), serviceLB: clientFor(IDENTITIES.serviceLB) }));
+}
+if (data.agent) {
+  const [{ startAgent }, { inProcessAgent }] = await Promise.all([import('./wire-agent.js'), import('../node/api-proxy/index.js')]);
+  components.push(...await startAgent(as('kubelet', IDENTITIES.node(data.nodeName)), data.agent));
+  // The API server's proxies (log, exec, port-forward) reach the agent with its token over its local socket.
+  const registered = inProcessAgent(data.nodeName);
+  if (registered) post({ type: 'agent', nodeName: data.nodeName, ...registered });
+}
 informers.start();
 post({ type: 'started', components: components.map(c => c.name) });

@@ -40,7 +40,8 @@ withAgentFlags(program.command('server')
   .option('--event-ttl <duration>', 'how long events are kept after their last update (e.g. 1h, 30m; 0 keeps them)', durationArg, 3_600_000)
   .option('--terminated-pod-gc-threshold <n>', 'terminated pods kept before the pod garbage collector deletes the oldest (0 disables)', intArg, 12500)
   .option('--in-process-https', 'in-process components talk to the API server over HTTPS on loopback, as remote ones do (default: in-memory connections)', false)
-  .option('--control-plane-in-main-thread', "run the controller manager and scheduler on the API server's thread (default: a worker thread of their own)", false))
+  .option('--control-plane-in-main-thread', "run the controller manager and scheduler on the API server's thread (default: a worker thread of their own)", false)
+  .option('--agent-in-main-thread', "run the node agent and service proxy on the API server's thread (default: a worker thread of their own)", false))
   .action(async opts => {
     const srv = await startServer({
       dataDir: opts.dataDir, writeKubeconfig: opts.writeKubeconfig, port: Number(opts.port),
@@ -51,6 +52,7 @@ withAgentFlags(program.command('server')
       services: servicesOptionsFromFlags(opts),
       terminatedPodGCThreshold: opts.terminatedPodGcThreshold, eventTtlMs: opts.eventTtl,
       inProcessHttps: !!opts.inProcessHttps, controlPlaneInMainThread: !!opts.controlPlaneInMainThread,
+      agentThread: opts.agentInMainThread ? 'main' : 'own',
     });
     let stopping = false;
     const stop = async (sig: string) => {

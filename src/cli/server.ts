@@ -43,7 +43,15 @@ export interface ServerFlags {
    * server's thread (default: in a worker thread of their own, components-thread.ts).
    */
   controlPlaneInMainThread?: boolean;
+  /**
+   * Where the node agent and its service proxy run: a worker thread of their own (default,
+   * components-thread.ts), the control plane's worker thread, or (--agent-in-main-thread)
+   * the API server's thread.
+   */
+  agentThread?: AgentThread;
 }
+
+export type AgentThread = 'own' | 'control-plane' | 'main';
 
 export interface RunningServer {
   api: ApiServer;
@@ -51,6 +59,12 @@ export interface RunningServer {
   kubeconfig: string;
   stop(): Promise<void>;
 }
+
+/**
+ * The agent thread's young generation: 3 × a 4 MB semi-space, what AGENT_NODE_FLAGS
+ * (--max-semi-space-size=4) gives the agent's own process (its garbage is small and short-lived).
+ */
+const AGENT_YOUNG_GENERATION_MB = 12;
 
 export async function startServer(flags: ServerFlags): Promise<RunningServer> {
   const t0 = performance.now();
@@ -100,13 +114,19 @@ export async function startServer(flags: ServerFlags): Promise<RunningServer> {
   };
   // The control plane's thread also runs cluster DNS and ServiceLB: their informers (all pods,
   // services, slices, nodes) are the controllers' there, not a second set of watches here.
-  // The proxy stays with the agent on this thread.
+  // The proxy runs with the agent: in the agent's thread, or on this one.
   const threaded = (!flags.disableControllers || !flags.disableScheduler) && !flags.controlPlaneInMainThread;
+  const agentWhere: AgentThread | undefined = flags.disableAgent ? undefined
+    : flags.agentThread === 'control-plane' && !threaded ? 'own' : flags.agentThread ?? 'own';
+  const threadData = { url, caCert: pki.caCert, kubeconfig, https: !!flags.inProcessHttps, nodeName: ctx.nodeName, dataDir: flags.dataDir, config: ctx.config };
+  const { startComponentsThread } = threaded || agentWhere === 'own' ? await import('./components-thread.js') : { startComponentsThread: undefined };
   if (threaded) {
-    const { startComponentsThread } = await import('./components-thread.js');
-    components.push(...await startComponentsThread(api, api.metrics.registry, {
-      url, caCert: pki.caCert, kubeconfig, https: !!flags.inProcessHttps, nodeName: ctx.nodeName, dataDir: flags.dataDir, config: ctx.config,
-      controllers: !flags.disableControllers, scheduler: !flags.disableScheduler, services: { ...services, proxy: false },
+    const withAgent = agentWhere === 'control-plane';
+    components.push(...await startComponentsThread!(api, api.metrics.registry, {
+      ...threadData, name: withAgent ? 'components' : 'control-plane',
+      controllers: !flags.disableControllers, scheduler: !flags.disableScheduler,
+      services: { ...services, proxy: withAgent && services.proxy },
+      agent: withAgent ? flags.agent ?? {} : undefined,
     }));
   }
   if (!flags.disableControllers && flags.controlPlaneInMainThread) {
@@ -118,10 +138,22 @@ export async function startServer(flags: ServerFlags): Promise<RunningServer> {
     components.push(...await startScheduler(as(SCHEDULER, IDENTITIES.scheduler)));
   }
   // Before the agent: pods started at once must find kube-dns; stopped after it (reverse order).
-  const { startServices } = await import('./wire-services.js');
-  components.push(...await startServices(ctx, threaded ? { ...services, dns: false, serviceLB: false } : services,
-    { dns: clientFor(IDENTITIES.dns), serviceLB: clientFor(IDENTITIES.serviceLB) }));
-  if (!flags.disableAgent) components.push(...await (await import('./wire-agent.js')).startAgent(as('kubelet', IDENTITIES.node(ctx.nodeName)), flags.agent));
+  const here: Partial<ServicesOptions> = {
+    ...services, dns: !threaded && services.dns, serviceLB: !threaded && services.serviceLB, proxy: agentWhere === 'main' && services.proxy,
+  };
+  if (here.dns !== false || here.serviceLB !== false || here.proxy !== false) {
+    const { startServices } = await import('./wire-services.js');
+    components.push(...await startServices(ctx, here, { dns: clientFor(IDENTITIES.dns), serviceLB: clientFor(IDENTITIES.serviceLB) }));
+  }
+  if (agentWhere === 'main') components.push(...await (await import('./wire-agent.js')).startAgent(as('kubelet', IDENTITIES.node(ctx.nodeName)), flags.agent));
+  if (agentWhere === 'own') {
+    // The node agent and its proxy in a thread of their own: a burst of pods no longer
+    // queues the API server's answers behind pod workers (and theirs behind the API server).
+    components.push(...await startComponentsThread!(api, api.metrics.registry, {
+      ...threadData, name: 'node-agent', controllers: false, scheduler: false,
+      services: { ...services, dns: false, serviceLB: false }, agent: flags.agent ?? {},
+    }, { resourceLimits: { maxYoungGenerationSizeMb: AGENT_YOUNG_GENERATION_MB } }));
+  }
   informers.start();
   const stop = async () => {
     for (const c of components.reverse()) await c.stop().catch(e => log.warn('component stop failed', { component: c.name, err: String(e) }));

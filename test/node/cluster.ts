@@ -78,6 +78,8 @@ export class NodeCluster {
   agentProc?: ChildProcess;
   url = '';
   port = 0;
+  /** The server's worker threads by name ("node-agent", "control-plane") → OS thread id (/proc/<pid>/task/<tid>). */
+  readonly threads = new Map<string, number>();
   #client?: Client;
 
   agentInput(): AgentOptionsInput {
@@ -116,8 +118,11 @@ export class NodeCluster {
     controllers?: boolean; scheduler?: boolean;
     /** Service networking; proxy and DNS are off unless set here (chain prefix and range are always this cluster's). */
     services?: Partial<ServicesOptions>;
+    /** More server flags (e.g. agentThread). */
+    server?: Partial<ServerFlags>;
   } = {}): Promise<void> {
     await sweepDeadRuns();
+    this.threads.clear();
     this.#unregister ??= registerRun({
       prefix: this.chainPrefix, serviceCidr: this.serviceCidr, dataDir: this.dataDir,
       node: { ...this.agentInput(), client: undefined, informers: undefined, logger: undefined },
@@ -130,6 +135,7 @@ export class NodeCluster {
       disableControllers: !o.controllers, disableScheduler: !o.scheduler,
       agent: { ...this.agentFlags(), ...o.agentFlags },
       services: { proxy: false, dns: false, ...o.services, chainPrefix: this.chainPrefix },
+      ...o.server,
     };
     this.proc = await this.#spawn(MAIN, [JSON.stringify(flags)], env, 'test server wired');
     if (o.agentProcess) {
@@ -158,6 +164,7 @@ export class NodeCluster {
             // Until ready, warnings show (e.g. node registration retrying): a start that cannot finish says why.
             if (!done && !process.env.KUBELING_TEST_VERBOSE && (ev.level === 'warn' || ev.level === 'error')) process.stderr.write(`${line}\n`);
             if (ev.msg === 'api server ready') { this.url = ev.url; this.port = Number(new URL(ev.url).port); }
+            if (typeof ev.msg === 'string' && ev.msg.endsWith(' thread started') && ev.tid) this.threads.set(ev.msg.slice(0, -' thread started'.length), ev.tid);
             if (ev.msg === readyMsg && !done) { done = true; resolve(); }
           } catch { /* not JSON */ }
         }
