@@ -6,12 +6,15 @@
  * and RSS with 100 pods; then podman (bench/podman.ts) starting the same pod, for comparison.
  *
  * The main rows measure what `kubeling server` does by default: every component runs (so
- * pods carry the service-account token volume), the node agent inside the server process,
- * talking to the API server over in-memory connections (so the CPU and RSS rows are the
- * server process's: API server, controllers, agent...). The `remote agent` rows then run
+ * pods carry the service-account token volume), the node agent in a worker thread of the
+ * server process, talking to the API server across threads (KUBELING_BENCH_AGENT_THREAD=main
+ * puts it on the API server's thread, =control-plane in the controllers' thread). One process
+ * has one RSS: that row is the server's (API server, controllers, agent...), the burst CPU is
+ * split by thread (/proc/<pid>/task/<tid>), and the agent's own memory shows as its thread's
+ * V8 heap (the server's kubeling_thread_heap_bytes). The `remote agent` rows then run
  * the same again (50 pods one after another, then the burst) with the agent as its own
- * process over HTTPS (what `kubeling agent` on another machine is), which splits the CPU
- * between agent and API server and gives the agent's own RSS. Needs root.
+ * process over HTTPS (what `kubeling agent` on another machine is), which gives the agent's
+ * own RSS (the issue's target). Needs root.
  *   node dist/bench/node.js [burst] [in-process|remote]: only the burst (right after the
  *   warm-up pod: processes still compiling); only one mode (burst alone: in-process).
  * KUBELING_BENCH_REQUESTS=1 adds the API requests per burst pod, by verb and resource.
@@ -151,7 +154,7 @@ class BurstCpu {
   }
 }
 
-interface AgentStart { at: number; sandboxMs: number; totalMs: number; seenMs?: number; mountMs?: number }
+interface AgentStart { at: number; sandboxMs: number; totalMs: number; seenMs?: number; mountMs?: number; runSandboxMs?: number }
 
 /** The agent's 'containers started' log lines (pod name → when, its wait for the worker, sandbox, volumes and total ms of its start). */
 function collectStarts(agent: ChildProcess): Map<string, AgentStart> {
@@ -165,7 +168,7 @@ function collectStarts(agent: ChildProcess): Map<string, AgentStart> {
       if (!line.includes('"containers started"')) continue;
       try {
         const ev = JSON.parse(line) as { ts: string; pod: string } & Omit<AgentStart, 'at'>;
-        if (ev.sandboxMs !== undefined) starts.set(ev.pod.slice(0, ev.pod.indexOf('_')), { at: Date.parse(ev.ts), sandboxMs: ev.sandboxMs, totalMs: ev.totalMs, seenMs: ev.seenMs, mountMs: ev.mountMs });
+        if (ev.sandboxMs !== undefined) starts.set(ev.pod.slice(0, ev.pod.indexOf('_')), { at: Date.parse(ev.ts), sandboxMs: ev.sandboxMs, totalMs: ev.totalMs, seenMs: ev.seenMs, mountMs: ev.mountMs, runSandboxMs: ev.runSandboxMs });
       } catch { /* not JSON */ }
     }
   });
@@ -176,13 +179,15 @@ function collectStarts(agent: ChildProcess): Map<string, AgentStart> {
  * Where each burst pod's time went (wall clock, from the agent's log): create → the API
  * server answered, answered → the agent's informer handed the pod to a worker (watch),
  * → the worker starts acting (its first look, the Pending status, queueing), the sandbox
- * (pause + CNI, with the volumes set up alongside), the containers (create + start), and
+ * (pause + CNI) and the volumes set up alongside (with how long the pod waited for volumes
+ * once its sandbox ran), the containers (create + start), and
  * containers started → Running seen (status write, watch).
  */
 function burstStages(created: Map<string, BurstTimes>, starts: ReturnType<typeof collectStarts>): object[] {
   const cols: Record<string, number[]> = {
     'create → API answered': [], 'answered → worker has pod': [], 'worker has pod → acts': [], 'create → worker acts': [],
-    'volumes (token, files)': [], 'sandbox (pause + CNI)': [], 'containers (create + start)': [], 'started → Running seen': [],
+    'volumes (token, files)': [], 'sandbox alone (pause + CNI)': [], 'volumes beyond the sandbox (their wait)': [],
+    'sandbox and volumes ready': [], 'containers (create + start)': [], 'started → Running seen': [],
   };
   for (const [name, t] of created) {
     const s = starts.get(name);
@@ -195,7 +200,11 @@ function burstStages(created: Map<string, BurstTimes>, starts: ReturnType<typeof
     }
     cols['create → worker acts']!.push(acts - t.at);
     if (s.mountMs !== undefined) cols['volumes (token, files)']!.push(s.mountMs);
-    cols['sandbox (pause + CNI)']!.push(s.sandboxMs);
+    if (s.runSandboxMs !== undefined) {
+      cols['sandbox alone (pause + CNI)']!.push(s.runSandboxMs);
+      cols['volumes beyond the sandbox (their wait)']!.push(Math.max(0, s.sandboxMs - s.runSandboxMs));
+    }
+    cols['sandbox and volumes ready']!.push(s.sandboxMs);
     cols['containers (create + start)']!.push(s.totalMs - s.sandboxMs);
     cols['started → Running seen']!.push(t.running - s.at);
   }

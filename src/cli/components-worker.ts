@@ -76,10 +76,10 @@ if (data.services.dns !== false || data.services.serviceLB !== false || data.ser
   components.push(...await startServices(ctx, data.services, { dns: clientFor(IDENTITIES.dns), serviceLB: clientFor(IDENTITIES.serviceLB) }));
 }
 if (data.agent) {
-  const [{ startAgent }, { inProcessAgent }] = await Promise.all([import('./wire-agent.js'), import('../node/api-proxy/index.js')]);
+  const [{ startAgent }, { registeredAgent }] = await Promise.all([import('./wire-agent.js'), import('../node/api-proxy/index.js')]);
   components.push(...await startAgent(as('kubelet', IDENTITIES.node(data.nodeName)), data.agent));
   // The API server's proxies (log, exec, port-forward) reach the agent with its token over its local socket.
-  const registered = inProcessAgent(data.nodeName);
+  const registered = registeredAgent(data.nodeName);
   if (registered) post({ type: 'agent', nodeName: data.nodeName, ...registered });
 }
 informers.start();

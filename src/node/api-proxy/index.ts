@@ -49,7 +49,7 @@ export interface NodeProxyHost {
 
 export type { AgentClientCert } from './agent-endpoint.js';
 // For `kubeling server`'s agent thread: its agent's token and socket, registered on the API server's thread.
-export { inProcessAgent, registerInProcessAgent, revokeNodeToken } from '../server/credentials.js';
+export { registeredAgent, registerInProcessAgent, revokeNodeToken } from '../server/credentials.js';
 
 /**
  * Registers the node subresource handlers (pods/log, exec, attach, portforward, nodes/proxy)

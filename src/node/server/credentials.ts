@@ -4,7 +4,7 @@
  * share a process (`kubeling server`); agents on other machines will need TLS client
  * certificates from the cluster CA instead (upstream's kubelet-client credentials).
  * A worker thread has its own copy of this module: `kubeling server`'s agent thread sends
- * what its agent registered (inProcessAgent) to the main thread, which registers it there
+ * what its agent registered (registeredAgent) to the main thread, which registers it there
  * (registerInProcessAgent), where the API server's proxies look.
  */
 import { randomBytes } from 'node:crypto';
@@ -32,12 +32,12 @@ export function revokeNodeToken(nodeName: string, token: string): void {
 }
 
 /** What this thread's agent for `nodeName` registered, to hand to the API server's thread. */
-export function inProcessAgent(nodeName: string): { token: string; socketPath?: string } | undefined {
+export function registeredAgent(nodeName: string): { token: string; socketPath?: string } | undefined {
   const token = tokens.get(nodeName);
   return token === undefined ? undefined : { token, socketPath: localSockets.get(nodeName) };
 }
 
-/** Registers an agent of another thread of this process (what it registered in its own, see inProcessAgent). */
+/** Registers an agent of another thread of this process (what it registered in its own, see registeredAgent). */
 export function registerInProcessAgent(nodeName: string, a: { token: string; socketPath?: string }): void {
   tokens.set(nodeName, a.token);
   if (a.socketPath) localSockets.set(nodeName, a.socketPath);
