@@ -121,13 +121,14 @@ export class Reflector<T extends ObjectLike> {
     const started = this.#clock.now();
     let events = 0;
     try {
-      for await (const ev of w) {
+      // Events go to the cache synchronously, a chunk at a time (no promise per event).
+      await w.each(ev => {
         events++;
         this.#events++;
         const rv = ev.object?.metadata?.resourceVersion;
         if (ev.type !== 'BOOKMARK') this.#sink.event(ev.type, this.#typed(ev.object));
         if (rv) this.#rv = rv;
-      }
+      });
     } finally {
       signal.removeEventListener('abort', stop);
       this.#clock.clearTimeout(deadline);
