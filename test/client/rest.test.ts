@@ -170,6 +170,47 @@ describe('Client.watch', () => {
   });
 });
 
+describe('WatchStream.each (events of a chunk handed over synchronously)', () => {
+  it('delivers lines split across chunks in order, and a last line without a newline', async () => {
+    script = (_q, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      const text = [2, 3, 4, 5].map(rv => JSON.stringify({ type: 'MODIFIED', object: { metadata: { name: 'a', resourceVersion: String(rv) } } })).join('\n');
+      let i = 0;
+      const tick = () => { if (i >= text.length) { res.end(); return; } res.write(text.slice(i, i += 11)); setImmediate(tick); };
+      tick();
+    };
+    const rvs: string[] = [];
+    await client.watch(PODS).each(ev => { rvs.push(ev.object.metadata!.resourceVersion!); });
+    assert.deepEqual(rvs, ['2', '3', '4', '5']);
+  });
+
+  it('throws GoneError for a 410 ERROR event, ConnectionError for a broken connection, and what the callback throws', async () => {
+    script = (_q, res) => {
+      res.writeHead(200);
+      res.end(JSON.stringify({ type: 'ERROR', object: status(410, 'Expired', 'too old resource version: 1 (5)') }) + '\n');
+    };
+    await assert.rejects(client.watch(PODS, { resourceVersion: '1' }).each(() => {}), GoneError);
+    script = (_q, res) => { res.writeHead(200); res.write('{"type":"ADDED","object":{}}\n'); setTimeout(() => res.socket?.destroy(), 20); };
+    await assert.rejects(client.watch(PODS).each(() => {}), ConnectionError);
+    let closed = false;
+    script = (_q, res) => { res.writeHead(200); res.write('{"type":"ADDED","object":{}}\n'); res.on('close', () => { closed = true; }); };
+    await assert.rejects(client.watch(PODS).each(() => { throw new Error('handler failed'); }), /handler failed/);
+    await new Promise(r => setTimeout(r, 50));
+    assert.equal(closed, true, 'the connection is closed when the callback throws');
+  });
+
+  it('stop() from inside the callback ends the stream after that event', async () => {
+    script = (_q, res) => {
+      res.writeHead(200);
+      res.write(['a', 'b', 'c'].map(n => JSON.stringify({ type: 'ADDED', object: { metadata: { name: n } } })).join('\n') + '\n');
+    };
+    const w = client.watch(PODS);
+    const got: string[] = [];
+    await w.each(ev => { got.push(ev.object.metadata!.name!); if (got.length === 2) w.stop(); });
+    assert.deepEqual(got, ['a', 'b']);
+  });
+});
+
 describe('loadKubeconfig', () => {
   it('reads server, CA, client cert/key data, token file and context namespace', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kubeling-kc-'));
