@@ -1,7 +1,7 @@
 /**
  * Reads at a past revision R (compact <= R < current). The live index answers for every
  * key not written since R; for keys written since, their first write after R records
- * the state at R (its prev_revision and old_value), and such rows are never compacted
+ * the state at R (its prev_revision, whose row holds the value), and such rows are never compacted
  * because they lie above R. For a recent R the same facts come from the events held in
  * memory (prevKv), so a paginated list continuing at its first page's revision costs
  * about as much as a current one plus the writes since R, without SQL.

@@ -1,12 +1,22 @@
 /**
  * The revision log on SQLite, kine-style: every write appends one row whose id is the
- * revision. A row carries the previous revision of its key, so a unique index on
- * (name, prev_revision) turns two writes racing from the same state into a constraint
- * error (a backstop here: one process owns the file and checks in memory first).
+ * revision, and carries the previous revision of its key. kine puts a unique index on
+ * (name, prev_revision) so that two writers racing from the same state collide. Here one
+ * process owns the file (exclusive locking) and checks every write in memory first, so that
+ * index was only a backstop, and a costly one: names are scattered, so each insert dirtied
+ * one more random index page (a third of an insert's CPU, and WAL bytes). Files that have
+ * it lose it on open.
  *
  * Row meanings:  create: created=1, prev_revision = the key's tombstone id or 0.
- *                update: value = new, old_value = previous, prev_revision = previous id.
- *                delete: deleted=1, value NULL, old_value = last value.
+ *                update: value = new, prev_revision = previous id.
+ *                delete: deleted=1, value NULL, prev_revision = previous id.
+ *
+ * A row's previous value (a watch replay's prevKv and a DELETE's last value, a past
+ * revision's state) is the value of its prev_revision row, joined in on read. Compaction
+ * drops a row only once the row superseding it is at or below the compact point too, so
+ * every row above that point still finds its predecessor. Rows written before this rule
+ * carry the previous value in old_value themselves (kept: it is read first). Writing it on
+ * every update doubled the bytes of each row (and of each WAL checkpoint).
  */
 import type Database from 'better-sqlite3';
 import type { KeyValue, WatchEvent } from './types.js';
@@ -22,7 +32,7 @@ CREATE TABLE IF NOT EXISTS log (
   value BLOB,
   old_value BLOB
 );
-CREATE UNIQUE INDEX IF NOT EXISTS log_name_prev ON log (name, prev_revision);
+DROP INDEX IF EXISTS log_name_prev;
 CREATE INDEX IF NOT EXISTS log_name_id ON log (name, id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 `;
@@ -40,7 +50,11 @@ export interface LogRow {
 
 /** The columns that describe a key's state before a row (no `value`: it can be large). */
 export type PrevRow = Pick<LogRow, 'name' | 'created' | 'create_revision' | 'prev_revision' | 'old_value'>;
-const PREV_COLS = 'name, created, create_revision, prev_revision, old_value';
+
+/** Row `l`'s previous value (none for a create): its own old_value (older rows) or its predecessor's value. */
+const OLD_VALUE = 'CASE WHEN l.created = 0 THEN COALESCE(l.old_value, (SELECT p.value FROM log p WHERE p.id = l.prev_revision)) END AS old_value';
+const PREV_COLS = `l.name, l.created, l.create_revision, l.prev_revision, ${OLD_VALUE}`;
+const ROW_COLS = `l.id, l.name, l.created, l.deleted, l.create_revision, l.prev_revision, l.value, ${OLD_VALUE}`;
 
 /** Binds as a BLOB, and SQLite orders every TEXT before every BLOB: "no upper bound". */
 const NO_UPPER = Buffer.from([0xff]);
@@ -48,30 +62,30 @@ export const upper = (hi: string | undefined): string | Buffer => hi ?? NO_UPPER
 
 export function prepare(db: Database.Database) {
   return {
-    insert: db.prepare<[number, string, number, number, number, number, Buffer | null, Buffer | null]>(
-      'INSERT INTO log (id, name, created, deleted, create_revision, prev_revision, value, old_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
-    /** The latest row of every name: the state at open. */
-    latest: db.prepare<[], LogRow>(
-      'SELECT l.* FROM log l JOIN (SELECT MAX(id) AS id FROM log GROUP BY name) m ON l.id = m.id'),
+    insert: db.prepare<[number, string, number, number, number, number, Buffer | null]>(
+      'INSERT INTO log (id, name, created, deleted, create_revision, prev_revision, value) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    /** The latest row of every name: the state at open (old_value is not read). */
+    latest: db.prepare<[], Omit<LogRow, 'old_value'>>(
+      'SELECT l.id, l.name, l.created, l.deleted, l.create_revision, l.prev_revision, l.value FROM log l JOIN (SELECT MAX(id) AS id FROM log GROUP BY name) m ON l.id = m.id'),
     maxId: db.prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM log'),
     getMeta: db.prepare<[string], { value: number }>('SELECT value FROM meta WHERE key = ?'),
     setMeta: db.prepare<[string, number]>('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
-    /** The row of `name` current at revision ?. */
-    at: db.prepare<[string, number], LogRow>(
-      'SELECT * FROM log WHERE name = ? AND id <= ? ORDER BY id DESC LIMIT 1'),
+    /** The row of `name` current at revision ? (old_value is not read). */
+    at: db.prepare<[string, number], Omit<LogRow, 'old_value'>>(
+      'SELECT id, name, created, deleted, create_revision, prev_revision, value FROM log WHERE name = ? AND id <= ? ORDER BY id DESC LIMIT 1'),
     /**
      * For each name in [lo, hi) written after revision R, its first write after R (which
      * records the state at R). Two plans: walk the names in range (index on name), or walk
      * the revisions after R (`+name` keeps SQLite off the name index); see history.ts.
      */
     firstAfterByName: db.prepare<[number, string, string | Buffer], PrevRow>(
-      `SELECT ${PREV_COLS} FROM log WHERE id IN (SELECT MIN(id) FROM log WHERE id > ? AND name >= ? AND name < ? GROUP BY name)`),
+      `SELECT ${PREV_COLS} FROM log l WHERE l.id IN (SELECT MIN(id) FROM log WHERE id > ? AND name >= ? AND name < ? GROUP BY name)`),
     firstAfterById: db.prepare<[{ rev: number; lo: string; hi: string | Buffer }], PrevRow>(
       `SELECT ${PREV_COLS} FROM log l WHERE l.id > @rev AND +l.name >= @lo AND +l.name < @hi AND NOT EXISTS
        (SELECT 1 FROM log p WHERE p.name = l.name AND p.id > @rev AND p.id < l.id)`),
     /** Log rows in (after, upTo] with names in [lo, hi), in revision order. */
     range: db.prepare<[number, number, string, string | Buffer, number], LogRow>(
-      'SELECT * FROM log WHERE id > ? AND id <= ? AND name >= ? AND name < ? ORDER BY id LIMIT ?'),
+      `SELECT ${ROW_COLS} FROM log l WHERE l.id > ? AND l.id <= ? AND l.name >= ? AND l.name < ? ORDER BY l.id LIMIT ?`),
     /** Rows superseded by a write in (a, b]. */
     superseded: db.prepare<[number, number], { id: number }>(
       'SELECT prev_revision AS id FROM log WHERE id > ? AND id <= ? AND prev_revision > 0'),
@@ -83,8 +97,8 @@ export type Statements = ReturnType<typeof prepare>;
 
 const EMPTY = Buffer.alloc(0);
 
-/** The key's state this row created (for delete rows: the deleted value at the delete's revision). */
-export function rowKv(r: LogRow): KeyValue {
+/** The key's state this row created (for delete rows, which need old_value: the deleted value at the delete's revision). */
+export function rowKv(r: Omit<LogRow, 'old_value'> & { old_value?: Buffer | null }): KeyValue {
   return { key: r.name, value: (r.deleted ? r.old_value : r.value) ?? EMPTY, createRevision: r.create_revision, modRevision: r.id };
 }
 

@@ -117,7 +117,7 @@ export class Writer {
     if (op.type === 'create') {
       if (live) throw new AlreadyExistsError(`key "${key}" already exists`);
       const tomb = o === undefined ? this.state.tombstones.get(key) : (o as number);
-      this.stmts.insert.run(rev, key, 1, 0, rev, tomb ?? 0, op.value, null);
+      this.stmts.insert.run(rev, key, 1, 0, rev, tomb ?? 0, op.value);
       const kv: KeyValue = { key, value: op.value, createRevision: rev, modRevision: rev };
       overlay.set(key, kv);
       return { type: 'PUT', kv, created: true };
@@ -129,12 +129,13 @@ export class Writer {
       }
     }
     if (op.type === 'update') {
-      this.stmts.insert.run(rev, key, 0, 0, live.createRevision, live.modRevision, op.value, live.value);
+      // The previous value stays in the previous row (see log.ts).
+      this.stmts.insert.run(rev, key, 0, 0, live.createRevision, live.modRevision, op.value);
       const kv: KeyValue = { key, value: op.value, createRevision: live.createRevision, modRevision: rev };
       overlay.set(key, kv);
       return { type: 'PUT', kv, prevKv: live, created: false };
     }
-    this.stmts.insert.run(rev, key, 0, 1, live.createRevision, live.modRevision, null, live.value);
+    this.stmts.insert.run(rev, key, 0, 1, live.createRevision, live.modRevision, null);
     overlay.set(key, rev);
     const kv: KeyValue = { key, value: live.value, createRevision: live.createRevision, modRevision: rev };
     return { type: 'DELETE', kv, prevKv: live, created: false };

@@ -137,6 +137,14 @@ describe('sqlite store', () => {
       const w = record(store, '/m/', snaps[4].rev);
       await waitFor(() => w.events.length === store.currentRevision() - snaps[4].rev, 'replay after compaction');
       assert.ok(w.events.every(e => e.created || e.prevKv), 'prevKv survives compaction');
+      // Each replayed event's previous value (and a DELETE's last value) is the key's value just before it.
+      const state = new Map(snaps[4].state);
+      for (const e of w.events) {
+        const k = e.kv.key, before = state.get(k);
+        assert.equal(e.created ? undefined : e.prevKv?.value.toString(), before, `prevKv of ${k} at ${e.kv.modRevision}`);
+        if (e.type === 'DELETE') { assert.equal(e.kv.value.toString(), before, `last value of ${k}`); state.delete(k); }
+        else state.set(k, e.kv.value.toString());
+      }
       w.cancel();
       await store.compact(store.currentRevision());
       const live = await store.count('/m/');
