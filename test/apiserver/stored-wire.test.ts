@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../src/api/object.js';
 import { decode, encode, metadataEnd, storedWire, wireJson } from '../../src/apiserver/storage/codec.js';
+import { decodeManagedFields, encodeManagedFields } from '../../src/api/patch/index.js';
 import type { KeyValue } from '../../src/store/types.js';
 
 const POD = '{"apiVersion":"v1","kind":"Pod",';
@@ -59,5 +60,28 @@ describe('stored wire JSON', () => {
     assert.deepEqual(structuredClone(o), JSON.parse(text));
     const frozen = Object.freeze({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'f' } });
     assert.equal(wireJson(frozen), JSON.stringify(frozen), 'a frozen object is serialised, not annotated');
+  });
+
+  it('stores what JSON.stringify writes (without resourceVersion), managedFields texts kept or not', () => {
+    const entry = (manager: string, fieldsV1: unknown, extra: Record<string, unknown> = {}) =>
+      ({ manager, operation: 'Update', apiVersion: 'v1', time: '2026-01-01T00:00:00Z', fieldsType: 'FieldsV1', fieldsV1, ...extra });
+    const fv = { 'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } }, 'f:spec': { 'f:containers': { 'k:{"name":"c"}': { '.': {}, 'f:image': {} } } } };
+    const mf = [entry('a"b\\"fieldsV1":0', fv), entry('kubelet', { 'f:status': { 'f:phase': {} } }, { subresource: 'status' })];
+    const objects: Record<string, Record<string, unknown>> = {
+      'managedFields last': { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', resourceVersion: '7', labels: { app: 'x' }, managedFields: mf }, spec: {} },
+      'managedFields only': { apiVersion: 'v1', kind: 'Pod', metadata: { managedFields: mf } },
+      'managedFields first': { apiVersion: 'v1', kind: 'Pod', metadata: { managedFields: mf, name: 'b', labels: { managedFields: '0' } } },
+      'odd entries': { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'c', managedFields: [null, 3, entry('m', null), entry('n', fv, { time: 5 }), { fieldsV1: fv }] } },
+    };
+    for (const [name, o] of Object.entries(objects)) {
+      const { resourceVersion: _, ...meta } = o.metadata as Record<string, unknown>;
+      const want = JSON.stringify({ ...o, metadata: meta });
+      assert.equal(encode(o as KubeObject).toString(), want, `${name}: first write`);
+      // A write reading the stored entries marks their FieldsV1 canonical; later writes keep their text.
+      const managers = decodeManagedFields(meta.managedFields, true);
+      const again = { ...o, metadata: { ...meta, managedFields: encodeManagedFields(managers) } };
+      assert.equal(encode(again as KubeObject).toString(), JSON.stringify(again), `${name}: rewritten entries`);
+      assert.equal(encode(again as KubeObject).toString(), JSON.stringify(again), `${name}: texts kept`);
+    }
   });
 });

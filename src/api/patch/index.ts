@@ -87,7 +87,7 @@ export function parseApplyBody(body: unknown): unknown {
 
 export { applyCreate, serverSideApply, type ApplyContext } from './apply.js';
 export {
-  decodeManagedFields, encodeManagedFields, managedFieldsAfterUpdate, recordUpdate,
+  decodeManagedFields, encodeManagedFields, fieldsV1Json, managedFieldsAfterUpdate, recordUpdate,
   type ManagedFieldsEntry, type ManagedFieldsOperation, type Manager, type RecordOptions,
 } from './managed-fields.js';
 export { FieldSet, formatPath } from './fieldset.js';

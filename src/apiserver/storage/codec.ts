@@ -24,6 +24,7 @@
  */
 import type { KeyValue } from '../../store/types.js';
 import type { KubeObject } from '../../api/object.js';
+import { fieldsV1Json } from '../../api/patch/index.js';
 
 /** Decoded objects of the kept resources, for as long as their KeyValue lives. */
 const kept = new WeakMap<KeyValue, KubeObject>();
@@ -108,7 +109,7 @@ export function encode(obj: KubeObject, key?: string): Buffer {
       const { resourceVersion: _, ...rest } = value as Record<string, unknown>;
       value = rest;
     }
-    const v = JSON.stringify(value);
+    const v = k === 'metadata' ? metadataJson(value) : JSON.stringify(value);
     if (v === undefined) continue;
     if (text.length > 1) text += ',';
     text += JSON.stringify(k) + ':';
@@ -122,6 +123,45 @@ export function encode(obj: KubeObject, key?: string): Buffer {
   bytes.write(text);
   if (key !== undefined && obj.metadata && metaEnd >= 0) written.set(key, { obj, bytes, text, metaEnd });
   return bytes;
+}
+
+/**
+ * JSON.stringify(metadata) with each managedFields entry's FieldsV1 text kept from earlier
+ * writes where that FieldsV1 is the very same (canonical) object (fieldsV1Json). Most of
+ * a pod's metadata JSON is its managedFields, and most entries stay as they were.
+ */
+function metadataJson(meta: unknown): string | undefined {
+  if (meta === null || typeof meta !== 'object' || Array.isArray(meta)) return JSON.stringify(meta);
+  const { managedFields: mf, ...rest } = meta as Record<string, unknown>;
+  if (!Array.isArray(mf) || mf.length === 0) return JSON.stringify(meta);
+  const keys = Object.keys(meta);
+  // Where the server puts it (as upstream's ObjectMeta does): last, after the rest's JSON.
+  if (keys[keys.length - 1] !== 'managedFields') return JSON.stringify(meta);
+  const head = JSON.stringify(rest);
+  return `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}"managedFields":${managedFieldsJson(mf)}}`;
+}
+
+function managedFieldsJson(entries: unknown[]): string {
+  let text = '[';
+  for (let i = 0; i < entries.length; i++) {
+    if (i > 0) text += ',';
+    text += entryJson(entries[i]);
+  }
+  return text + ']';
+}
+
+/** One entry's JSON.stringify, its fieldsV1 written from fieldsV1Json. */
+function entryJson(e: unknown): string {
+  if (e === null || typeof e !== 'object' || Array.isArray(e)) return JSON.stringify(e) ?? 'null';
+  const o = e as Record<string, unknown>;
+  const f = o.fieldsV1;
+  if (f === null || typeof f !== 'object') return JSON.stringify(e);
+  // Every other value a string (as the schema has it): then the first `"fieldsV1":0` in
+  // the text is that key, as a quote inside a string value is always escaped.
+  for (const k in o) if (k !== 'fieldsV1' && typeof o[k] !== 'string' && o[k] !== undefined) return JSON.stringify(e);
+  const t = JSON.stringify({ ...o, fieldsV1: 0 });
+  const at = t.indexOf('"fieldsV1":0') + 11;
+  return t.slice(0, at) + fieldsV1Json(f)! + t.slice(at + 1);
 }
 
 /**
