@@ -7,6 +7,7 @@
  * the functions that used it.
  *   node dist/bench/write-profile.js [writes=1000] [nodes=1000]
  *   KUBELING_SERVER_NODE_FLAGS: V8/node flags for the server; KUBELING_PROFILE=0: figures only;
+ *   The status patch is the fake node's: a strategic diff against the pod's status, with its uid.
  *   KUBELING_WP_ROUNDS=R: R measured rounds, each kind's figure their median (a shared machine is noisy).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -15,9 +16,9 @@ import { join } from 'node:path';
 import type { KubeObject } from '../src/api/object.js';
 import { Client, Informer, silentLogger } from '../src/client/index.js';
 import { FakeNodePool } from '../src/node/fake/index.js';
-import { fakePodStatus } from '../src/node/fake/pod-status.js';
+import { fakePodStatus, statusDiff } from '../src/node/fake/pod-status.js';
 import { summariseProfile, type CpuProfile } from './cpu-profile.js';
-import { cpuMicros, cpuSplit, spawnServer } from './util.js';
+import { cpuMicros, cpuSplit, mainThreadCpuMicros, spawnServer } from './util.js';
 
 const PODS = { apiVersion: 'v1', kind: 'Pod' };
 const NS = { apiVersion: 'v1', kind: 'Namespace' };
@@ -51,9 +52,9 @@ const pool = new FakeNodePool({
   nodes: Array.from({ length: nodeCount }, (_, i) => ({ name: `fake-${i}`, cpu: '32', memory: '256Gi', pods: 110 })),
 });
 const windows: { name: string; from: number; to: number; count: number }[] = [];
-/** Per kind, each measured round's server CPU µs per write and its system part. */
-const figures = new Map<string, { used: number[]; system: number[] }>();
-let idlePerMs = 0;
+/** Per kind, each measured round's server CPU µs per write, its system part and the API (main) thread's part. */
+const figures = new Map<string, { used: number[]; system: number[]; main: number[] }>();
+let idlePerMs = 0, idleMainPerMs = 0;
 try {
   await client.create(NS, { metadata: { name: NAMESPACE } });
   // Bindings name a node no fake node runs (none acts on its pods), but one that exists: the
@@ -64,23 +65,26 @@ try {
   await inf.waitForSync();
   pool.pauseHeartbeats(true);
   await sleep(3000);
-  const c0 = cpuMicros(srv.proc.pid!), t0 = performance.now();
+  const c0 = cpuMicros(srv.proc.pid!), m0 = mainThreadCpuMicros(srv.proc.pid!), t0 = performance.now();
   await sleep(3000);
   idlePerMs = (cpuMicros(srv.proc.pid!) - c0) / (performance.now() - t0);
+  idleMainPerMs = (mainThreadCpuMicros(srv.proc.pid!) - m0) / (performance.now() - t0);
   // Each round writes every kind once per index; the first round warms the JIT up.
   const round = async (prefix: string, measure: boolean): Promise<void> => {
     const phase = async (name: string, fn: (i: number) => Promise<unknown>): Promise<void> => {
       await sleep(500);
-      const c = cpuSplit(srv.proc.pid!), t = performance.now(), from = nowMicros();
+      const c = cpuSplit(srv.proc.pid!), m = mainThreadCpuMicros(srv.proc.pid!), t = performance.now(), from = nowMicros();
       await inParallel(n, 16, fn);
       await sleep(300); // the reactions (controllers, scheduler) inside the window
-      const c1 = cpuSplit(srv.proc.pid!);
+      const c1 = cpuSplit(srv.proc.pid!), m1 = mainThreadCpuMicros(srv.proc.pid!);
       const used = c1.user + c1.system - c.user - c.system - idlePerMs * (performance.now() - t);
+      const mainUsed = m1 - m - idleMainPerMs * (performance.now() - t);
       if (!measure) return;
       if (prefix === 'wp0') windows.push({ name, from, to: nowMicros(), count: n }); // profiles: the first round
       let f = figures.get(name);
-      if (!f) figures.set(name, f = { used: [], system: [] });
+      if (!f) figures.set(name, f = { used: [], system: [], main: [] });
       f.used.push(Math.max(0, used) / n);
+      f.main.push(Math.max(0, mainUsed) / n);
       f.system.push((c1.system - c.system) / n);
     };
     const nodes = [...pool.nodes.values()];
@@ -105,9 +109,11 @@ try {
       source: { component: 'default-scheduler' }, eventTime: now.replace('Z', '000Z'), action: 'Binding',
       reportingComponent: 'default-scheduler', reportingInstance: 'bench',
     } as KubeObject));
+    // What a fake node sends (pool.ts): the strategic diff against the pod's status, with its uid.
     await phase('status patch', i => client.patch(PODS, name(i), {
-      status: fakePodStatus(pods[i] as never, { uid: pods[i].metadata!.uid!, ip: `10.255.${i >> 8}.${i & 255}`, startedAt: now.replace(/\.\d+Z$/, 'Z'), restarts: 0 }, '198.19.0.1'),
-    }, { namespace: NAMESPACE, subresource: 'status', type: 'merge' }));
+      metadata: { uid: pods[i].metadata!.uid },
+      status: statusDiff(pods[i].status, fakePodStatus(pods[i] as never, { uid: pods[i].metadata!.uid!, ip: `10.255.${i >> 8}.${i & 255}`, startedAt: now.replace(/\.\d+Z$/, 'Z'), restarts: 0 }, '198.19.0.1')),
+    }, { namespace: NAMESPACE, subresource: 'status', type: 'strategic' }));
   };
   await round('warm', false);
   for (let r = 0; r < rounds; r++) await round(`wp${r}`, true);
@@ -122,9 +128,10 @@ try {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const rows: Record<string, number | string>[] = [...figures].map(([write, f]) => ({
   write, 'server CPU µs/write': Math.round(median(f.used)), 'of it system': Math.round(median(f.system)),
+  'of it API thread': Math.round(median(f.main)),
   ...(rounds > 1 ? { rounds: f.used.map(Math.round).join(' ') } : {}),
 }));
-rows.push({ write: '(idle server, µs/s)', 'server CPU µs/write': Math.round(idlePerMs * 1000) });
+rows.push({ write: '(idle server, µs/s)', 'server CPU µs/write': Math.round(idlePerMs * 1000), 'of it API thread': Math.round(idleMainPerMs * 1000) });
 console.log(`${n} writes per kind, ${nodeCount} fake nodes${rounds > 1 ? `, median of ${rounds} rounds` : ''}; load ${loadavg()}`);
 console.table(rows);
 // One profile per thread (CPU.<date>.<time>.<pid>.<thread>.<seq>): the API server's main thread is 0.
