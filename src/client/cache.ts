@@ -65,9 +65,18 @@ export class Cache<T extends ObjectLike = KubeObject> {
   set(obj: T): T | undefined {
     const key = keyOf(obj);
     const old = this.#items.get(key);
-    if (old) this.#unfile(key, old);
     this.#items.set(key, obj);
-    for (const [name, fn] of this.#funcs) file(this.#indices.get(name)!, fn(obj), key);
+    for (const [name, fn] of this.#funcs) {
+      const idx = this.#indices.get(name)!;
+      const now = fn(obj);
+      if (old) {
+        // Most updates (a status write) leave every index value as it was: nothing to refile.
+        const before = fn(old);
+        if (sameValues(before, now)) continue;
+        unfile(idx, before, key);
+      }
+      file(idx, now, key);
+    }
     return old;
   }
 
@@ -81,15 +90,22 @@ export class Cache<T extends ObjectLike = KubeObject> {
   }
 
   #unfile(key: string, obj: T): void {
-    for (const [name, fn] of this.#funcs) {
-      const idx = this.#indices.get(name)!;
-      for (const v of fn(obj)) {
-        const set = idx.get(v);
-        set?.delete(key);
-        if (set && set.size === 0) idx.delete(v);
-      }
-    }
+    for (const [name, fn] of this.#funcs) unfile(this.#indices.get(name)!, fn(obj), key);
   }
+}
+
+function unfile(idx: Map<string, Set<string>>, values: string[], key: string): void {
+  for (const v of values) {
+    const set = idx.get(v);
+    set?.delete(key);
+    if (set && set.size === 0) idx.delete(v);
+  }
+}
+
+function sameValues(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function file(idx: Map<string, Set<string>>, values: string[], key: string): void {
