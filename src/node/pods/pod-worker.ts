@@ -134,6 +134,9 @@ export class PodWorker {
 
   async #sync(): Promise<void> {
     const pod = this.#pod;
+    // First of all, the token request: the API call a starting pod's volumes wait for, on the
+    // wire before this pod's first status write (in a burst, every pod's) rather than after it.
+    if (pod && !pod.metadata?.deletionTimestamp && !this.#terminal && !isTerminalPhase(pod.status?.phase)) this.#cx.volumes.prefetch(pod);
     let view = await this.#view();
     if (!pod || pod.metadata?.deletionTimestamp) return this.#terminate(pod, view);
     if (isTerminalPhase(pod.status?.phase)) this.#terminal ??= pod.status!.phase as 'Succeeded' | 'Failed';

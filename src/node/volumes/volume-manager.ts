@@ -47,6 +47,9 @@ export class VolumeManager {
 
   podDir(uid: string): string { return join(this.root, uid); }
 
+  /** Starts fetching the pod's service-account tokens (mount waits for the same requests). */
+  prefetch(pod: Pod): void { prefetchTokens(this.#client, pod); }
+
   /** Sets up (or refreshes) every volume; returns name → host path. Throws MountError naming the volume. */
   async mount(pod: Pod, facts: PodRuntimeFacts): Promise<Map<string, string>> {
     const uid = pod.metadata!.uid!;
