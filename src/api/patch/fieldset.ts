@@ -9,9 +9,12 @@ import { isObject, type JsonObject } from './json.js';
 
 export type Path = readonly string[];
 
+/** The children of every node that has none (most are leaves): never changed, see #add. */
+const NO_CHILDREN: ReadonlyMap<string, FieldSet> = new Map();
+
 export class FieldSet {
   #member = false;
-  readonly #children = new Map<string, FieldSet>();
+  #children = NO_CHILDREN as Map<string, FieldSet>;
   /** toFieldsV1's output, kept: sets are not changed once built (insert forgets it). */
   #fieldsV1: JsonObject | undefined;
 
@@ -25,14 +28,20 @@ export class FieldSet {
   static fromFieldsV1(v: unknown): FieldSet {
     const s = new FieldSet();
     if (!isObject(v)) return s;
-    for (const [pe, sub] of Object.entries(v)) {
+    for (const pe of Object.keys(v)) {
       if (pe === '.') continue;
+      const sub = v[pe];
       const child = FieldSet.fromFieldsV1(sub);
-      const keys = isObject(sub) ? Object.keys(sub) : [];
-      child.#member = keys.length === 0 || keys.includes('.');
-      s.#children.set(pe, child);
+      child.#member = !isObject(sub) || child.#children.size === 0 || Object.prototype.hasOwnProperty.call(sub, '.');
+      s.#add(pe, child);
     }
     return s;
+  }
+
+  /** Adds a child (a leaf's first one gets the node a Map of its own). */
+  #add(pe: string, child: FieldSet): void {
+    if (this.#children === NO_CHILDREN) this.#children = new Map();
+    this.#children.set(pe, child);
   }
 
   /**
@@ -65,9 +74,16 @@ export class FieldSet {
       return out;
     }
     const keys = [...kids.keys()];
-    let sorted = true;
-    for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) { sorted = false; break; }
-    if (!sorted) keys.sort();
+    // In place for the usual handful of children: Array.prototype.sort allocates a copy to work in.
+    if (keys.length > 16) keys.sort();
+    else {
+      for (let i = 1; i < keys.length; i++) {
+        const k = keys[i];
+        let j = i - 1;
+        for (; j >= 0 && keys[j] > k; j--) keys[j + 1] = keys[j];
+        keys[j + 1] = k;
+      }
+    }
     for (let i = 0; i < keys.length; i++) {
       const child = kids.get(keys[i])!;
       out[keys[i]] = child.#encode(child.#member && child.#children.size > 0);
@@ -80,7 +96,7 @@ export class FieldSet {
     let node: FieldSet = this;
     for (const pe of path) {
       let next = node.#children.get(pe);
-      if (!next) node.#children.set(pe, next = new FieldSet());
+      if (!next) node.#add(pe, next = new FieldSet());
       node = next;
     }
     if (path.length > 0) node.#member = true;
@@ -195,14 +211,14 @@ export class FieldSet {
     if (a) {
       for (const [pe, c] of a.#children) {
         const r = FieldSet.#combine(c, b === undefined ? undefined : b.#children.get(pe), keep, both, false);
-        if (r) out.#children.set(pe, r);
+        if (r) out.#add(pe, r);
       }
     }
     if (both && b) {
       for (const [pe, c] of b.#children) {
         if (a !== undefined && a.#children.has(pe)) continue;
         const r = FieldSet.#combine(undefined, c, keep, both, false);
-        if (r) out.#children.set(pe, r);
+        if (r) out.#add(pe, r);
       }
     }
     return out.#member || out.#children.size > 0 ? out : undefined;
@@ -214,7 +230,7 @@ export class FieldSet {
     out.#member = i > 0 && a.#member;
     for (const [pe, c] of a.#children) {
       const r = pe === path[i] ? FieldSet.#without(c, path, i + 1) : FieldSet.#combine(c, undefined, x => x, false, false);
-      if (r) out.#children.set(pe, r);
+      if (r) out.#add(pe, r);
     }
     return out.#member || out.#children.size > 0 ? out : undefined;
   }

@@ -48,15 +48,15 @@ export function itemElement(item: Json, f: Field | undefined, i: number): string
  * configuration; live objects may hold duplicates written by older patch flavours.
  */
 export function itemElements(list: Json[], f: Field | undefined, where: Path, strict = false): string[] {
-  const seen = new Set<string>();
-  return list.map((item, i) => {
-    const pe = itemElement(item, f, i);
-    if (strict && seen.has(pe)) {
-      throw new BadRequestError(`failed to create typed patch object: ${fmt(where)}: duplicate entries for key ${pe.slice(2)}`);
+  const out = list.map((item, i) => itemElement(item, f, i));
+  if (strict) {
+    const seen = new Set<string>();
+    for (const pe of out) {
+      if (seen.has(pe)) throw new BadRequestError(`failed to create typed patch object: ${fmt(where)}: duplicate entries for key ${pe.slice(2)}`);
+      seen.add(pe);
     }
-    seen.add(pe);
-    return pe;
-  });
+  }
+  return out;
 }
 
 function fmt(p: Path): string {
@@ -116,6 +116,8 @@ export function changes(before: Json | undefined, after: Json | undefined, f: Fi
   return c;
 }
 
+const SMALL_LIST = 16;
+
 /** `path` is one array pushed and popped along the walk; sets copy what they keep. */
 function walk(a: Json | undefined, b: Json | undefined, f: Field | undefined, path: string[], item: boolean, c: Sink): void {
   // The same value on both sides (a part a write left alone, shared with the stored object) has no changes.
@@ -144,10 +146,21 @@ function walk(a: Json | undefined, b: Json | undefined, f: Field | undefined, pa
     const al = (a ?? []) as Json[], bl = (b ?? []) as Json[];
     const ef = elemField(f);
     const ape = itemElements(al, f, path), bpe = itemElements(bl, f, path);
-    const before = new Map(ape.map((pe, i) => [pe, al[i]]));
-    bpe.forEach((pe, i) => { path.push(pe); walk(before.get(pe), bl[i], ef, path, true, c); path.pop(); });
-    const after = new Set(bpe);
-    ape.forEach((pe, i) => { if (!after.has(pe)) { path.push(pe); walk(al[i], undefined, ef, path, true, c); path.pop(); } });
+    // Short lists (nearly all: conditions, containers, ports) are searched, longer ones indexed.
+    const small = ape.length <= SMALL_LIST && bpe.length <= SMALL_LIST;
+    const before = small ? undefined : new Map(ape.map((pe, i) => [pe, al[i]]));
+    const after = small ? undefined : new Set(bpe);
+    for (let i = 0; i < bl.length; i++) {
+      const pe = bpe[i];
+      // A key held twice: the last item with it is the one compared, as a Map built in order keeps.
+      const was = before ? before.get(pe) : al[ape.lastIndexOf(pe)];
+      path.push(pe); walk(was, bl[i], ef, path, true, c); path.pop();
+    }
+    for (let i = 0; i < al.length; i++) {
+      const pe = ape[i];
+      if (after ? after.has(pe) : bpe.includes(pe)) continue;
+      path.push(pe); walk(al[i], undefined, ef, path, true, c); path.pop();
+    }
     if (!alwaysPresent(f)) mark(a, b, path, c);
   } else if (a === undefined) {
     if (b !== undefined) c.added(path);

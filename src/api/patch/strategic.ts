@@ -57,7 +57,8 @@ export function mergeMap(original: JsonObject | undefined, patch: JsonObject, f:
   const out = original ? copyMap(original) : {};
   applyRetainKeys(out, patch);
   applySetElementOrder(out, patch, f, mergeMap);
-  for (const [key, value] of Object.entries(patch)) {
+  for (const key of Object.keys(patch)) {
+    const value = patch[key];
     if (key.startsWith(DELETE_FROM_PRIMITIVE_LIST)) {
       deletePrimitives(out, extractKey(key, DELETE_FROM_PRIMITIVE_LIST), value);
       continue;
