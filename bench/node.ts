@@ -7,7 +7,7 @@
  *
  * The main rows measure what `kubeling server` does by default: every component runs (so
  * pods carry the service-account token volume), the node agent in a worker thread of the
- * server process, talking to the API server across threads (KUBELING_BENCH_AGENT_THREAD=main
+ * server process, talking to the API server across threads (KUBELING_TEST_AGENT_THREAD=main
  * puts it on the API server's thread, =control-plane in the controllers' thread). One process
  * has one RSS: that row is the server's (API server, controllers, agent...), the burst CPU is
  * split by thread (/proc/<pid>/task/<tid>), and the agent's own memory shows as its thread's
@@ -25,7 +25,6 @@ import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../src/api/object.js';
 import type { WatchEvent } from '../src/client/index.js';
-import type { ServerFlags } from '../src/cli/server.js';
 import { NodeCluster, SHARED_IMAGES } from '../test/node/cluster.js';
 import { benchPodman } from './podman.js';
 
@@ -251,8 +250,6 @@ function requestRows(before: Map<string, number>, after: Map<string, number>, po
 
 type AgentMode = 'in-process' | 'remote';
 
-/** KUBELING_BENCH_AGENT_THREAD=main|control-plane|own: where `kubeling server` runs its agent (default: its default, own). */
-const AGENT_THREAD = process.env.KUBELING_BENCH_AGENT_THREAD as ServerFlags['agentThread'];
 
 export async function benchNode(o: { only?: 'burst'; agents?: AgentMode[] } = {}): Promise<object[]> {
   if (process.getuid?.() !== 0) return [{ case: 'node', skipped: 'needs root' }];
@@ -278,7 +275,6 @@ async function benchMode(mode: AgentMode, only: 'burst' | undefined, podman: boo
     // service-account token volume), scheduler, service proxy and cluster DNS.
     await c.start({
       agentProcess: remote, controllers: true, scheduler: true, services: { proxy: true, dns: true, dnsPort: 0, dnsUpstreams: [] },
-      server: { agentThread: AGENT_THREAD },
     });
     // The process the agent runs in: its own, or the server's (then in its own thread, the control plane's, or the main one).
     const agentProc = remote ? c.agentProc! : c.proc!;

@@ -135,6 +135,8 @@ export class NodeCluster {
       disableControllers: !o.controllers, disableScheduler: !o.scheduler,
       agent: { ...this.agentFlags(), ...o.agentFlags },
       services: { proxy: false, dns: false, ...o.services, chainPrefix: this.chainPrefix },
+      // KUBELING_TEST_AGENT_THREAD=main|control-plane|own: where the server runs its agent (A/B runs of tests and benches).
+      ...(process.env.KUBELING_TEST_AGENT_THREAD ? { agentThread: process.env.KUBELING_TEST_AGENT_THREAD as ServerFlags['agentThread'] } : {}),
       ...o.server,
     };
     this.proc = await this.#spawn(MAIN, [JSON.stringify(flags)], env, 'test server wired');
