@@ -116,4 +116,25 @@ describe('list and watch', () => {
     await json(`${s.url}${CM}/fin`, { method: 'PATCH', body: JSON.stringify({ metadata: { finalizers: null } }), headers: { 'Content-Type': 'application/merge-patch+json' } });
     assert.equal((await json(`${s.url}${CM}/fin`)).status, 404);
   });
+
+  it('gives each watcher of the same writes the events its selector sees (the lines are shared)', async () => {
+    const rv = (await json(`${s.url}${CM}?limit=1`)).body.metadata.resourceVersion;
+    const from = `${s.url}${CM}?watch=true&resourceVersion=${rv}`;
+    const done = (n: number) => (e: any[]) => e.filter(x => x.object.metadata?.name === 'shared').length >= n;
+    const all = watchEvents(from, done(3));
+    const odd = watchEvents(`${from}&labelSelector=parity%3Dodd`, done(2));
+    const named = watchEvents(`${from}&fieldSelector=metadata.name%3Dshared`, done(3));
+    const created = await json(s.url + CM, { method: 'POST', body: JSON.stringify(cm('shared', { parity: 'odd' })) });
+    const patched = await json(`${s.url}${CM}/shared`, { method: 'PATCH', body: JSON.stringify({ metadata: { labels: { parity: 'even' } } }), headers: { 'Content-Type': 'application/merge-patch+json' } });
+    await json(`${s.url}${CM}/shared`, { method: 'DELETE' });
+    const mine = (evs: any[]) => evs.filter(e => e.object.metadata?.name === 'shared').map(e => [e.type, e.object.metadata.labels.parity, e.object.metadata.resourceVersion]);
+    const [c, p] = [created.body.metadata.resourceVersion, patched.body.metadata.resourceVersion];
+    const deleted = (await all).filter(e => e.type === 'DELETED')[0]?.object.metadata.resourceVersion;
+    assert.ok(Number(deleted) > Number(p));
+    assert.deepEqual(mine(await all), [['ADDED', 'odd', c], ['MODIFIED', 'even', p], ['DELETED', 'even', deleted]]);
+    assert.deepEqual(mine(await named), mine(await all));
+    // Leaving the selector is a DELETED of the object as it was, at the change's resourceVersion
+    // (upstream's cacheWatcher); its later deletion is not seen.
+    assert.deepEqual(mine(await odd), [['ADDED', 'odd', c], ['DELETED', 'odd', p]]);
+  });
 });

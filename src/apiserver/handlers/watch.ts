@@ -6,7 +6,7 @@
  */
 import { BadRequestError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
-import { apiVersionOf } from '../../api/resources.js';
+import { apiVersionOf, type ResourceInfo } from '../../api/resources.js';
 import type { WatchEvent } from '../../store/types.js';
 import type { RequestContext } from '../context.js';
 import { errorStatus, wantsTable } from '../http-util.js';
@@ -88,24 +88,34 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
   if (closed) return;
 
   // One write per batch of events (a commit's events come together): one chunk to frame,
-  // encode and (for a TLS watcher) encrypt, and one parser pass at the other end.
+  // encode and (for a TLS watcher) encrypt, and one parser pass at the other end. Plain
+  // JSON lines are encoded once per event for every watcher of it (eventLine).
   const line = (type: string, object: string) => `{"type":"${type}","object":${object}}\n`;
   const onEvents = (evs: WatchEvent[]) => {
     let out = '';
+    const lines: Buffer[] = [];
+    const add = (ev: WatchEvent, type: string, obj: KubeObject) => {
+      if (table) out += line(type, render(obj));
+      else lines.push(eventLine(ev, type, ri, obj));
+    };
     for (const ev of evs) {
       lastRev = ev.kv.modRevision;
       const obj = decode(ev.kv);
       if (ev.type === 'DELETE') {
-        if (match(obj)) out += line('DELETED', render(obj));
+        if (match(obj)) add(ev, 'DELETED', obj);
         continue;
       }
       const now = match(obj);
       const before = matchedBefore(ev);
-      if (now && (before || (!ev.created && !ev.prevKv))) out += line('MODIFIED', render(obj));
-      else if (now) out += line('ADDED', render(obj));
-      else if (before) out += line('DELETED', render(obj));
+      if (now && (before || (!ev.created && !ev.prevKv))) add(ev, 'MODIFIED', obj);
+      else if (now) add(ev, 'ADDED', obj);
+      // Leaving the selector: upstream's watch cache sends the object as it was (the last
+      // state the watcher may see), at this event's resourceVersion.
+      else if (before) add(ev, 'DELETED', atRevision(decode(ev.prevKv!), ev.kv.modRevision));
     }
-    if (out && !closed) res.write(out);
+    if (closed) return;
+    if (out) res.write(out);
+    else if (lines.length > 0) res.write(lines.length === 1 ? lines[0] : Buffer.concat(lines));
   };
   try {
     watch = ctx.rs.watch(ns, lastRev, onEvents, fail);
@@ -117,4 +127,29 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
     const tick = setInterval(() => bookmark(lastRev), BOOKMARK_INTERVAL_MS);
     timers.push(tick as unknown as NodeJS.Timeout);
   }
+}
+
+/** A copy of a (shared, immutable) decoded object with another resourceVersion. */
+function atRevision(o: KubeObject, rev: number): KubeObject {
+  return { ...o, metadata: { ...o.metadata, resourceVersion: String(rev) } };
+}
+
+/**
+ * The encoded watch line of an event, shared by all the watchers a commit's events are
+ * published to (synchronously, one after another): each used to frame the object's JSON
+ * and encode it to UTF-8 on its own. Kept until the event loop's next turn.
+ */
+const lineCache = new Map<WatchEvent, { ri: ResourceInfo; type: string; bytes: Buffer }[]>();
+
+function eventLine(ev: WatchEvent, type: string, ri: ResourceInfo, obj: KubeObject): Buffer {
+  let entries = lineCache.get(ev);
+  if (entries) {
+    for (const e of entries) if (e.ri === ri && e.type === type) return e.bytes;
+  } else {
+    if (lineCache.size === 0) setImmediate(() => lineCache.clear());
+    lineCache.set(ev, entries = []);
+  }
+  const bytes = Buffer.from(`{"type":"${type}","object":${wireJson(typed(ri, obj))}}\n`);
+  entries.push({ ri, type, bytes });
+  return bytes;
 }
