@@ -18,9 +18,9 @@
  *   intervals with none bound are merged into the next. The threshold (270 pods/s when set
  *   in kubernetes PR #126871, raised to 680 in #136276) is compared with their Average.
  *
- * Here: `kubeling server --disable-agent --disable-controllers` (API server, and the
- * scheduler in its control-plane thread; --disable-controllers also drops ServiceAccount
- * admission, as upstream's harness does), with the garbage collector and namespace
+ * Here: `kubeling server --disable-agent --disable-controllers --disable coredns --disable
+ * servicelb` (API server, and the scheduler in its control-plane thread; --disable-controllers
+ * also drops ServiceAccount admission, as upstream's harness does), with the garbage collector and namespace
  * controller running in this process against it (upstream runs them in its one process;
  * there are no volumes, so no PV controller). Binding is observed through those
  * controllers' pod informer (upstream's collector shares the scheduler's). Reported both as
@@ -99,7 +99,8 @@ export async function benchSchedulingBasic(o: SchedulingBasicOptions = {}): Prom
   const pods = o.pods ?? env('KUBELING_BENCH_PODS') ?? 10_000;
   const initPods = o.initPods ?? Math.min(1000, pods);
   const creators = o.creators ?? env('KUBELING_BENCH_CREATORS') ?? 16;
-  const srv = await spawnServer(['--disable-agent', '--disable-controllers', ...(process.env.KUBELING_BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean)]);
+  // Nor does upstream's harness run cluster DNS or a service load balancer.
+  const srv = await spawnServer(['--disable-agent', '--disable-controllers', '--disable', 'coredns', '--disable', 'servicelb', ...(process.env.KUBELING_BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean)]);
   const client = Client.fromKubeconfig(srv.kubeconfig, { component: 'bench' });
   // The two controllers upstream's harness runs besides the scheduler.
   const cmClient = Client.fromKubeconfig(srv.kubeconfig, { component: 'kube-controller-manager' });
@@ -152,7 +153,7 @@ export async function benchSchedulingBasic(o: SchedulingBasicOptions = {}): Prom
     const serverCpu = cpu.user + cpu.system - cpu0.user - cpu0.system;
     const lat = [...bound].map(([n, t]) => t - created.get(n)!);
     return {
-      benchmark: `SchedulingBasic shape: ${initPods} + ${pods} pods on ${nodes} plain nodes (no kubelets, leases, status writes; GC + namespace controllers only)`,
+      benchmark: `SchedulingBasic shape: ${initPods} + ${pods} pods on ${nodes} plain nodes (no kubelets, leases, status writes, DNS; GC + namespace controllers only)`,
       'pods/s': Math.round((pods / (tLast - t0)) * 1000),
       'p50 ms': ms(pct(lat, 50)), 'p99 ms': ms(pct(lat, 99)),
       'SchedulingThroughput avg / p50': throughputSummary(samples),
