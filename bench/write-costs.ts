@@ -32,20 +32,21 @@ const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
 /**
  * Waits until the server is quiet (under a quarter of a core over a second, or no quieter
- * than the second before), up to `maxMs`:
+ * for three seconds running), up to `maxMs`:
  * after a run the scheduler's event writes and the fake nodes' last status patches can
  * trail the last bind by many seconds, and measuring "idle" meanwhile charged them to it.
  * Returns the server CPU (µs) used while waiting.
  */
 export async function settle(serverPid: number, maxMs = 60_000): Promise<number> {
   const start = cpuMicros(serverPid), deadline = performance.now() + maxMs;
-  // Quiet, or no longer getting quieter (what an idle server with 5000 nodes spends anyway).
-  for (let c = start, t = performance.now(), prev = Infinity; performance.now() < deadline;) {
+  // Quiet, or no quieter for 3 s running (what a server with 5000 renewing nodes spends anyway).
+  for (let c = start, t = performance.now(), low = Infinity, flat = 0; performance.now() < deadline;) {
     await sleep(1000);
     const c1 = cpuMicros(serverPid), t1 = performance.now();
     const rate = (c1 - c) / ((t1 - t) * 1000);
-    if (rate < 0.25 || rate > prev * 0.9) break;
-    c = c1; t = t1; prev = rate;
+    if (rate < 0.25) break;
+    if (rate < low * 0.9) { low = rate; flat = 0; } else if (++flat >= 3) break;
+    c = c1; t = t1;
   }
   return cpuMicros(serverPid) - start;
 }
