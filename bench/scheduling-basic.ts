@@ -30,8 +30,11 @@
 import type { KubeObject } from '../src/api/object.js';
 import { Client, SharedInformerFactory, silentLogger } from '../src/client/index.js';
 import { GarbageCollector, NamespaceController } from '../src/controllers/index-a.js';
+import { summariseProfile, type CpuProfile } from './cpu-profile.js';
 import { cpuSplit, mainThreadCpuMicros, ms, pct, spawnServer } from './util.js';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const PODS = { apiVersion: 'v1', kind: 'Pod' };
 const NODES = { apiVersion: 'v1', kind: 'Node' };
@@ -39,6 +42,41 @@ const NS = { apiVersion: 'v1', kind: 'Namespace' };
 const INIT_NS = 'sched-init';
 const MEASURE_NS = 'sched-measure';
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+/** The monotonic clock in µs, as CPU profiles (of any process) time their samples. */
+const nowMicros = () => Number(process.hrtime.bigint() / 1000n);
+
+/** The OS thread id of the server's control-plane (scheduler) thread, from its start log line. */
+function schedulerThreadId(log: string): number | undefined {
+  const m = /"msg":"control-plane thread started"[^\n]*?"tid":(\d+)/.exec(log);
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * With KUBELING_BENCH_CPU_PROF=DIR, prints where the measured window's CPU went in each of the
+ * server's threads (V8 profiles per thread: CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile,
+ * thread 0 the API server's, 1 the control-plane one), in µs per measured pod.
+ */
+function summariseServerProfiles(dir: string, pid: number, from: number, to: number, pods: number): void {
+  const files = readdirSync(dir).filter(f => f.includes(`.${pid}.`) && f.endsWith('.cpuprofile')).sort();
+  for (const f of files) {
+    const thread = f.split('.').at(-3);
+    console.log(`\n=== server thread ${thread} (${thread === '0' ? 'API server' : 'control plane'}): ${f}`);
+    summariseProfile(JSON.parse(readFileSync(join(dir, f), 'utf8')) as CpuProfile, from, to, pods, { unit: 'pod', self: 35, inclusive: 50, treeDepth: 16 });
+  }
+}
+
+/**
+ * KUBELING_BENCH_PERF=FILE: `perf record` (CPU-time samples, unlike V8's wall-clock profiler,
+ * which on a busy machine charges a preempted thread's wait to where it was) of the server's
+ * threads during the measured window; read it with
+ * `perf report -i FILE --sort tid,sym --no-children` (the scheduler's thread id is in the
+ * server's "control-plane thread started" log line, and the highest-numbered node thread).
+ */
+async function perfRecordThreads(file: string, pid: number): Promise<{ stop(): Promise<void> }> {
+  const p = spawn('perf', ['record', '-e', 'cpu-clock', '-F', '1999', '-g', '-p', String(pid), '-o', file], { stdio: 'ignore' });
+  await new Promise(r => setTimeout(r, 500)); // perf has set up its buffers
+  return { stop: () => new Promise(r => { p.once('exit', () => r()); p.kill('SIGINT'); }) };
+}
 
 export interface SchedulingBasicOptions { nodes?: number; initPods?: number; pods?: number; creators?: number }
 
@@ -100,7 +138,15 @@ export async function benchSchedulingBasic(o: SchedulingBasicOptions = {}): Prom
   const initPods = o.initPods ?? Math.min(1000, pods);
   const creators = o.creators ?? env('KUBELING_BENCH_CREATORS') ?? 16;
   // Nor does upstream's harness run cluster DNS or a service load balancer.
-  const srv = await spawnServer(['--disable-agent', '--disable-controllers', '--disable', 'coredns', '--disable', 'servicelb', ...(process.env.KUBELING_BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean)]);
+  const words = (k: string) => (process.env[k] ?? '').split(' ').filter(Boolean);
+  const perfFile = process.env.KUBELING_BENCH_PERF;
+  // perf names JIT-compiled JavaScript only from the map file --perf-basic-prof writes.
+  const srv = await spawnServer(['--disable-agent', '--disable-controllers', '--disable', 'coredns', '--disable', 'servicelb', ...words('KUBELING_BENCH_SERVER_ARGS')],
+    [...words('KUBELING_BENCH_SERVER_NODE_ARGS'), ...(perfFile ? ['--perf-basic-prof'] : [])]);
+  const pid = srv.proc.pid!;
+  let schedTid: number | undefined; // logged once the thread's components started
+  const threadCpu = () => { schedTid ??= schedulerThreadId(srv.log()); if (!schedTid) return NaN; const c = cpuSplit(pid, `/proc/${pid}/task/${schedTid}/stat`); return c.user + c.system; };
+  let window: [number, number] | undefined;
   const client = Client.fromKubeconfig(srv.kubeconfig, { component: 'bench' });
   // The two controllers upstream's harness runs besides the scheduler.
   const cmClient = Client.fromKubeconfig(srv.kubeconfig, { component: 'kube-controller-manager' });
@@ -138,9 +184,10 @@ export async function benchSchedulingBasic(o: SchedulingBasicOptions = {}): Prom
     await inParallel(nodes, 16, i => client.create(NODES, baseNode(`node-${i}`)));
     await inParallel(initPods, creators, i => client.create(PODS, defaultPod(`init-${i}`, INIT_NS)));
     await until(() => initBound >= initPods, `binding ${initPods} init pods`);
-    const cpu0 = cpuSplit(srv.proc.pid!), main0 = mainThreadCpuMicros(srv.proc.pid!), own0 = process.cpuUsage();
+    const cpu0 = cpuSplit(pid), main0 = mainThreadCpuMicros(pid), sched0 = threadCpu(), own0 = process.cpuUsage();
+    const perf = perfFile ? await perfRecordThreads(perfFile, pid) : undefined;
     const sampler = throughputSampler(() => bound.size);
-    const t0 = performance.now();
+    const t0 = performance.now(), from = nowMicros();
     await inParallel(pods, creators, async i => {
       const name = `pod-${i}`;
       created.set(name, performance.now());
@@ -148,8 +195,10 @@ export async function benchSchedulingBasic(o: SchedulingBasicOptions = {}): Prom
     });
     await until(() => bound.size >= pods, `binding ${pods} pods`);
     const samples = sampler.stop();
+    window = [from, nowMicros()];
+    await perf?.stop();
     const tLast = Math.max(...bound.values());
-    const cpu = cpuSplit(srv.proc.pid!), mainCpu = mainThreadCpuMicros(srv.proc.pid!) - main0, own = process.cpuUsage(own0);
+    const cpu = cpuSplit(pid), mainCpu = mainThreadCpuMicros(pid) - main0, schedCpu = threadCpu() - sched0, own = process.cpuUsage(own0);
     const serverCpu = cpu.user + cpu.system - cpu0.user - cpu0.system;
     const lat = [...bound].map(([n, t]) => t - created.get(n)!);
     return {
@@ -159,7 +208,7 @@ export async function benchSchedulingBasic(o: SchedulingBasicOptions = {}): Prom
       'SchedulingThroughput avg / p50': throughputSummary(samples),
       target: '>= 1000 pods/s (upstream threshold 270, now 680)',
       'CPU µs/pod server / bench': `${Math.round(serverCpu / pods)} / ${Math.round((own.user + own.system) / pods)}`,
-      'server main thread µs/pod': Math.round(mainCpu / pods),
+      'server µs/pod API / scheduler thread / other': `${Math.round(mainCpu / pods)} / ${Math.round(schedCpu / pods)} / ${Math.round((serverCpu - mainCpu - schedCpu) / pods)}`,
       load: loadavg(),
     };
   } finally {
@@ -168,6 +217,8 @@ export async function benchSchedulingBasic(o: SchedulingBasicOptions = {}): Prom
     client.close();
     cmClient.close();
     await srv.stop();
+    const prof = process.env.KUBELING_BENCH_CPU_PROF;
+    if (prof && window) summariseServerProfiles(prof, pid, window[0], window[1], pods);
   }
 }
 

@@ -51,6 +51,8 @@ export interface BenchServer {
   dataDir: string;
   kubeconfig: string;
   startMs: number;
+  /** The last 64 KiB of its stderr (JSON log lines). */
+  log(): string;
   stop(): Promise<void>;
 }
 
@@ -66,9 +68,9 @@ export async function spawnServer(args: string[] = ['--disable-agent'], nodeArgs
     env: { ...process.env, KUBELING_LOG_FORMAT: 'json' }, stdio: ['ignore', 'ignore', 'pipe'],
   });
   live.set(proc, dataDir);
+  let buf = '';
   proc.once('exit', () => live.delete(proc));
   const url = await new Promise<string>((resolve, reject) => {
-    let buf = '';
     let ready = false;
     proc.stderr!.on('data', c => {
       // Only the last 64 KiB for an exit message: a server logging under load must not make
@@ -89,7 +91,7 @@ export async function spawnServer(args: string[] = ['--disable-agent'], nodeArgs
   const startMs = performance.now() - t0;
   c.close();
   return {
-    url, proc, dataDir, kubeconfig, startMs,
+    url, proc, dataDir, kubeconfig, startMs, log: () => buf,
     async stop() {
       if (proc.exitCode === null && proc.signalCode === null) {
         const exited = new Promise(r => proc.once('exit', r));

@@ -136,6 +136,16 @@ export class Client {
     return this.#t.json<T>({ method: 'POST', path: resourcePath(ri, ns), query: writeQuery(opts), body: obj });
   }
 
+  /**
+   * create() for writers that never read the created object (an event recorder): the answer
+   * is not decoded. Errors throw as from create().
+   */
+  async createWithoutResult(ref: ResourceRef, obj: KubeObject, opts: WriteOptions = {}): Promise<void> {
+    const ri = resolveResource(ref);
+    const ns = this.#ns(ri, opts.namespace ?? obj.metadata?.namespace);
+    return this.#t.send({ method: 'POST', path: resourcePath(ri, ns), query: writeQuery(opts), body: obj });
+  }
+
   /** PUT: optimistic concurrency on the object's metadata.resourceVersion (ConflictError when stale). */
   async update<T extends KubeObject = KubeObject>(ref: ResourceRef, obj: NoInfer<T>, opts: WriteOptions = {}): Promise<T> {
     return this.#put(ref, obj, opts);
@@ -205,6 +215,15 @@ export class Client {
     const ri = resolveResource(ref);
     return this.#t.json<T>({
       method: opts.method ?? 'GET', path: resourcePath(ri, this.#ns(ri, opts.namespace), name, subresource),
+      query: opts.query, body: opts.body, contentType: opts.contentType,
+    });
+  }
+
+  /** subresource() for callers that never read a success's answer (pods/binding): it is not decoded. */
+  async subresourceWithoutResult(ref: ResourceRef, name: string, subresource: string, opts: SubresourceOptions = {}): Promise<void> {
+    const ri = resolveResource(ref);
+    return this.#t.send({
+      method: opts.method ?? 'POST', path: resourcePath(ri, this.#ns(ri, opts.namespace), name, subresource),
       query: opts.query, body: opts.body, contentType: opts.contentType,
     });
   }

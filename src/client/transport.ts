@@ -52,6 +52,10 @@ export function userAgent(cfg: { component?: string; subComponents?: string[] })
 
 export function queryString(q: QueryParams | undefined): string {
   if (!q) return '';
+  // Writes mostly carry only unset options: no URLSearchParams for them.
+  let any = false;
+  for (const k in q) { const v = q[k]; if (v !== undefined && v !== null && v !== '') { any = true; break; } }
+  if (!any) return '';
   const sp = new URLSearchParams();
   for (const [k, v] of Object.entries(q)) {
     if (v === undefined || v === null || v === '') continue;
@@ -65,6 +69,8 @@ export function queryString(q: QueryParams | undefined): string {
 export class Transport {
   readonly #base: URL;
   readonly #origin: string;
+  /** Where requests go, as http.request options (no URL parsed per request). */
+  readonly #target: { protocol: string; hostname: string; port: string };
   /** Requests share a bounded pool of keep-alive sockets (bursts queue, not thousands of sockets). */
   readonly #agent: http.Agent;
   /** Streams (watches, logs) hold a socket each for long: their own pool, so they never starve requests or wait for them. */
@@ -80,6 +86,11 @@ export class Transport {
     // In-process connections speak plain HTTP; the URL keeps naming the server (Host header).
     if (inProcess) this.#base.protocol = 'http:';
     const tls = this.#base.protocol === 'https:';
+    const host = this.#base.hostname;
+    this.#target = {
+      protocol: this.#base.protocol, hostname: host.startsWith('[') ? host.slice(1, -1) : host,
+      port: this.#base.port || (tls ? '443' : '80'),
+    };
     this.#mod = tls ? https : http;
     // One TLS context for every connection: given only ca/cert/key, each new connection
     // parses them into a context of its own (milliseconds each when a burst opens dozens).
@@ -157,23 +168,24 @@ export class Transport {
       headers['Content-Type'] = r.contentType ?? 'application/json';
       headers['Content-Length'] = String(payload.length);
     }
-    const url = new URL(r.path + queryString(r.query), this.#base);
+    const path = r.path + queryString(r.query);
+    const what = `${r.method} ${r.path}`;
     const timeout = r.timeoutMs ?? this.#timeoutMs;
     return new Promise((resolve, reject) => {
       const agent = streaming ? this.#streamAgent : this.#agent;
-      const req = this.#mod.request(url, { method: r.method, headers, agent, signal: r.signal });
+      const req = this.#mod.request({ ...this.#target, path, method: r.method, headers, agent, signal: r.signal });
       let settled = false;
       const fail = (e: unknown) => {
         if (settled) return;
         settled = true;
-        const err = r.signal?.aborted ? r.signal.reason ?? e : wrapNetError(e, `${r.method} ${url.pathname}`);
+        const err = r.signal?.aborted ? r.signal.reason ?? e : wrapNetError(e, what);
         if (req.reusedSocket && !r.signal?.aborted && (e as { code?: string }).code === 'ECONNRESET') {
           (err as { reusedSocket?: boolean }).reusedSocket = true;
         }
         reject(err);
       };
       if (timeout > 0) {
-        req.setTimeout(timeout, () => req.destroy(new TimeoutError(`${r.method} ${url.pathname}: no answer within ${timeout} ms`)));
+        req.setTimeout(timeout, () => req.destroy(new TimeoutError(`${what}: no answer within ${timeout} ms`)));
       }
       req.on('error', fail);
       req.on('response', res => {

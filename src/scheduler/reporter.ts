@@ -23,7 +23,8 @@ export class Reporter {
 
   async bind(pod: Pod, node: string): Promise<void> {
     const m = pod.metadata!;
-    await this.client.subresource(PODS, m.name!, 'binding', {
+    // The answer (a Status) tells nothing a 2xx does not: not decoded.
+    await this.client.subresourceWithoutResult(PODS, m.name!, 'binding', {
       namespace: m.namespace, method: 'POST',
       body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: m.name, namespace: m.namespace, uid: m.uid }, target: { apiVersion: 'v1', kind: 'Node', name: node } },
     });

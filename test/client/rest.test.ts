@@ -112,6 +112,21 @@ describe('Client requests', () => {
     }
   });
 
+  it('writes without a result send what create/subresource send, resolve to nothing, and throw the same errors', async () => {
+    script = (_q, res) => json(res, 201, { kind: 'Event', metadata: { name: 'e' } });
+    seen.length = 0;
+    assert.equal(await client.createWithoutResult({ apiVersion: 'v1', kind: 'Event' }, { metadata: { name: 'e', namespace: 'ns' } }), undefined);
+    assert.equal(await client.subresourceWithoutResult(PODS, 'p', 'binding', { namespace: 'ns', body: { target: { name: 'n1' } } }), undefined);
+    assert.deepEqual(seen.map(s => `${s.method} ${s.url} ${s.body}`), [
+      'POST /api/v1/namespaces/ns/events {"metadata":{"name":"e","namespace":"ns"}}',
+      'POST /api/v1/namespaces/ns/pods/p/binding {"target":{"name":"n1"}}',
+    ]);
+    script = (_q, res) => json(res, 409, status(409, 'Conflict', 'pod p is already assigned to node n0'));
+    await assert.rejects(client.subresourceWithoutResult(PODS, 'p', 'binding', { namespace: 'ns', body: {} }), (e: Error) => e instanceof ConflictError && /already assigned/.test(e.message));
+    script = (_q, res) => json(res, 409, status(409, 'AlreadyExists', 'events "e" already exists'));
+    await assert.rejects(client.createWithoutResult({ apiVersion: 'v1', kind: 'Event' }, { metadata: { name: 'e', namespace: 'ns' } }), /already exists/);
+  });
+
   it('reports an unreachable server as a ConnectionError', async () => {
     const dead = new Client({ url: 'http://127.0.0.1:1' });
     await assert.rejects(dead.get(PODS, 'x'), ConnectionError);

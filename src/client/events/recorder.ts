@@ -177,7 +177,7 @@ export class EventRecorder {
     if (c.action === 'patch') {
       try {
         const patch = ev.series ? { series: ev.series } : { count: ev.count, message: ev.message, lastTimestamp: ev.lastTimestamp };
-        await client.patch(EVENTS, ev.metadata.name, patch, { namespace: ev.metadata.namespace, type: 'merge' });
+        await client.patchWithoutResult(EVENTS, ev.metadata.name, patch, { namespace: ev.metadata.namespace, type: 'merge' });
         return;
       } catch (e) {
         if (!(e instanceof NotFoundError)) throw e;
@@ -185,7 +185,8 @@ export class EventRecorder {
       }
     }
     try {
-      await client.create(EVENTS, ev as unknown as KubeObject, { namespace: ev.metadata.namespace });
+      // Nobody reads the Event written: the answer is not decoded.
+      await client.createWithoutResult(EVENTS, ev as unknown as KubeObject, { namespace: ev.metadata.namespace });
     } catch (e) {
       if (!(e instanceof AlreadyExistsError)) throw e;
     }
