@@ -37,9 +37,12 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
   }
 
   score(state: CycleState, pod: PodInfo, node: NodeInfo): number {
+    const taints = node.node?.spec?.taints;
+    // Most nodes have no taints: no state lookup for them (nodes × pods calls a run).
+    if (!taints?.length) return 0;
     const tols = state.read<PreScoreState>(KEY)?.tolerations ?? pod.pod.spec?.tolerations ?? [];
     let n = 0;
-    for (const taint of node.node?.spec?.taints ?? []) {
+    for (const taint of taints) {
       if (taint.effect === 'PreferNoSchedule' && !toleratedBy(tols, taint)) n++;
     }
     return n;
