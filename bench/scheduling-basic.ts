@@ -209,6 +209,7 @@ export async function benchSchedulingBasic(o: SchedulingBasicOptions = {}): Prom
       target: '>= 1000 pods/s (upstream threshold 270, now 680)',
       'CPU µs/pod server / bench': `${Math.round(serverCpu / pods)} / ${Math.round((own.user + own.system) / pods)}`,
       'server µs/pod API / scheduler thread / other': `${Math.round(mainCpu / pods)} / ${Math.round(schedCpu / pods)} / ${Math.round((serverCpu - mainCpu - schedCpu) / pods)}`,
+      'server peak RSS MB': Math.round(Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024),
       load: loadavg(),
     };
   } finally {
