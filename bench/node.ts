@@ -20,7 +20,7 @@
  * KUBELING_BENCH_REQUESTS=1 adds the API requests per burst pod, by verb and resource.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../src/api/object.js';
@@ -39,6 +39,14 @@ function pct(xs: number[], p: number): number {
 const cpuSeconds = (pid: number, tid?: number) => {
   const f = readFileSync(tid ? `/proc/${pid}/task/${tid}/stat` : `/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(f[11]) + Number(f[12])) / 100;
+};
+/** Where a process's RSS is: anonymous (heap, malloc) vs file pages (the node binary), MB; its open sockets. */
+const memoryParts = (pid: number) => {
+  const kb = (k: string, text: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  const r = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  let sockets = 0;
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) { try { if (readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:')) sockets++; } catch { /* closed */ } }
+  return `${Math.round(kb('Anonymous', r) / 1024)} / ${Math.round((kb('Rss', r) - kb('Anonymous', r)) / 1024)} / ${sockets}`;
 };
 const rssMb = (pid: number) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
 
@@ -302,7 +310,7 @@ async function benchMode(mode: AgentMode, only: 'burst' | undefined, podman: boo
     };
     const agentStarts = collectStarts(agentProc);
     await remove((await create('warm-up'), 'warm-up'));
-    const base = { agent: rssMb(agentProc.pid!), server: rssMb(c.proc!.pid!) };
+    const base = { agent: rssMb(agentProc.pid!), server: rssMb(c.proc!.pid!), parts: memoryParts(agentProc.pid!) };
     const heapBase = remote ? new Map() : await threadHeaps(client);
     const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     rows.push({ case: 'load average before', total_ms: load() });
@@ -346,6 +354,7 @@ async function benchMode(mode: AgentMode, only: 'burst' | undefined, podman: boo
     const idle = { idle_mb: base.agent, with_100_pods_mb: rssMb(agentProc.pid!), cpu_pct: Math.round((cpuSeconds(agentProc.pid!) - cpu0) * 10) };
     if (remote) {
       rows.push({ case: 'agent RSS / idle CPU with 100 pods', ...idle, target: 'RSS ≤ 100 MB' });
+      rows.push({ case: 'agent RSS parts: anonymous / file MB, sockets (idle → 100 pods)', total_ms: `${base.parts} → ${memoryParts(agentProc.pid!)}` });
       rows.push({ case: 'API server RSS with 100 pods', idle_mb: base.server, with_100_pods_mb: rssMb(c.proc!.pid!) });
     } else {
       // One process, one RSS: the agent's own share shows as its thread's V8 heap (the server

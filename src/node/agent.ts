@@ -29,7 +29,7 @@ import { issueNodeToken, registerLocalSocket, revokeNodeToken } from './server/c
 import type { PortForwards } from './server/portforwards.js';
 import { ensureServingCert } from './server/serving-cert.js';
 import { registerStreamEndpoints } from './server/stream-endpoints.js';
-import { NetnsDialer } from './streaming/index.js';
+import { NetnsDialer } from './streaming/netns-dial.js';
 import { POD_UID } from './labels.js';
 import { createRuntime, openImageStore } from './setup.js';
 import type { Runtime } from './runtime/index.js';

@@ -8,7 +8,6 @@
  */
 import { BadRequestError } from '../../api/errors.js';
 import { inProcessAgent } from '../server/agent-server.js';
-import { proxyUpgrade } from '../streaming/index.js';
 import { agentEndpoint, getPod, type AgentClientCert } from './agent-endpoint.js';
 import type { UpgradeProxyContext } from './index.js';
 import { pickContainer } from './logs.js';
@@ -47,5 +46,7 @@ export async function proxyPodStream(ctx: UpgradeProxyContext, kind: StreamKind,
   // An agent in this process serves the client's connection itself; others are relayed to.
   const local = agent.socketPath ? inProcessAgent(agent.socketPath) : undefined;
   if (local) return local.serveUpgradeInProcess(ctx.req, ctx.socket, ctx.head, new URL(path, 'http://agent'));
+  // Imported here: a process running only the agent loads this module but never relays (ws stays unloaded).
+  const { proxyUpgrade } = await import('../streaming/upgrade-proxy.js');
   await proxyUpgrade(ctx.req, ctx.socket, ctx.head, { host: agent.host, port: agent.port, socketPath: agent.socketPath, path, headers: agent.headers, tls: agent.tls });
 }

@@ -12,7 +12,8 @@ import type { Duplex } from 'node:stream';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { POD_UID } from '../labels.js';
 import type { Runtime } from '../runtime/index.js';
-import { pooledOnread, servePortForward, type NetnsDialer } from '../streaming/index.js';
+import type { NetnsDialer } from '../streaming/netns-dial.js';
+import { pooledOnread } from '../streaming/read-pool.js';
 
 /** How often a live session checks that its pod's sandbox is still there. */
 const CHECK_MS = 1000;
@@ -43,6 +44,8 @@ export class PortForwards {
     const stop = this.#watch(netns, socket);
     this.#sessions.add(socket);
     try {
+      // Loaded on first use, as stream-endpoints.ts loads the other protocols.
+      const { servePortForward } = await import('../streaming/portforward.js');
       await servePortForward(req, socket, head, url, { podName: pod.metadata!.name, uid, dial });
     } finally {
       this.#sessions.delete(socket);

@@ -13,9 +13,7 @@ import type { Logger } from '../../client/index.js';
 import { POD_UID } from '../labels.js';
 import { runsByName } from '../pods/pod-view.js';
 import type { ContainerStatus, Runtime } from '../runtime/index.js';
-import {
-  bridgeSession, parseExecRequest, parseStreamOptions, rejectUpgrade, serveAttach, serveExec, type NetnsDialer,
-} from '../streaming/index.js';
+import type { NetnsDialer } from '../streaming/netns-dial.js';
 import { attachSession } from './attach.js';
 import type { AgentServer } from './agent-server.js';
 import { PortForwards } from './portforwards.js';
@@ -35,9 +33,16 @@ const EXEC = /^\/(exec|attach)\/([^/]+)\/([^/]+)\/([^/]+)$/;
 const PORT_FORWARD = /^\/portForward\/([^/]+)\/([^/]+)$/;
 
 /** Adds exec, attach and port-forward to the agent's server; returns the forwards (to close them). */
+/**
+ * The streaming protocols (ws, SPDY, zlib: ~3 MB of the agent's RSS) load on the first
+ * exec/attach/port-forward, not with the agent: most agents never serve one.
+ */
+const streaming = () => import('../streaming/index.js');
+
 export function registerStreamEndpoints(server: AgentServer, src: StreamSource): PortForwards {
   const forwards = new PortForwards(src.runtime, src.dialer);
-  const fail = (socket: Duplex, e: unknown) => {
+  const fail = async (socket: Duplex, e: unknown) => {
+    const { rejectUpgrade } = await streaming();
     if (e instanceof Refusal) return rejectUpgrade(socket, e.code, e.message, e.code === 404 ? 'Not Found' : 'Internal Server Error');
     if (e instanceof KubelingError) return rejectUpgrade(socket, e.httpStatus, e.toStatus(), e.reason);
     src.logger.error('stream request failed', { error: (e as Error).message });
@@ -53,7 +58,7 @@ export function registerStreamEndpoints(server: AgentServer, src: StreamSource):
     const pf = PORT_FORWARD.exec(url.pathname);
     if (pf) {
       const pod = src.pod(decodeURIComponent(pf[1]!), decodeURIComponent(pf[2]!));
-      if (!pod) { fail(socket, new Refusal(404, 'pod does not exist')); return true; }
+      if (!pod) { void fail(socket, new Refusal(404, 'pod does not exist')); return true; }
       forwards.serve(req, socket, head, url, pod).catch(e => fail(socket, e));
       return true;
     }
@@ -75,6 +80,7 @@ async function serveCommand(
 ): Promise<void> {
   const pod = src.pod(ns, name);
   if (!pod) throw new Refusal(404, 'pod does not exist');
+  const { bridgeSession, parseExecRequest, parseStreamOptions, serveAttach, serveExec } = await streaming();
   if (kind === 'exec') {
     const r = parseExecRequest(url.searchParams);
     const run = await runningContainer(src, pod, container);
