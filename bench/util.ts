@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVER_NODE_FLAGS } from '../src/cli/node-flags.js';
 import { clientFromKubeconfig } from '../test/e2e/raw-client.js';
 
 export function pct(xs: number[], p: number): number {
@@ -64,7 +65,7 @@ export async function spawnServer(args: string[] = ['--disable-agent'], nodeArgs
   // KUBELING_BENCH_CPU_PROF=DIR profiles every spawned server (node --cpu-prof) into DIR.
   const prof = process.env.KUBELING_BENCH_CPU_PROF;
   if (prof) nodeArgs = [...nodeArgs, '--cpu-prof', `--cpu-prof-dir=${prof}`];
-  const proc = spawn(process.execPath, [...nodeArgs, MAIN, 'server', '--data-dir', dataDir, '--write-kubeconfig', kubeconfig, '--port', '0', '--bind-address', '127.0.0.1', ...args], {
+  const proc = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...nodeArgs, MAIN, 'server', '--data-dir', dataDir, '--write-kubeconfig', kubeconfig, '--port', '0', '--bind-address', '127.0.0.1', ...args], {
     env: { ...process.env, KUBELING_LOG_FORMAT: 'json' }, stdio: ['ignore', 'ignore', 'pipe'],
   });
   live.set(proc, dataDir);

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pointsUnder, readMountPoints } from '../../src/node/runtime/mount-table.js';
+import { SERVER_NODE_FLAGS } from '../../src/cli/node-flags.js';
 import { randomPrefix } from '../../src/proxy/index.js';
 import { freeServiceCidr, purgeProxy, registerRun, sweepDeadRuns } from '../proxy/sweep.js';
 
@@ -46,7 +47,7 @@ export async function startTestServer(extraArgs: string[] = ['--disable-agent'])
   let url = '';
 
   const launch = () => new Promise<void>((resolve, reject) => {
-    proc = spawn(process.execPath, [MAIN, 'server', '--data-dir', dataDir, '--write-kubeconfig', kubeconfig,
+    proc = spawn(process.execPath, [...SERVER_NODE_FLAGS, MAIN, 'server', '--data-dir', dataDir, '--write-kubeconfig', kubeconfig,
       '--port', String(port), '--bind-address', '127.0.0.1', ...ownArgs, ...extraArgs], {
       env: { ...process.env, KUBELING_LOG_FORMAT: 'json' }, stdio: ['ignore', 'ignore', 'pipe'],
     });

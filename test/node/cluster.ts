@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '../../src/client/index.js';
+import { SERVER_NODE_FLAGS } from '../../src/cli/node-flags.js';
 import { AGENT_NODE_FLAGS, purgeNode, type AgentOptionsInput } from '../../src/node/index.js';
 import { RuncRuntime } from '../../src/node/runtime/index.js';
 import { openImageStore, runtimeOptions } from '../../src/node/setup.js';
@@ -148,7 +149,8 @@ export class NodeCluster {
 
   async #spawn(main: string, args: string[], env: NodeJS.ProcessEnv, readyMsg: string): Promise<ChildProcess> {
     const nodeArgs = [
-      ...(main === AGENT_MAIN ? AGENT_NODE_FLAGS : []), // the agent's own process runs as `kubeling agent` would
+      // Each process runs with the V8 flags its real launcher gives it.
+      ...(main === AGENT_MAIN ? AGENT_NODE_FLAGS : SERVER_NODE_FLAGS),
       ...env.KUBELING_TEST_NODE_ARGS?.split(' ').filter(Boolean) ?? [], // e.g. --cpu-prof
     ];
     const proc = spawn(process.execPath, [...nodeArgs, main, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
