@@ -3,7 +3,9 @@
  * same code at the same (low) load has needed up to twice the CPU per pod from one hour to
  * the next (runc, CNI and our JavaScript alike, with no steal time in /proc/stat): figures
  * from different runs compare only together with these two.
- * - a fixed JavaScript loop: CPU ms of this process;
+ * - a fixed JavaScript loop: CPU ms of this process (register-bound; it barely moves);
+ * - random reads over 256 MB: CPU ms of this process (memory-bound, like most of a server's
+ *   work on scattered objects);
  * - a Go program's start: mean CPU ms of `runc --version` (GOMAXPROCS=1, as the runtime
  *   starts runc), read from this process's children's times in /proc/self/stat.
  */
@@ -27,6 +29,19 @@ export function jsLoopMs(): number {
   return Math.round((c.user + c.system) / 1000);
 }
 
+export function memoryWalkMs(): number {
+  const memory = new Int32Array(64 << 20).fill(1); // 256 MB, touched before timing, dropped after
+  const c0 = process.cpuUsage();
+  let x = 0, idx = 12345;
+  for (let i = 0; i < 20_000_000; i++) {
+    idx = (Math.imul(idx, 1103515245) + 12345) & ((64 << 20) - 1);
+    x += memory[idx]!;
+  }
+  const c = process.cpuUsage(c0);
+  if (x === -1) console.log(x);
+  return Math.round((c.user + c.system) / 1000);
+}
+
 export function goStartMs(runs = 50): number | undefined {
   const c0 = childrenCpuMs();
   try {
@@ -38,5 +53,5 @@ export function goStartMs(runs = 50): number | undefined {
 export function machineSpeed(): string {
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   const go = goStartMs();
-  return `machine speed (CPU ms, lower is faster): JS loop ${jsLoopMs()}, runc start ${go ?? 'n/a'}; load ${load}`;
+  return `machine speed (CPU ms, lower is faster): JS loop ${jsLoopMs()}, memory walk ${memoryWalkMs()}, runc start ${go ?? 'n/a'}; load ${load}`;
 }
