@@ -7,11 +7,12 @@
  * one MessagePort (ThreadLink); this side hands each to the API server as the user the worker
  * named for it. Its metrics are appended to the API server's /metrics, with every thread's
  * V8 heap (kubeling_thread_heap_bytes); an agent's token and local socket are registered
- * here, where the API server's log/exec/port-forward proxies look for them. An unexpected
- * exit is logged and the worker started again (leader election keeps a restarted control
- * plane from overlapping the old one's work; a restarted agent adopts the running pods);
- * stop asks it to stop its components and waits for the thread to end, terminating it if
- * it does not.
+ * here, where the API server's log/exec/port-forward proxies look for them, and its spawner
+ * helper is started here (spawner-host.ts), so it is reaped even after the thread died.
+ * An unexpected exit is logged and the worker started again (leader election keeps a
+ * restarted control plane from overlapping the old one's work; a restarted agent adopts the
+ * running pods; test/node/agent-thread-restart.test.ts); stop asks it to stop its components
+ * and waits for the thread to end, terminating it if it does not.
  */
 import { readdirSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
@@ -20,10 +21,13 @@ import type { ApiServer, UserInfo } from '../apiserver/index.js';
 import { ThreadLink } from '../client/thread-link.js';
 import type { MetricsRegistry } from '../metrics/index.js';
 import { registerInProcessAgent, revokeNodeToken } from '../node/api-proxy/index.js';
+// The one file, not the runtime's index (which loads the whole runtime).
+import { spawnHostedHelper, type HostedHelperRequest } from '../node/runtime/spawner-host.js';
 import type { ClusterConfig, Component } from './components.js';
 import { humanLogs, log } from './log.js';
 import type { AgentFlags } from './wire-agent.js';
 import type { ServicesOptions } from './wire-services.js';
+import { registerThreadFaults } from './thread-fault.js';
 
 export interface ComponentsWorkerData {
   /** Names the thread in logs and metrics ("control-plane", "node-agent"). */
@@ -49,8 +53,14 @@ export type FromWorker =
   | { type: 'metrics'; text: string }
   | { type: 'heap'; heap: HeapFigures }
   /** The worker's agent registered this token and local socket (in the worker's own module copy). */
-  | { type: 'agent'; nodeName: string; token: string; socketPath?: string };
-export type ToWorker = { type: 'stop' };
+  | { type: 'agent'; nodeName: string; token: string; socketPath?: string }
+  /** Start a spawner helper for the worker (spawner-host.ts): this thread reaps it, whatever becomes of the worker. */
+  | { type: 'spawn-helper'; id: number; req: HostedHelperRequest };
+export type ToWorker =
+  | { type: 'stop' }
+  | { type: 'helper-spawned'; id: number; error?: string }
+  /** Test-only (thread-fault.ts): throw an uncaught error. */
+  | { type: 'test-fault-throw' };
 
 /**
  * A thread's young generation unless its caller sets one: 3 × a 32 MB semi-space. The control
@@ -128,6 +138,13 @@ export async function startComponentsThread(
           registerInProcessAgent(m.nodeName, m);
           agents.set(m.nodeName, m.token);
           break;
+        case 'spawn-helper':
+          spawnHostedHelper(m.req).then(child => {
+            child.on('error', e => log.error(`${label}: cannot start its spawner helper`, { helper: m.req.helper, error: e.message }));
+            child.on('exit', (code, signal) => { if (code || signal) log.warn(`${label}: its spawner helper exited`, { helper: m.req.helper, code, signal }); });
+            w.postMessage({ type: 'helper-spawned', id: m.id } satisfies ToWorker);
+          }, (e: Error) => w.postMessage({ type: 'helper-spawned', id: m.id, error: e.message } satisfies ToWorker));
+          break;
         case 'started':
           started = true;
           log.info(`${label} started`, { components: m.components, tid: tid === undefined ? undefined : Number(tid) });
@@ -150,6 +167,10 @@ export async function startComponentsThread(
   });
 
   await spawn();
+  registerThreadFaults(data.name, f => {
+    if (f === 'terminate') void worker.terminate();
+    else worker.postMessage({ type: 'test-fault-throw' } satisfies ToWorker);
+  });
   return [{
     name: `${data.name}-thread`,
     async stop() {

@@ -16,6 +16,7 @@ import type { Component, ComponentContext } from './components.js';
 import { heapFigures, type FromWorker, type ToWorker, type WorkerData } from './components-thread.js';
 import { log } from './log.js';
 import { IDENTITIES } from './wire-clients.js';
+import { setSpawnerHost } from '../node/runtime/spawner-host.js';
 
 const data = workerData as WorkerData;
 const port = parentPort!;
@@ -58,8 +59,25 @@ async function stop(): Promise<void> {
   process.exit(0);
 }
 
+// The agent's spawner helper is started by the main thread, which reaps it when it exits,
+// even after this thread died (spawner-host.ts).
+const helperStarts = new Map<number, { resolve(): void; reject(e: Error): void }>();
+let helperStartId = 0;
+setSpawnerHost(req => new Promise((resolve, reject) => {
+  const id = ++helperStartId;
+  helperStarts.set(id, { resolve, reject });
+  post({ type: 'spawn-helper', id, req });
+}));
+
 port.on('message', (m: ToWorker) => {
   if (m.type === 'stop') void stop();
+  if (m.type === 'helper-spawned') {
+    const p = helperStarts.get(m.id);
+    helperStarts.delete(m.id);
+    if (m.error) p?.reject(new Error(m.error)); else p?.resolve();
+  }
+  // Test-only (thread-fault.ts): an error nothing catches ends this thread, as a bug would.
+  if (m.type === 'test-fault-throw') setImmediate(() => { throw new Error('test thread fault: thrown on request'); });
 });
 
 if (data.controllers) {

@@ -5,10 +5,10 @@
  * has exec'd. With ~300 runc/CNI/shim starts in a burst of 100 pods, and the machine busy,
  * that stopped the agent for seconds. The helper is a tiny static process: its fork is
  * cheap and its waiting blocks nobody. The agent only writes a request and reads a reply.
+ * (spawner-host.ts starts the helper: as the agent's child, or by `kubeling server`'s main thread.)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
-import type { Readable, Writable } from 'node:stream';
+import { openHelperLink, type HelperLink } from './spawner-host.js';
 
 export interface SpawnResult {
   /** 0 when the process could not be started (see `errno`). */
@@ -67,7 +67,7 @@ interface Pending { resolve(r: SpawnResult): void; reject(e: Error): void }
 
 export class Spawner {
   readonly #helper: string;
-  #child?: ChildProcess & { stdin: Writable; stdout: Readable };
+  #link?: HelperLink;
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
   #buf: Buffer = Buffer.alloc(0);
@@ -153,49 +153,43 @@ export class Spawner {
   #send(id: number, op: number, file: string, args: string[], env: NodeJS.ProcessEnv | undefined, input: Buffer): Promise<SpawnResult> {
     const frame = this.#frame(id, op, file, args, env, input);
     return new Promise((resolve, reject) => {
-      const child = this.#ensure();
+      const link = this.#ensure();
       this.#pending.set(id, { resolve, reject });
-      // While work is pending the helper keeps us alive: its stdout for the reply, the child
-      // itself for 'exit' (a helper that dies closes stdout first; unref'd, the loop could end
-      // before 'exit' rejects what is pending).
-      if (this.#pending.size === 1) { (child.stdout as Readable & { ref(): void }).ref(); child.ref(); }
-      child.stdin.write(frame);
+      // While work is pending the helper keeps us alive (for its reply, or news of its end).
+      if (this.#pending.size === 1) link.ref();
+      link.write(frame);
     });
   }
 
   #kill(id: number, signal: number): void {
-    if (!this.#pending.has(id) || !this.#child) return;
+    if (!this.#pending.has(id) || !this.#link) return;
     const m = Buffer.alloc(16);
     m.writeUInt32LE(12, 0);
     m.writeUInt32LE(id, 4);
     m.writeUInt32LE(KILL, 8);
     m.writeUInt32LE(signal, 12);
-    this.#child.stdin.write(m);
+    this.#link.write(m);
   }
 
   /** The helper, started on first use and again if it died. It never keeps the agent alive. */
-  #ensure(): ChildProcess & { stdin: Writable; stdout: Readable } {
-    if (this.#child) return this.#child;
-    const child = spawn(this.#helper, ['spawner'], { stdio: ['pipe', 'pipe', 'inherit'], env: withGoEnv(process.env) }) as ChildProcess & { stdin: Writable; stdout: Readable };
-    this.#child = child;
+  #ensure(): HelperLink {
+    if (this.#link) return this.#link;
     this.#buf = Buffer.alloc(0);
-    child.unref();
-    (child.stdin as Writable & { unref(): void }).unref();
-    child.stdin.on('error', () => { /* reported through 'exit' */ });
-    child.stdout.on('data', (b: Buffer) => this.#onData(b));
-    const gone = (why: string) => {
-      if (this.#child !== child) return;
-      this.#child = undefined;
-      // Names the binary: a stale build without `spawner` prints its usage and exits 2.
-      const err = new Error(`kubeling-shim spawner (${this.#helper}) ${why}`);
-      for (const p of this.#pending.values()) p.reject(err);
-      this.#pending.clear();
-    };
-    child.on('error', e => gone(`cannot start: ${e.message}`));
-    child.on('exit', (code, sig) => gone(`exited (${sig ?? code})`));
+    const link: HelperLink = openHelperLink(this.#helper, withGoEnv(process.env), {
+      data: b => { if (this.#link === link) this.#onData(b); },
+      gone: why => {
+        if (this.#link !== link) return;
+        this.#link = undefined;
+        // Names the binary: a stale build without `spawner` prints its usage and exits 2.
+        const err = new Error(`kubeling-shim spawner (${this.#helper}) ${why}`);
+        for (const p of this.#pending.values()) p.reject(err);
+        this.#pending.clear();
+      },
+    });
+    this.#link = link;
     // Before any launch, as the old helper had it (request id 0: no one waits for the reply).
-    if (this.#sealed) child.stdin.write(this.#frame(0, SEAL, this.#sealed, [], {}, Buffer.alloc(0)));
-    return child;
+    if (this.#sealed) link.write(this.#frame(0, SEAL, this.#sealed, [], {}, Buffer.alloc(0)));
+    return link;
   }
 
   #onData(b: Buffer): void {
@@ -213,7 +207,7 @@ export class Spawner {
       const stderr = Buffer.from(m.subarray(24 + outLen));
       p.resolve({ pid, code: status, stdout, stderr, ...(err ? { errno: errnoName(err) } : {}) });
     }
-    if (!this.#pending.size) { (this.#child?.stdout as (Readable & { unref(): void }) | undefined)?.unref(); this.#child?.unref(); }
+    if (!this.#pending.size) this.#link?.unref();
   }
 }
 
