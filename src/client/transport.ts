@@ -1,17 +1,19 @@
 /**
- * HTTP(S) to the API server over one keep-alive agent: JSON requests that throw
- * kubeling errors, raw requests for subresources, and streaming responses for watches.
+ * HTTP(S) to the API server: JSON requests that throw kubeling errors and raw requests
+ * for subresources over a pool of keep-alive connections (http1.ts), and streaming
+ * responses for watches and logs through Node's http client.
  * In `kubeling server` the connections may be in-memory ones to the API server of the
  * same process (config `inProcess`): the same HTTP, without TLS or the kernel.
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { createSecureContext } from 'node:tls';
-import type { Socket } from 'node:net';
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect, createSecureContext } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { TimeoutError } from '../api/errors.js';
 import type { ClientConfig } from './config.js';
 import { ConnectionError, errorFromStatus } from './errors.js';
+import { Http1Pool } from './http1.js';
 import { MemorySocket } from './memory-socket.js';
 
 export type QueryValue = string | number | boolean | undefined | null | readonly string[];
@@ -71,12 +73,15 @@ export class Transport {
   readonly #origin: string;
   /** Where requests go, as http.request options (no URL parsed per request). */
   readonly #target: { protocol: string; hostname: string; port: string };
-  /** Requests share a bounded pool of keep-alive sockets (bursts queue, not thousands of sockets). */
-  readonly #agent: http.Agent;
+  /** Requests share a bounded pool of keep-alive connections (bursts queue, not thousands of sockets). */
+  readonly #pool: Http1Pool;
   /** Streams (watches, logs) hold a socket each for long: their own pool, so they never starve requests or wait for them. */
   readonly #streamAgent: http.Agent;
   readonly #mod: typeof http | typeof https;
   readonly #headers: Record<string, string>;
+  /** The same headers as head lines, for the request pool (Host first, as Node writes it). */
+  readonly #headLines: string;
+  readonly #headError?: string;
   readonly #timeoutMs: number;
 
   constructor(cfg: ClientConfig) {
@@ -102,13 +107,22 @@ export class Transport {
         rejectUnauthorized: !cfg.insecureSkipTLSVerify, servername: cfg.tlsServerName,
       })
       : new http.Agent({ keepAlive: true, maxSockets });
-    this.#agent = agent(cfg.maxConnections ?? 64);
+    const { hostname, port } = this.#target;
+    const servername = cfg.tlsServerName ?? (isIP(hostname) ? undefined : hostname);
+    const connect = inProcess ?? (tls
+      ? () => tlsConnect({ host: hostname, port: Number(port), secureContext, rejectUnauthorized: !cfg.insecureSkipTLSVerify, servername })
+      : () => netConnect({ host: hostname, port: Number(port) }));
+    this.#pool = new Http1Pool(connect, cfg.maxConnections ?? 64);
     this.#streamAgent = agent(Infinity);
     this.#headers = {
       'User-Agent': userAgent(cfg),
     };
     // In process, the connection itself names the user.
     if (cfg.token && !inProcess) this.#headers.Authorization = `Bearer ${cfg.token}`;
+    const lines = [`Host: ${this.#base.host}`, ...Object.entries(this.#headers).map(([k, v]) => `${k}: ${v}`)];
+    // A bad value (a token read with a newline) fails each request, as Node's client would.
+    this.#headLines = lines.map(l => `${l}\r\n`).join('');
+    this.#headError = lines.some(l => INVALID_HEADER.test(l)) ? 'Invalid character in a configured header' : undefined;
     this.#timeoutMs = cfg.timeoutMs ?? 60_000;
   }
 
@@ -116,8 +130,41 @@ export class Transport {
 
   /** Sends the request and reads the whole answer, whatever its status. */
   async request(r: RawRequest): Promise<RawResponse> {
-    const { res, body } = await this.#send(r, false);
-    return { status: res.statusCode ?? 0, headers: res.headers, body: body! };
+    try {
+      return await this.#request(r);
+    } catch (e) {
+      // A keep-alive connection the server closed just as we reused it: safe to send again once.
+      if ((e as { reusedSocket?: boolean }).reusedSocket) return this.#request(r);
+      throw e;
+    }
+  }
+
+  async #request(r: RawRequest): Promise<RawResponse> {
+    if (this.#headError) throw Object.assign(new TypeError(this.#headError), { code: 'ERR_INVALID_CHAR' });
+    let body: string | Buffer | undefined;
+    let head = `${r.method} ${checkPath(r.path + queryString(r.query))} HTTP/1.1\r\n${this.#headLines}Accept: ${checkValue(r.accept ?? 'application/json')}\r\n`;
+    if (r.headers) for (const k in r.headers) head += `${checkValue(k)}: ${checkValue(r.headers[k]!)}\r\n`;
+    if (r.body !== undefined) {
+      body = Buffer.isBuffer(r.body) ? r.body : typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
+      head += `Content-Type: ${checkValue(r.contentType ?? 'application/json')}\r\nContent-Length: ${typeof body === 'string' ? Buffer.byteLength(body) : body.length}\r\n`;
+    } else if (r.method === 'POST' || r.method === 'PUT' || r.method === 'PATCH') {
+      head += 'Content-Length: 0\r\n'; // as Node sends for a body-less write
+    }
+    head += '\r\n';
+    const what = `${r.method} ${r.path}`;
+    const timeout = r.timeoutMs ?? this.#timeoutMs;
+    try {
+      const res = await this.#pool.request({
+        method: r.method, head, body, timeoutMs: timeout, signal: r.signal,
+        timeoutError: () => new TimeoutError(`${what}: no answer within ${timeout} ms`),
+      });
+      return { status: res.status, headers: res.headers as http.IncomingHttpHeaders, body: res.body };
+    } catch (e) {
+      if (r.signal?.aborted) throw r.signal.reason ?? e;
+      const err = wrapNetError(e, what);
+      if ((e as { reusedSocket?: boolean }).reusedSocket) (err as { reusedSocket?: boolean }).reusedSocket = true;
+      throw err;
+    }
   }
 
   /** Sends the request; 2xx → the decoded JSON body, otherwise the matching kubeling error. */
@@ -139,28 +186,23 @@ export class Transport {
    * destroying the returned response ends the request. Non-2xx answers throw.
    */
   async stream(r: RawRequest): Promise<http.IncomingMessage> {
-    // The timeout bounds the wait for the status line only; the stream itself may idle.
-    const { res } = await this.#send({ accept: 'application/json', ...r }, true);
-    return res;
-  }
-
-  /** Closes idle sockets; open streams end when their owners stop them. */
-  close(): void {
-    this.#agent.destroy();
-    this.#streamAgent.destroy();
-  }
-
-  async #send(r: RawRequest, streaming: boolean, retried = false): Promise<{ res: http.IncomingMessage; body?: Buffer }> {
     try {
-      return await this.#once(r, streaming);
+      return await this.#stream({ accept: 'application/json', ...r });
     } catch (e) {
       // A keep-alive socket the server closed just as we reused it: safe to send again once.
-      if (!retried && (e as { reusedSocket?: boolean }).reusedSocket) return this.#send(r, streaming, true);
+      if ((e as { reusedSocket?: boolean }).reusedSocket) return this.#stream({ accept: 'application/json', ...r });
       throw e;
     }
   }
 
-  #once(r: RawRequest, streaming: boolean): Promise<{ res: http.IncomingMessage; body?: Buffer }> {
+  /** Closes idle sockets; open streams end when their owners stop them. */
+  close(): void {
+    this.#pool.destroy();
+    this.#streamAgent.destroy();
+  }
+
+  /** A streaming request through Node's http client: the answer is read as it comes. */
+  #stream(r: RawRequest): Promise<http.IncomingMessage> {
     let payload: Buffer | undefined;
     const headers: Record<string, string> = { ...this.#headers, Accept: r.accept ?? 'application/json', ...r.headers };
     if (r.body !== undefined) {
@@ -170,10 +212,10 @@ export class Transport {
     }
     const path = r.path + queryString(r.query);
     const what = `${r.method} ${r.path}`;
+    // The timeout bounds the wait for the status line only; the stream itself may idle.
     const timeout = r.timeoutMs ?? this.#timeoutMs;
     return new Promise((resolve, reject) => {
-      const agent = streaming ? this.#streamAgent : this.#agent;
-      const req = this.#mod.request({ ...this.#target, path, method: r.method, headers, agent, signal: r.signal });
+      const req = this.#mod.request({ ...this.#target, path, method: r.method, headers, agent: this.#streamAgent, signal: r.signal });
       let settled = false;
       const fail = (e: unknown) => {
         if (settled) return;
@@ -189,11 +231,10 @@ export class Transport {
       }
       req.on('error', fail);
       req.on('response', res => {
-        const ok = (res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300;
-        if (streaming && ok) {
+        if ((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300) {
           settled = true;
           req.setTimeout(0);
-          resolve({ res });
+          resolve(res);
           return;
         }
         const chunks: Buffer[] = [];
@@ -202,9 +243,7 @@ export class Transport {
         res.on('end', () => {
           if (settled) return;
           settled = true;
-          const body = Buffer.concat(chunks);
-          if (streaming) reject(errorFromStatus(res.statusCode ?? 0, decodeBody(body)));
-          else resolve({ res, body });
+          reject(errorFromStatus(res.statusCode ?? 0, decodeBody(Buffer.concat(chunks))));
         });
       });
       req.end(payload);
@@ -226,6 +265,20 @@ function inProcessAgent(maxSockets: number, connect: () => Duplex): http.Agent {
   const agent = new http.Agent({ keepAlive: true, maxSockets });
   agent.createConnection = () => connect() as unknown as Socket;
   return agent;
+}
+
+/** Node's checks on what goes into a request head (it throws ERR_UNESCAPED_CHARACTERS, ERR_INVALID_CHAR). */
+const INVALID_PATH = /[^\u0021-\u00ff]/;
+const INVALID_HEADER = /[^\t\x20-\x7e\x80-\xff]/;
+
+function checkPath(path: string): string {
+  if (INVALID_PATH.test(path)) throw Object.assign(new TypeError('Request path contains unescaped characters'), { code: 'ERR_UNESCAPED_CHARACTERS' });
+  return path;
+}
+
+function checkValue(v: string): string {
+  if (INVALID_HEADER.test(v)) throw Object.assign(new TypeError(`Invalid character in header content ${JSON.stringify(v)}`), { code: 'ERR_INVALID_CHAR' });
+  return v;
 }
 
 function decodeBody(body: Buffer): unknown {
