@@ -153,10 +153,40 @@ export function fieldsV1Json(v: unknown): string | undefined {
   const o = v as Canonical & { [TEXT]?: string };
   let text = o[TEXT];
   if (text === undefined) {
-    text = JSON.stringify(v);
+    text = fieldsText(o) ?? JSON.stringify(v);
     if (o[CANONICAL] !== undefined) hide(o, TEXT, text);
   }
   return text;
+}
+
+/**
+ * JSON.stringify of a FieldsV1 tree (objects of objects), or undefined when it holds anything
+ * else. Its keys (`k:{"name":"c"}`) need escaping, which takes V8's stringify off its fast
+ * path: with each key's JSON text remembered this takes about half the time.
+ */
+function fieldsText(o: JsonObject): string | undefined {
+  let text = '{';
+  let first = true;
+  for (const k of Object.keys(o)) {
+    const v = o[k];
+    if (!isObject(v)) return undefined;
+    const inner = fieldsText(v);
+    if (inner === undefined) return undefined;
+    if (first) first = false; else text += ',';
+    text += quotedKey(k) + inner;
+  }
+  return text + '}';
+}
+
+/** `"key":` as JSON, remembered (bounded: keys hold the clients' names and values). */
+const quotedKeys = new Map<string, string>();
+function quotedKey(k: string): string {
+  let q = quotedKeys.get(k);
+  if (q === undefined) {
+    if (quotedKeys.size >= 8192) quotedKeys.clear();
+    quotedKeys.set(k, q = JSON.stringify(k) + ':');
+  }
+  return q;
 }
 
 /** Records that `fieldsV1` is written exactly as toFieldsV1 would write its set. */

@@ -130,21 +130,37 @@ export function rootField(kind: string): Field {
   return { t: '#' + kind };
 }
 
+/** The struct fields of `#Kind` roots, looked up once per kind (every write walks them). */
+const rootStructs = new Map<string, Readonly<Record<string, Field>>>();
+
 function structFields(t: string): Readonly<Record<string, Field>> | undefined {
-  if (t.startsWith('#')) return ROOTS[t.slice(1)] ?? OBJECT;
-  return TYPES[t];
+  if (t.charCodeAt(0) !== 35 /* # */) return TYPES[t];
+  let r = rootStructs.get(t);
+  if (r === undefined) rootStructs.set(t, r = ROOTS[t.slice(1)] ?? OBJECT);
+  return r;
+}
+
+/**
+ * `{ t }` for map values and list elements, one shared (never changed) object per type:
+ * walks asked for a new one at every map key and list item.
+ */
+const typeOnly = new Map<string, Field>();
+function typeField(t: string): Field {
+  let f = typeOnly.get(t);
+  if (f === undefined) typeOnly.set(t, f = Object.freeze({ t }));
+  return f;
 }
 
 /** Facts for `key` inside a value described by `parent` (undefined: unknown, plain). */
 export function childField(parent: Field | undefined, key: string): Field | undefined {
   if (!parent?.t) return undefined;
-  if (parent.map) return { t: parent.t };
+  if (parent.map) return typeField(parent.t);
   return structFields(parent.t)?.[key];
 }
 
 /** Facts for the elements of a list described by `f`. */
 export function elemField(f: Field | undefined): Field | undefined {
-  return f?.t ? { t: f.t } : undefined;
+  return f?.t ? typeField(f.t) : undefined;
 }
 
 /**

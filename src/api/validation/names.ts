@@ -53,8 +53,24 @@ const qualifiedNameFmt = `(${qnameCharFmt}${qnameExtCharFmt}*)?${qnameCharFmt}`;
 const qualifiedNameRe = new RegExp(`^${qualifiedNameFmt}$`);
 const qualifiedNameErrMsg = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 
+/**
+ * Qualified names found valid lately: label keys, resource names and annotation keys repeat
+ * on every object of a kind. Bounded, since they are the clients'.
+ */
+const validQualified = new Set<string>();
+
 /** A "qualified name" (label key): optional DNS-subdomain prefix, '/', and a 63-char name. */
 export function isQualifiedName(v: string): string[] {
+  if (validQualified.has(v)) return [];
+  const errs = qualifiedNameErrors(v);
+  if (errs.length === 0) {
+    if (validQualified.size >= 4096) validQualified.clear();
+    validQualified.add(v);
+  }
+  return errs;
+}
+
+function qualifiedNameErrors(v: string): string[] {
   const errs: string[] = [];
   const parts = v.split('/');
   let name: string;

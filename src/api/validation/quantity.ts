@@ -24,7 +24,9 @@ const BINARY_SUFFIX: Record<string, number> = { Ki: 1, Mi: 2, Gi: 3, Ti: 4, Pi: 
 const DECIMAL_BY_EXP = new Map(Object.entries(DECIMAL_SUFFIX).map(([k, v]) => [v, k]));
 const BINARY_NAMES = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
 
-const pow10 = (n: number): bigint => 10n ** BigInt(n);
+/** 10^0 … 10^40, the exponents quantities use every day (a bigint power each time showed in profiles). */
+const POW10: bigint[] = Array.from({ length: 41 }, (_, i) => 10n ** BigInt(i));
+const pow10 = (n: number): bigint => (n <= 40 ? POW10[n] : 10n ** BigInt(n));
 const ceilDiv = (a: bigint, b: bigint): bigint => {
   const q = a / b;
   return a % b !== 0n && (a > 0n) === (b > 0n) ? q + 1n : q;
@@ -109,9 +111,30 @@ export class Quantity {
 
 const NUMBER_RE = /^([+-]?)(\d*)(?:\.(\d*))?(.*)$/;
 
+/**
+ * Quantities parsed lately, by their text: Quantity is immutable, and the same few values
+ * ("100m", "500Mi") are parsed by every pod's defaulting, validation and scheduling. Bounded,
+ * since the texts are the clients'.
+ */
+const parsed = new Map<string, Quantity>();
+const canonical = new Map<string, string>();
+const MEMO = 2048;
+
+function remember<V>(m: Map<string, V>, k: string, v: V): V {
+  if (m.size >= MEMO) m.clear();
+  m.set(k, v);
+  return v;
+}
+
 /** Parses a quantity; throws QuantityError on bad syntax. Accepts JSON numbers too. */
 export function parseQuantity(input: string | number): Quantity {
   const s = typeof input === 'number' ? numberToString(input) : input;
+  const q = parsed.get(s);
+  if (q !== undefined) return q;
+  return remember(parsed, s, parseText(s, input));
+}
+
+function parseText(s: string, input: string | number): Quantity {
   const m = NUMBER_RE.exec(s);
   if (!s || !m) throw new QuantityError(String(input));
   const [, sign, whole, frac = '', suffix] = m;
@@ -150,7 +173,8 @@ export function tryParseQuantity(input: unknown): Quantity | undefined {
 
 /** Canonical form of a quantity after ResourceList defaulting (rounded up to milli). */
 export function canonicalQuantity(input: string | number): string {
-  return parseQuantity(input).roundUp(3).toString();
+  const s = typeof input === 'number' ? numberToString(input) : input;
+  return canonical.get(s) ?? remember(canonical, s, parseQuantity(s).roundUp(3).toString());
 }
 
 function numberToString(v: number): string {

@@ -112,7 +112,7 @@ export function encode(obj: KubeObject, key?: string): Buffer {
     const v = k === 'metadata' ? metadataJson(value) : JSON.stringify(value);
     if (v === undefined) continue;
     if (text.length > 1) text += ',';
-    text += JSON.stringify(k) + ':';
+    text += quotedKey(k);
     if (k === 'metadata' && v.startsWith('{')) metaEnd = text.length + v.length - 1;
     text += v;
   }
@@ -123,6 +123,17 @@ export function encode(obj: KubeObject, key?: string): Buffer {
   bytes.write(text);
   if (key !== undefined && obj.metadata && metaEnd >= 0) written.set(key, { obj, bytes, text, metaEnd });
   return bytes;
+}
+
+/** `"key":` for a top-level key, remembered (bounded: a client may send any keys). */
+const quotedKeys = new Map<string, string>();
+function quotedKey(k: string): string {
+  let q = quotedKeys.get(k);
+  if (q === undefined) {
+    if (quotedKeys.size >= 256) quotedKeys.clear();
+    quotedKeys.set(k, q = JSON.stringify(k) + ':');
+  }
+  return q;
 }
 
 /**
