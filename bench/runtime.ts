@@ -6,7 +6,7 @@
  * cgroup, so other work on the machine does not count) and of this process (the runtime's
  * TypeScript). KUBELING_BENCH_PERF=1 adds where that CPU went, per kind of process, user and
  * kernel (bench/perf-tree.ts; needs perf); KUBELING_BENCH_PERF=DIR also keeps the perf files
- * there (start.perf, remove.perf) for `perf report`.
+ * there (start.perf, remove.perf) for `perf report`; KUBELING_BENCH_PERF_TOP=N lists N kernel items per kind (5).
  * Needs root; uses its own runc root, bridge, subnet and cgroup parent, and removes them.
  *   node dist/bench/runtime.js [burst=50]
  */
@@ -113,19 +113,24 @@ export async function benchRuntime(burstSize = 50): Promise<object[]> {
     cpu = new RuntimeCpu(hex, cgroupParent);
     const seq: number[] = [];
     const ids: string[] = [];
+    // CPU ms per pod between two readings: runtime processes / this process.
+    const perPod = (c0: { runtime: number; self: number }, c1: { runtime: number; self: number }, pods: number) =>
+      `${Math.round((c1.runtime - c0.runtime) / pods * 10) / 10} / ${Math.round((c1.self - c0.self) / pods * 10) / 10}`;
+    let c0 = cpu.now();
     for (let k = 0; k < 20; k++) { const [id, ms] = await timed(startPod); seq.push(ms); ids.push(id); }
-    rows.push({ case: 'pod start, sequential', pods: 20, p50_ms: pct(seq, 50), p99_ms: pct(seq, 99), total_ms: Math.round(seq.reduce((a, b) => a + b, 0)) });
+    rows.push({ case: 'pod start, sequential', pods: 20, p50_ms: pct(seq, 50), p99_ms: pct(seq, 99), total_ms: Math.round(seq.reduce((a, b) => a + b, 0)), cpu_ms_per_pod: perPod(c0, cpu.now(), 20) });
     const del: number[] = [];
+    c0 = cpu.now();
     for (const id of ids) { const [, ms] = await timed(() => rt.removeSandbox(id)); del.push(ms); }
-    rows.push({ case: 'pod remove, sequential', pods: 20, p50_ms: pct(del, 50), p99_ms: pct(del, 99), total_ms: Math.round(del.reduce((a, b) => a + b, 0)) });
+    rows.push({ case: 'pod remove, sequential', pods: 20, p50_ms: pct(del, 50), p99_ms: pct(del, 99), total_ms: Math.round(del.reduce((a, b) => a + b, 0)), cpu_ms_per_pod: perPod(c0, cpu.now(), 20) });
     // CPU ms per pod of a phase: runtime processes / this process.
     const measure = async <T>(what: string, fn: () => Promise<T>): Promise<[T, string]> => {
       const rec = perf ? await perfRecord(join(perfDir, `${what.replace(/\W+/g, '-')}.perf`)) : undefined;
       const c0 = cpu!.now();
       const v = await fn();
       const c1 = cpu!.now();
-      if (rec) breakdowns.push({ what, rows: perfByKind(await rec.stop(), process.pid, cpu!.spawner, burstSize) });
-      return [v, `${Math.round((c1.runtime - c0.runtime) / burstSize * 10) / 10} / ${Math.round((c1.self - c0.self) / burstSize * 10) / 10}`];
+      if (rec) breakdowns.push({ what, rows: perfByKind(await rec.stop(), process.pid, cpu!.spawner, burstSize, Number(process.env.KUBELING_BENCH_PERF_TOP ?? 5)) });
+      return [v, perPod(c0, c1, burstSize)];
     };
     const each: number[] = [];
     const [[burst, total], startCpu] = await measure('start', () => timed(() => Promise.all(Array.from({ length: burstSize }, () => timed(startPod).then(([id, ms]) => { each.push(ms); return id; })))));

@@ -4,7 +4,7 @@
  * store and a pod network the test process can reach.
  */
 import assert from 'node:assert/strict';
-import { chmod, mkdir, readFile, readlink, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, readlink, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ContainerConfig, Runtime, SandboxConfig } from '../../src/node/runtime/runtime.js';
@@ -71,6 +71,23 @@ export function runtimeContract(name: string, make: () => Promise<ContractHarnes
       const first = await eventually(async () => (await log(st.logPath))[0], 10_000, 'the cat line in the log');
       await rt.stopContainer(c, 0);
       assert.equal(first.replace(/\0/g, ''), '/pause');
+      await rt.removeSandbox(sb.id);
+    });
+
+    it('kills what an exited container left behind in a shared pid namespace when it is removed', async () => {
+      const sb = await rt.runSandbox(pod({ shareProcessNamespace: true }));
+      const secs = String(7000 + Math.floor(Math.random() * 1000)); // names the orphan among the host's processes
+      const c = await run(sb.id, sh(`sleep ${secs} & exit 0`));
+      assert.equal((await rt.waitContainer(c)).exitCode, 0);
+      const orphan = await eventually(async () => {
+        for (const p of await readdir('/proc')) {
+          if (/^\d+$/.test(p) && (await readFile(`/proc/${p}/cmdline`, 'utf8').catch(() => '')) === `sleep\0${secs}\0`) return Number(p);
+        }
+        return undefined;
+      }, 10_000, 'the orphaned sleep (now a child of pause)');
+      assert.equal(await ns(orphan, 'pid'), await ns(sb.pid!, 'pid'));
+      await rt.removeContainer(c);
+      await eventually(async () => !(await readFile(`/proc/${orphan}/cmdline`, 'utf8').catch(() => '')).startsWith('sleep') || undefined, 10_000, 'the orphan killed');
       await rt.removeSandbox(sb.id);
     });
 

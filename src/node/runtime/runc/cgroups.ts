@@ -1,6 +1,6 @@
 /** Cgroup paths of pods and containers, and their removal from every hierarchy. */
 import { existsSync } from 'node:fs';
-import { readdir, rmdir } from 'node:fs/promises';
+import { readdir, readFile, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const ROOT = '/sys/fs/cgroup';
@@ -56,4 +56,24 @@ export async function removeCgroup(path: string): Promise<void> {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') await rmdirTree(dir); // children, or tasks still leaving
     }
   }));
+}
+
+/**
+ * Whether any process is left in the cgroup `path` (false when it does not exist). v1: the
+ * devices hierarchy, where runc itself looks for a container's processes.
+ */
+export async function cgroupHasProcesses(path: string): Promise<boolean> {
+  const procs = V1 ? join(ROOT, 'devices', path, 'cgroup.procs') : join(ROOT, path, 'cgroup.procs');
+  const text = await readFile(procs, 'utf8').catch((e: NodeJS.ErrnoException) => { if (e.code === 'ENOENT') return ''; throw e; });
+  return text.trim() !== '';
+}
+
+/**
+ * rmdir of the empty cgroup `path` in every hierarchy, without waiting or descending:
+ * true when it is gone everywhere, false when some hierarchy refused (processes or child
+ * cgroups in it).
+ */
+export async function removeEmptyCgroup(path: string): Promise<boolean> {
+  const done = await Promise.all((await allHierarchies()).map(h => rmdir(join(h, path)).then(() => true, (e: NodeJS.ErrnoException) => e.code === 'ENOENT')));
+  return done.every(Boolean);
 }

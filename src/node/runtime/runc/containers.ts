@@ -18,6 +18,7 @@ import { containerSpec, mergeEnv, processArgs } from './oci-spec.js';
 import { mountTargetsLayer } from './mount-targets.js';
 import { podFilePaths } from './pod-files.js';
 import type { ContainerRecord } from './records.js';
+import { deleteExited } from './runc-state.js';
 import { bundleFiles, launch, readExit, waitForExit } from './shim.js';
 import { resolveUser } from './user.js';
 
@@ -154,7 +155,7 @@ export async function removeContainer(ctx: RuncContext, id: string): Promise<voi
   if (!rec) return;
   await stopAndKill(ctx, rec, 0);
   const dir = ctx.containers.pathOf(id);
-  if (rec.pid) await ctx.runc.delete(id);
+  if (rec.pid) await deleteExited(ctx.runc, id, rec.cgroupPath);
   const rootfs = join(dir, 'rootfs');
   // A shim that wrote exit.json has unmounted the rootfs (or it was never in our namespace);
   // only one that died before could have left it mounted (and the mount table is long).

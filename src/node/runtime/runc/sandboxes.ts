@@ -14,6 +14,7 @@ import { removeContainer, stopAndKill } from './containers.js';
 import { sandboxSpec } from './oci-spec.js';
 import { podFilePaths, writeHosts, writeResolvAndHostname } from './pod-files.js';
 import type { SandboxRecord } from './records.js';
+import { deleteExited } from './runc-state.js';
 import { launch, waitForExit } from './shim.js';
 
 export async function runSandbox(ctx: RuncContext, cfg: SandboxConfig): Promise<SandboxRecord> {
@@ -93,9 +94,9 @@ async function stopPause(ctx: RuncContext, rec: SandboxRecord): Promise<void> {
 
 /**
  * Stops the pod, then removes containers, the pause's runc state, cgroups and files.
- * Once the containers are dead, their `runc delete`s run while the network is released
- * and the pause stopped and deleted: three runc/CNI runs side by side instead of one
- * after another (the order upstream needs, CNI DEL before the pause dies, is kept).
+ * Once the containers are dead, their removal (cgroups and runc state: runc-state.ts) runs
+ * while the network is released and the pause stopped and deleted, side by side instead of
+ * one after another (the order upstream needs, CNI DEL before the pause dies, is kept).
  */
 export async function removeSandbox(ctx: RuncContext, id: string): Promise<void> {
   const rec = await ctx.sandboxes.find(id);
@@ -108,7 +109,7 @@ export async function removeSandbox(ctx: RuncContext, id: string): Promise<void>
     (async () => {
       await stopPause(ctx, rec);
       if (rec.pid) await waitForExit(dir, 5000); // the shim unmounts and reaps before it writes exit.json
-      await ctx.runc.delete(id);
+      await deleteExited(ctx.runc, id, `${rec.cgroupPath}/${id}`);
     })(),
   ]);
   const failed = steps.find(r => r.status === 'rejected');
