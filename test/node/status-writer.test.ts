@@ -1,7 +1,8 @@
 /**
  * The agent's pod status writer against a real API server (no agent, no runc): writes are
  * merge patches of what changed with uid and resourceVersion preconditions, statuses set
- * in one turn or while a write is in flight coalesce (the latest wins), its own writes' echoes are known,
+ * in one turn or while a write is in flight coalesce (the latest wins), a deferred status
+ * gives way to the next one, its own writes' echoes are known,
  * a conflicting writer makes it re-read, and a pod replaced under the same name is left alone.
  */
 import assert from 'node:assert/strict';
@@ -73,6 +74,51 @@ describe('pod status writer (real API server)', () => {
     }
     watch.stop();
     assert.deepEqual(seen, [['Pending', 'between'], ['Running', undefined]]);
+  });
+
+  it('a deferred status is replaced by the next one (one write), written when its deferral ends, or flushed', async () => {
+    const pending: Array<{ fn: () => void; ms: number }> = [];
+    const timers = { set: (fn: () => void, ms: number) => { const t = { fn, ms }; pending.push(t); return t; }, clear: (t: unknown) => { pending.splice(pending.indexOf(t as never) >>> 0, 1); } };
+    const w = new PodStatusWriter({ client, logger: silent, cached: () => undefined, timers });
+    const rv = async (p: Pod) => (await read(p.metadata!.name!)).metadata!.resourceVersion;
+
+    // Replaced: the pod's start ended in time, only its Running status is written.
+    const started = await newPod();
+    const watch = client.watch(PODS, { namespace: 'default', fieldSelector: `metadata.name=${started.metadata!.name}`, resourceVersion: started.metadata!.resourceVersion });
+    w.set(started, status('Pending'), { deferMs: 5000 });
+    await new Promise(r => setTimeout(r, 20));
+    assert.equal(await rv(started), started.metadata!.resourceVersion, 'nothing written while deferred');
+    assert.deepEqual(pending.map(t => t.ms), [5000]);
+    w.set(started, status('Running'));
+    assert.equal(pending.length, 0, 'the deferral ended with the newer status');
+    await w.idle();
+    for await (const ev of watch) {
+      assert.equal((ev.object as Pod).status?.phase, 'Running', 'the first write is the Running status');
+      break;
+    }
+    watch.stop();
+
+    // Not replaced in time: written when the deferral ends.
+    const slow = await newPod();
+    w.set(slow, status('Pending'), { deferMs: 5000 });
+    pending.shift()!.fn();
+    await w.idle();
+    assert.equal((await read(slow.metadata!.name!)).status?.containerStatuses?.[0]?.state?.waiting?.reason, 'ContainerCreating');
+
+    // Flushed (an image pull began): written at once.
+    const pulling = await newPod();
+    w.set(pulling, status('Pending'), { deferMs: 5000 });
+    w.flush(pulling.metadata!.uid!);
+    assert.equal(pending.length, 0);
+    await w.idle();
+    assert.equal((await read(pulling.metadata!.name!)).status?.containerStatuses?.[0]?.state?.waiting?.reason, 'ContainerCreating');
+
+    // Shutdown (idle) writes what is still deferred.
+    const left = await newPod();
+    w.set(left, status('Pending'), { deferMs: 5000 });
+    await w.idle();
+    assert.equal(pending.length, 0);
+    assert.equal((await read(left.metadata!.name!)).status?.containerStatuses?.[0]?.state?.waiting?.reason, 'ContainerCreating');
   });
 
   it('a removed field is removed (null in the patch), and a write of the same status is skipped', async () => {

@@ -35,7 +35,8 @@ export class ImageManager {
     this.#backoff = o.backoff;
   }
 
-  async ensure(podKey: string, ref: ObjectReference, c: Container, fieldPath: string): Promise<ImageResult> {
+  /** `onPull`: called as a pull begins (the pod's start now waits on the network). */
+  async ensure(podKey: string, ref: ObjectReference, c: Container, fieldPath: string, onPull?: () => void): Promise<ImageResult> {
     const image = c.image ?? '';
     const ev = (type: 'Normal' | 'Warning', reason: string, msg: string) => this.#recorder.event(ref, type, reason, msg, { fieldPath });
     let domain: string;
@@ -69,6 +70,7 @@ export class ImageManager {
       return { ok: false, reason: 'ImagePullBackOff', message, retryMs: left };
     }
     ev('Normal', 'Pulling', `Pulling image "${image}"`);
+    onPull?.();
     const t0 = performance.now();
     try {
       const { bytes } = await this.#pull(image);

@@ -142,7 +142,12 @@ export class PodWorker {
     if (isTerminalPhase(pod.status?.phase)) this.#terminal ??= pod.status!.phase as 'Succeeded' | 'Failed';
     this.#startTime ??= pod.status?.startTime ?? rfc3339(Date.now());
     if (this.#terminal) return this.#finish(pod, view, false);
-    if (!pod.status?.containerStatuses) this.#report(pod, view, false); // Pending/ContainerCreating at once
+    // Pending/ContainerCreating: it waits for the status this start ends with, which replaces
+    // it (one write per pod started, not two; in a burst, every pod's), for at most a sync
+    // period (upstream's status manager writes every status within its 10 s sync loop). A
+    // start waiting on something slow shows it at once: an image pull, a postStart hook, a
+    // failure (which ends the sync and reports).
+    if (!pod.status?.containerStatuses) this.#report(pod, view, false, this.#cx.resyncIntervalMs);
 
     const a = this.#actions(pod, view);
     if (a.terminal) {
@@ -298,13 +303,13 @@ export class PodWorker {
     }
   }
 
-  #report(pod: Pod, view: PodView, initialized: boolean): void {
+  #report(pod: Pod, view: PodView, initialized: boolean, deferMs?: number): void {
     const status = buildPodStatus({
       pod, view, hostIP: this.#cx.hostIP(), waiting: this.#waiting, initialized, terminal: this.#terminal,
       ready: id => this.#cx.probes.ready(id), started: id => this.#cx.probes.started(id),
       message: s => this.#messages.get(s), startTime: this.#startTime ?? rfc3339(Date.now()), previous: this.#cx.statuses.get(this.uid),
     });
-    this.#cx.statuses.set(pod, status);
+    this.#cx.statuses.set(pod, status, { deferMs });
   }
 
   /** The pod ended (Succeeded/Failed): stop what still runs, release the sandbox and volumes. */

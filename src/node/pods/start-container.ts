@@ -26,8 +26,10 @@ export interface StartInput {
   image?: Promise<ImageResult>;
 }
 
+/** A pull shows the pod's (deferred) ContainerCreating status at once: it may take minutes. */
 export function ensureImage(cx: PodContext, pod: Pod, entry: SpecEntry): Promise<ImageResult> {
-  return cx.images.ensure(pod.metadata!.uid!, podRef(pod), entry.c, entry.fieldPath);
+  const uid = pod.metadata!.uid!;
+  return cx.images.ensure(uid, podRef(pod), entry.c, entry.fieldPath, () => cx.statuses.flush(uid));
 }
 
 export type StartResult = { ok: true; id: string } | { ok: false; waiting: Waiting; id?: string; retryMs?: number };
@@ -69,6 +71,7 @@ export async function startPodContainer(cx: PodContext, i: StartInput): Promise<
 
   const hook = c.lifecycle?.postStart;
   if (hook) {
+    cx.statuses.flush(m.uid!); // a hook may run for up to 30 s: the pod shows ContainerCreating meanwhile
     const st = await cx.runtime.sandboxStatus(i.sandboxId).catch(() => undefined);
     const r = await runHandler({ runtime: cx.runtime, containerId: id, container: c, podIP: st?.ips[0] ?? cx.hostIP() }, hook, 30_000);
     if (!r.ok) {

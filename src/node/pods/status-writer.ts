@@ -13,6 +13,10 @@
  * a newer status is still tried at once.
  * It remembers which resourceVersions its writes made, so the watch's echo of a write
  * is known without comparing objects.
+ * A status can be set with a deferral (a pod's first status while its start is under way):
+ * it is written when the deferral ends, or replaced by the next status set without one,
+ * which is then the only write (upstream's status manager coalesces the same way whenever
+ * its sync loop is behind, as in a burst of pods).
  */
 import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
 import { ConflictError, NotFoundError } from '../../api/errors.js';
@@ -25,6 +29,8 @@ interface Entry {
   ns: string; name: string; uid: string; status: PodStatus; written?: string; writing: boolean; dirty: boolean; latest?: Pod;
   /** Failed writes since the last success, the retry waiting for its back-off, and the error last logged. */
   failures: number; retry?: unknown; failed?: string;
+  /** The timer ending a deferral (set({ deferMs })): the status waits for it or for a newer one. */
+  deferred?: unknown;
   /** resourceVersion a write made → the one it was written over (the status subresource changes nothing else). */
   made: Map<string, string>;
 }
@@ -63,7 +69,11 @@ export class PodStatusWriter {
     return e?.retry === undefined ? undefined : this.#backoff(e.failures);
   }
 
-  set(pod: Pod, status: PodStatus): void {
+  /**
+   * Sets the pod's status; it is written unless the API already has it. `deferMs`: written
+   * after that long, unless a status set sooner without a deferral replaces it (one write).
+   */
+  set(pod: Pod, status: PodStatus, o: { deferMs?: number } = {}): void {
     const m = pod.metadata!;
     status = withOthersFields(status, pod.status); // as the caller's version has them: no write for them alone
     const json = JSON.stringify(status);
@@ -76,7 +86,27 @@ export class PodStatusWriter {
     e.status = status;
     if (e.written === json) return;
     e.dirty = true;
-    if (!e.writing) this.#schedule(e);
+    if (e.writing) return; // the drain in progress writes it next
+    if (o.deferMs !== undefined) {
+      e.deferred ??= this.#timers.set(() => { e.deferred = undefined; this.flush(e.uid); }, o.deferMs);
+      return;
+    }
+    this.#undefer(e);
+    this.#schedule(e);
+  }
+
+  /** Writes a deferred status now (the pod's start found something slow to wait for, e.g. an image pull). */
+  flush(uid: string): void {
+    const e = this.#entries.get(uid);
+    if (!e) return;
+    this.#undefer(e);
+    if (e.dirty && !e.writing) this.#schedule(e);
+  }
+
+  #undefer(e: Entry): void {
+    if (e.deferred === undefined) return;
+    this.#timers.clear(e.deferred);
+    e.deferred = undefined;
   }
 
   /** The drain starts in the next macrotask; `writing` from now on, so the pod is not scheduled twice. */
@@ -103,6 +133,7 @@ export class PodStatusWriter {
   #drop(uid: string): void {
     const e = this.#entries.get(uid);
     if (e?.retry !== undefined) this.#timers.clear(e.retry);
+    if (e) this.#undefer(e);
     this.#entries.delete(uid);
   }
 
@@ -110,8 +141,9 @@ export class PodStatusWriter {
     return Math.min(this.#retryMaxMs, this.#retryBaseMs * 2 ** Math.min(30, Math.max(0, failures - 1)));
   }
 
-  /** Resolves when no write is pending (tests, shutdown). */
+  /** Resolves when no write is pending (tests, shutdown); deferred statuses are written now. */
   idle(): Promise<void> {
+    for (const e of this.#entries.values()) if (e.deferred !== undefined) this.flush(e.uid);
     if (![...this.#entries.values()].some(e => e.writing)) return Promise.resolve();
     return new Promise(r => this.#idle.push(r));
   }
