@@ -20,7 +20,7 @@ import { MessageChannel, Worker, type MessagePort, type ResourceLimits } from 'n
 import type { ApiServer, UserInfo } from '../apiserver/index.js';
 import { ThreadLink } from '../client/thread-link.js';
 import type { MetricsRegistry } from '../metrics/index.js';
-import { registerInProcessAgent, revokeNodeToken } from '../node/api-proxy/index.js';
+import { endPortForwardsHere, registerInProcessAgent, revokeNodeToken } from '../node/api-proxy/index.js';
 // The one file, not the runtime's index (which loads the whole runtime).
 import { spawnHostedHelper, type HostedHelperRequest } from '../node/runtime/spawner-host.js';
 import type { ClusterConfig, Component } from './components.js';
@@ -155,7 +155,7 @@ export async function startComponentsThread(
     w.on('error', e => log.error(`${label} failed`, { error: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
     exited = new Promise(done => w.once('exit', code => {
       link.close();
-      for (const [node, token] of agents) revokeNodeToken(node, token);
+      for (const [node, token] of agents) { revokeNodeToken(node, token); endPortForwardsHere(node); }
       agents.clear();
       threadHeaps.delete(data.name);
       done();

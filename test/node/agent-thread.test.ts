@@ -3,12 +3,17 @@
  * `--agent-in-main-thread` on the API server's thread: the agent's requests reach the API
  * server across threads (LinkSocket) or in memory (MemorySocket), as system:node:<name>;
  * its token is registered where the API server's log proxy finds it; stopping the server
- * leaves the pods running and the next server's agent adopts them, in either place. The
- * server runs in this process (startServer), so the test sees which connection every request
- * came over and what the main thread registered.
+ * leaves the pods running and the next server's agent adopts them, in either place. A
+ * port-forward to the agent thread's pod is served on the main thread, dialled into the pod
+ * from there (api-proxy/portforward-here.ts), and its relay ends with the agent. The server
+ * runs in this process (startServer), so the test sees which connection every request came
+ * over, what the main thread registered, and which relays it started.
  */
 import assert from 'node:assert/strict';
-import type { IncomingMessage } from 'node:http';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { get, type IncomingMessage } from 'node:http';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { Authenticator, type UserInfo } from '../../src/apiserver/index.js';
@@ -30,6 +35,39 @@ spec:
   containers:
   - {name: c, image: busybox, command: ["sh", "-c", "echo hello-from-the-pod; exec sleep 100000"]}
 `;
+
+const webYaml = (node: string) => `apiVersion: v1
+kind: Pod
+metadata: {name: web}
+spec:
+  nodeName: ${node}
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: c, image: busybox, command: ["sh", "-c", "mkdir /lo && echo hello-local > /lo/index.html && exec httpd -f -p 127.0.0.1:8080 -h /lo"]}
+`;
+
+/** This process's children running the port-forward relay (netns-relay.js), with their command lines. */
+function relays(): string[] {
+  const out: string[] = [];
+  for (const d of readdirSync('/proc').filter(x => /^\d+$/.test(x))) {
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== process.pid) continue;
+      const args = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').join(' ');
+      if (args.includes('netns-relay.js')) out.push(args);
+    } catch { /* gone meanwhile */ }
+  }
+  return out;
+}
+
+function httpGet(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    get({ host: '127.0.0.1', port, path: '/', agent: false }, res => {
+      let b = '';
+      res.setEncoding('utf8').on('data', d => { b += d; }).on('end', () => resolve(b));
+    }).on('error', reject);
+  });
+}
 
 describe('the node agent thread of kubeling server', { skip: rootSkip }, () => {
   const c = new NodeCluster();
@@ -71,6 +109,29 @@ describe('the node agent thread of kubeling server', { skip: rootSkip }, () => {
     assert.deepEqual(kubeletSockets(from), ['LinkSocket'], 'every kubelet request came from another thread');
     assert.ok(nodeToken(c.nodeName), "the agent's token is registered on the API server's thread");
     assert.equal((await c.k(['logs', 'stay'])).trim(), 'hello-from-the-pod');
+  });
+
+  it("port-forward to the agent thread's pod is served on the main thread; its relay ends with the agent", async () => {
+    await c.k(['apply', '-f', '-'], webYaml(c.nodeName));
+    await eventually(async () => (await pod('web')).status?.phase === 'Running', 30_000, 'web running');
+    const pf = spawn('kubectl', ['--kubeconfig', c.kubeconfig, '--cache-dir', join(c.dataDir, 'kube-cache'), 'port-forward', 'pod/web', ':8080'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        let o = '';
+        pf.stdout.on('data', d => { o += d; const m = /127\.0\.0\.1:(\d+)/.exec(o); if (m) resolve(Number(m[1])); });
+        pf.on('exit', code => reject(new Error(`kubectl port-forward exited ${code}`)));
+      });
+      // httpd may still be starting: the pod's localhost-only listener, reached through the forward.
+      assert.equal((await eventually(() => httpGet(port).catch(() => ''), 20_000, 'an answer through the forward')).trim(), 'hello-local');
+    } finally {
+      pf.kill();
+    }
+    // The relay into the pod's namespace was started by this (the API server's) thread's dialer, not the agent's.
+    const mine = relays();
+    assert.ok(mine.length === 1 && mine[0]!.includes(join(c.dataDir, 'agent', 'portforward-api')), `one relay, the main thread's: ${JSON.stringify(mine)}`);
+    await stop();
+    assert.deepEqual(relays(), [], 'the relay ended with the agent');
+    await start();
   });
 
   it('stop leaves the pod running; the agent of the next server (main thread) adopts it; and back', async () => {

@@ -50,6 +50,7 @@ export interface NodeProxyHost {
 export type { AgentClientCert } from './agent-endpoint.js';
 // For `kubeling server`'s agent thread: its agent's token and socket, registered on the API server's thread.
 export { registeredAgent, registerInProcessAgent, revokeNodeToken } from '../server/credentials.js';
+export { endPortForwardsHere } from './streams.js';
 
 /**
  * Registers the node subresource handlers (pods/log, exec, attach, portforward, nodes/proxy)

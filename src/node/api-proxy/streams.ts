@@ -4,7 +4,8 @@
  * /portForward/<ns>/<pod>?port=…). The API server checks what it can see in the pod
  * (it exists, the container is one of its, it has a node); the agent checks the rest
  * (the container runs) and speaks the protocol end to end with the client. An agent in
- * this process is handed the client's connection instead of a relayed one.
+ * this thread is handed the client's connection instead of a relayed one; for an agent in
+ * another thread of this process, a port-forward is served here (portforward-here.ts).
  */
 import { BadRequestError } from '../../api/errors.js';
 import { inProcessAgent } from '../server/agent-server.js';
@@ -28,6 +29,12 @@ function streamQuery(q: URLSearchParams, withCommand: boolean): URLSearchParams 
 
 export type StreamKind = 'exec' | 'attach' | 'portforward';
 
+/** portforward-here.ts, once a forward was served by this thread for an agent of another. */
+let here: typeof import('./portforward-here.js') | undefined;
+
+/** Ends the forwards this thread serves for `nodeName`'s agent (that agent stopped or died). */
+export function endPortForwardsHere(nodeName: string): void { here?.endPortForwardsHere(nodeName); }
+
 export async function proxyPodStream(ctx: UpgradeProxyContext, kind: StreamKind, client?: AgentClientCert): Promise<void> {
   const ns = ctx.info.namespace ?? 'default';
   const pod = await getPod(ctx.registry, ns, ctx.info.name!);
@@ -46,6 +53,11 @@ export async function proxyPodStream(ctx: UpgradeProxyContext, kind: StreamKind,
   // An agent in this process serves the client's connection itself; others are relayed to.
   const local = agent.socketPath ? inProcessAgent(agent.socketPath) : undefined;
   if (local) return local.serveUpgradeInProcess(ctx.req, ctx.socket, ctx.head, new URL(path, 'http://agent'));
+  // An agent in another thread of this process: a forward is served here, dialled into the pod from here.
+  if (kind === 'portforward' && agent.socketPath) {
+    here ??= await import('./portforward-here.js');
+    if (await here.portForwardHere(ctx, { ...agent, socketPath: agent.socketPath }, ns, name, path)) return;
+  }
   // Imported here: a process running only the agent loads this module but never relays (ws stays unloaded).
   const { proxyUpgrade } = await import('../streaming/upgrade-proxy.js');
   await proxyUpgrade(ctx.req, ctx.socket, ctx.head, { host: agent.host, port: agent.port, socketPath: agent.socketPath, path, headers: agent.headers, tls: agent.tls });

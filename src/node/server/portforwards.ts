@@ -28,25 +28,33 @@ function dialLoopback(port: number): Promise<Socket> {
   });
 }
 
+/** Where a pod's forwarded connections go: into its network namespace, or (no `netns`: hostNetwork) to the host's loopback. */
+export interface PodNetwork { uid: string; podName: string; netns?: string }
+
+/** The network of the pod's running sandbox; throws the kubelet's words when it has none. */
+export async function podNetwork(runtime: Runtime, pod: Pod): Promise<PodNetwork> {
+  const uid = pod.metadata!.uid!;
+  const sandbox = (await runtime.listSandboxes({ labels: { [POD_UID]: uid } }))
+    .filter(s => s.state === 'ready').sort((a, b) => b.attempt - a.attempt)[0];
+  // The kubelet's words when the runtime has no running sandbox for the pod.
+  if (!sandbox || (!sandbox.hostNetwork && !sandbox.pid)) throw new Error(`pod not found ("${pod.metadata!.name}_${pod.metadata!.namespace}")`);
+  return { uid, podName: pod.metadata!.name!, ...(sandbox.hostNetwork ? {} : { netns: `/proc/${sandbox.pid}/ns/net` }) };
+}
+
 export class PortForwards {
   readonly #sessions = new Set<Duplex>();
 
-  constructor(private readonly runtime: Runtime, private readonly dialer: NetnsDialer) {}
+  constructor(private readonly dialer: NetnsDialer) {}
 
-  async serve(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL, pod: Pod): Promise<void> {
-    const uid = pod.metadata!.uid!;
-    const sandbox = (await this.runtime.listSandboxes({ labels: { [POD_UID]: uid } }))
-      .filter(s => s.state === 'ready').sort((a, b) => b.attempt - a.attempt)[0];
-    // The kubelet's words when the runtime has no running sandbox for the pod.
-    if (!sandbox || (!sandbox.hostNetwork && !sandbox.pid)) throw new Error(`pod not found ("${pod.metadata!.name}_${pod.metadata!.namespace}")`);
-    const netns = sandbox.hostNetwork ? undefined : `/proc/${sandbox.pid}/ns/net`;
+  async serve(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL, target: PodNetwork): Promise<void> {
+    const { netns } = target;
     const dial = netns ? (port: number) => this.dialer.dial(netns, port) : dialLoopback;
     const stop = this.#watch(netns, socket);
     this.#sessions.add(socket);
     try {
       // Loaded on first use, as stream-endpoints.ts loads the other protocols.
       const { servePortForward } = await import('../streaming/portforward.js');
-      await servePortForward(req, socket, head, url, { podName: pod.metadata!.name, uid, dial });
+      await servePortForward(req, socket, head, url, { podName: target.podName, uid: target.uid, dial });
     } finally {
       this.#sessions.delete(socket);
       stop();

@@ -15,8 +15,8 @@ import { runsByName } from '../pods/pod-view.js';
 import type { ContainerStatus, Runtime } from '../runtime/index.js';
 import type { NetnsDialer } from '../streaming/netns-dial.js';
 import { attachSession } from './attach.js';
-import type { AgentServer } from './agent-server.js';
-import { PortForwards } from './portforwards.js';
+import { HttpError, type AgentServer } from './agent-server.js';
+import { podNetwork, PortForwards } from './portforwards.js';
 
 export interface StreamSource {
   pod(namespace: string, name: string): Pod | undefined;
@@ -31,6 +31,7 @@ class Refusal extends Error {
 
 const EXEC = /^\/(exec|attach)\/([^/]+)\/([^/]+)\/([^/]+)$/;
 const PORT_FORWARD = /^\/portForward\/([^/]+)\/([^/]+)$/;
+const POD_NETWORK = /^\/podNetwork\/([^/]+)\/([^/]+)$/;
 
 /** Adds exec, attach and port-forward to the agent's server; returns the forwards (to close them). */
 /**
@@ -40,7 +41,7 @@ const PORT_FORWARD = /^\/portForward\/([^/]+)\/([^/]+)$/;
 const streaming = () => import('../streaming/index.js');
 
 export function registerStreamEndpoints(server: AgentServer, src: StreamSource): PortForwards {
-  const forwards = new PortForwards(src.runtime, src.dialer);
+  const forwards = new PortForwards(src.dialer);
   const fail = async (socket: Duplex, e: unknown) => {
     const { rejectUpgrade } = await streaming();
     if (e instanceof Refusal) return rejectUpgrade(socket, e.code, e.message, e.code === 404 ? 'Not Found' : 'Internal Server Error');
@@ -59,10 +60,19 @@ export function registerStreamEndpoints(server: AgentServer, src: StreamSource):
     if (pf) {
       const pod = src.pod(decodeURIComponent(pf[1]!), decodeURIComponent(pf[2]!));
       if (!pod) { void fail(socket, new Refusal(404, 'pod does not exist')); return true; }
-      forwards.serve(req, socket, head, url, pod).catch(e => fail(socket, e));
+      podNetwork(src.runtime, pod).then(target => forwards.serve(req, socket, head, url, target)).catch(e => fail(socket, e));
       return true;
     }
     return false;
+  });
+  // Not upstream's: where a pod's port-forward connections go (PodNetwork), for the API server
+  // of this process, which then serves a forward itself (api-proxy/portforward-here.ts).
+  server.route('GET', POD_NETWORK, async (_req, res, m) => {
+    const pod = src.pod(decodeURIComponent(m[1]!), decodeURIComponent(m[2]!));
+    if (!pod) throw new HttpError(404, 'NotFound', 'pod does not exist');
+    let target;
+    try { target = await podNetwork(src.runtime, pod); } catch (e) { throw new HttpError(500, 'InternalError', (e as Error).message); }
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(target));
   });
   return forwards;
 }

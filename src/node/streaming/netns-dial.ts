@@ -5,7 +5,7 @@
  * dialled over a unix socket; it exits when idle or when close() is called.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,8 @@ export class NetnsDialError extends Error {
 
 interface Relay {
   child: ChildProcess;
+  /** The namespace's inode when the relay started: a path like /proc/<pid>/ns/net can name another pod's later. */
+  ino?: number;
   path: string;
   ready: Promise<void>;
   /** Dials waiting for their socket over the IPC channel, by id. */
@@ -84,7 +86,11 @@ export class NetnsDialer {
 
   #relay(netnsPath: string): Relay {
     const existing = this.#relays.get(netnsPath);
-    if (existing && existing.child.exitCode === null && existing.child.signalCode === null) return existing;
+    const ino = nsInode(netnsPath);
+    if (existing && existing.child.exitCode === null && existing.child.signalCode === null) {
+      if (existing.ino === ino) return existing;
+      this.close(netnsPath); // the pid was reused: that relay sits in a namespace that is gone
+    }
     const path = join(this.#o.runDir, `relay-${process.pid}-${++this.#n}.sock`);
     const cmd = this.#o.relayCommand?.(netnsPath) ?? ['nsenter', `--net=${netnsPath}`, '--', process.execPath, RELAY_SCRIPT];
     // fd 3 is Node's IPC channel; nsenter and `ip netns exec` pass it on to the relay.
@@ -115,10 +121,14 @@ export class NetnsDialer {
       for (const p of pending.values()) p.reject(new NetnsDialError('relay exited'));
       pending.clear();
     });
-    const r = { child, path, ready, pending };
+    const r = { child, ino, path, ready, pending };
     this.#relays.set(netnsPath, r);
     return r;
   }
+}
+
+function nsInode(path: string): number | undefined {
+  try { return statSync(path).ino; } catch { return undefined; }
 }
 
 /** Reads one `\n`-terminated line and leaves the rest in the socket. */
