@@ -18,7 +18,7 @@ import { hasCommand } from './fixture.js';
 
 const mod = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
-/** A worker that runs one command through a hosted helper, reports its output, then dies of an uncaught error. */
+/** A worker that runs one command through a hosted helper, reports its output, then (told to) dies of an uncaught error. */
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 (async () => {
@@ -26,11 +26,15 @@ const { parentPort, workerData } = require('node:worker_threads');
   const { Spawner } = await import(workerData.spawnerMod);
   const waits = new Map();
   let n = 0;
-  parentPort.on('message', m => { const p = waits.get(m.id); waits.delete(m.id); if (m.error) p.reject(new Error(m.error)); else p.resolve(); });
+  parentPort.on('message', m => {
+    if (m.die) setImmediate(() => { throw new Error('the worker dies'); });
+    const p = waits.get(m.id);
+    waits.delete(m.id);
+    if (m.error) p?.reject(new Error(m.error)); else p?.resolve();
+  });
   setSpawnerHost(req => new Promise((resolve, reject) => { const id = ++n; waits.set(id, { resolve, reject }); parentPort.postMessage({ id, req }); }));
   const r = await new Spawner(workerData.helper).run('/bin/sh', ['-c', 'echo "from $1"', 'sh', 'the-worker']);
   parentPort.postMessage({ out: r.stdout.toString().trim() });
-  setImmediate(() => { throw new Error('the worker dies'); });
 })();`;
 
 describe('spawner host', { skip: hasCommand('gcc') ? false : 'needs gcc' }, () => {
@@ -49,7 +53,7 @@ describe('spawner host', { skip: hasCommand('gcc') ? false : 'needs gcc' }, () =
       eval: true, workerData: { helper, hostMod: mod('../../src/node/runtime/spawner-host.js'), spawnerMod: mod('../../src/node/runtime/spawner.js') },
     });
     w.on('message', (m: { id: number; req: HostedHelperRequest } | { out: string }) => {
-      if ('out' in m) { out = m.out; return; }
+      if ('out' in m) { out = m.out; w.postMessage({ die: true }); return; }
       spawnHostedHelper(m.req).then(child => { helpers.push(child); w.postMessage({ id: m.id }); }, (e: Error) => w.postMessage({ id: m.id, error: e.message }));
     });
     const error = await new Promise<Error>(resolve => w.once('error', resolve));
@@ -58,6 +62,7 @@ describe('spawner host', { skip: hasCommand('gcc') ? false : 'needs gcc' }, () =
     assert.equal(helpers.length, 1, 'one helper, started here');
     const [h] = helpers as [ChildProcess];
     assert.ok(h.pid);
+    h.ref(); // the host leaves it unref'd (a server has other reasons to live); here it is what we wait for
     const [code] = h.exitCode !== null ? [h.exitCode] : await new Promise<[number | null]>(r => h.once('exit', c => r([c])));
     assert.equal(code, 0, 'the helper ended by itself (its connection closed)');
     assert.ok(!existsSync(`/proc/${h.pid}`), 'reaped: no zombie left');
