@@ -154,6 +154,9 @@ export function fieldsV1Json(v: unknown): string | undefined {
   let text = o[TEXT];
   if (text === undefined) {
     text = fieldsText(o) ?? JSON.stringify(v);
+    // fieldsText's result is a rope of a piece per key: flattened once here (a character
+    // read does it in place), not by every later write that copies it into its own text.
+    text.charCodeAt(0);
     if (o[CANONICAL] !== undefined) hide(o, TEXT, text);
   }
   return text;

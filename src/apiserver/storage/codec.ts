@@ -113,7 +113,9 @@ export function encode(obj: KubeObject, key?: string): Buffer {
     if (v === undefined) continue;
     if (text.length > 1) text += ',';
     text += quotedKey(k);
-    if (k === 'metadata' && v.startsWith('{')) metaEnd = text.length + v.length - 1;
+    // (Asked of the value, not the text: that is a rope of many pieces, which a character
+    // test would flatten here, again before the whole text is.)
+    if (k === 'metadata' && value !== null && typeof value === 'object' && !Array.isArray(value)) metaEnd = text.length + v.length - 1;
     text += v;
   }
   text += '}';
