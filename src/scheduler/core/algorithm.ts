@@ -68,21 +68,26 @@ export class Algorithm {
     if (feasible.length === 1) return { kind: 'scheduled', node: feasible[0]!.name, evaluated, feasible: 1 };
     const ps = this.fw.runPreScorePlugins(state, pod, feasible);
     if (!ps.isSuccess()) return { kind: 'error', status: ps };
-    const scores = this.fw.runScorePlugins(state, pod, feasible);
-    if (scores instanceof Status) return { kind: 'error', status: scores };
-    return { kind: 'scheduled', node: this.selectHost(scores), evaluated, feasible: feasible.length };
+    const totals = this.fw.scoreTotals(state, pod, feasible);
+    if (totals instanceof Status) return { kind: 'error', status: totals };
+    return { kind: 'scheduled', node: feasible[this.#best(totals)]!.name, evaluated, feasible: feasible.length };
   }
 
   /** Highest total wins; ties are broken at random (reservoir sampling), as upstream. */
   selectHost(scores: readonly NodeScore[]): string {
-    let best = scores[0]!;
+    return scores[this.#best(Float64Array.from(scores, s => s.score))]!.name;
+  }
+
+  #best(totals: Float64Array): number {
+    let best = 0;
+    let top = totals[0]!;
     let ties = 1;
-    for (let i = 1; i < scores.length; i++) {
-      const s = scores[i]!;
-      if (s.score > best.score) { best = s; ties = 1; }
-      else if (s.score === best.score && this.random() * ++ties < 1) best = s;
+    for (let i = 1; i < totals.length; i++) {
+      const s = totals[i]!;
+      if (s > top) { best = i; top = s; ties = 1; }
+      else if (s === top && this.random() * ++ties < 1) best = i;
     }
-    return best.name;
+    return best;
   }
 
   #findFeasible(state: CycleState, pod: PodInfo, all: readonly NodeInfo[]):
@@ -102,8 +107,10 @@ export class Algorithm {
     // Nominations are rare (preemption): without any, no lookup per node (nodes × pods a run).
     const nominations = this.nominated.size > 0;
     let i = 0;
+    const start = this.#nextStart % n;
     for (; i < n && feasible.length < want; i++) {
-      const ni = all[(this.#nextStart + i) % n]!;
+      const at = start + i;
+      const ni = all[at < n ? at : at - n]!;
       const s = nominations
         ? this.fw.runFilterWithNominated(state, pod, ni, this.nominated.podsOn(ni.name))
         : this.fw.runFilterPlugins(state, pod, ni);

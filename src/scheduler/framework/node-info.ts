@@ -3,8 +3,11 @@
  * and a node with the aggregate of the pods on it (NodeInfo), as upstream's framework types.
  */
 import { podRequests, Resource } from './resource.js';
+import { newHotRow, writeHotRow } from './hot-row.js';
 import { compileTerm, compileWeighted, type AffinityTerm, type WeightedAffinityTerm } from './affinity-term.js';
-import { podKey, type Node, type Pod } from './types.js';
+import { podKey, type Node, type Pod, type Taint } from './types.js';
+
+const NO_TAINTS: readonly Taint[] = Object.freeze([]);
 
 export interface HostPort { ip: string; protocol: string; port: number }
 
@@ -73,6 +76,14 @@ export class NodeInfo {
   requested = new Resource();
   nonZeroRequested = new Resource();
   allocatable = new Resource();
+  /**
+   * The node's spec.taints and spec.unschedulable, copied here by setNode: filters and scores
+   * read them for every node a cycle visits, and the Node object itself is far away in memory.
+   */
+  taints: readonly Taint[] = NO_TAINTS;
+  unschedulable = false;
+  /** allocatable, requested, nonZeroRequested and the pod count as hot-row.ts lays them out. */
+  readonly hot = newHotRow();
   /** Bumped on every change (the cache uses it to keep derived lists fresh). */
   generation = 0;
 
@@ -83,8 +94,13 @@ export class NodeInfo {
   setNode(node: Node): void {
     this.node = node;
     this.allocatable = Resource.fromList(node.status?.allocatable as Record<string, unknown> | undefined);
+    this.taints = node.spec?.taints?.length ? node.spec.taints : NO_TAINTS;
+    this.unschedulable = !!node.spec?.unschedulable;
+    this.#sync();
     this.generation++;
   }
+
+  #sync(): void { writeHotRow(this.hot, this.allocatable, this.requested, this.nonZeroRequested, this.pods.length); }
 
   get labels(): Readonly<Record<string, string>> { return (this.node?.metadata?.labels ?? {}) as Record<string, string>; }
 
@@ -95,6 +111,7 @@ export class NodeInfo {
     this.requested.add(pi.requests);
     this.nonZeroRequested.add(pi.nonZeroRequests);
     for (const p of pi.hostPorts) this.usedPorts.push(p);
+    this.#sync();
     this.generation++;
   }
 
@@ -113,6 +130,7 @@ export class NodeInfo {
       const j = this.usedPorts.indexOf(p);
       if (j >= 0) this.usedPorts.splice(j, 1);
     }
+    this.#sync();
     this.generation++;
     return true;
   }
@@ -122,6 +140,8 @@ export class NodeInfo {
     const c = new NodeInfo(this.name);
     c.node = this.node;
     c.allocatable = this.allocatable;
+    c.taints = this.taints;
+    c.unschedulable = this.unschedulable;
     c.pods = [...this.pods];
     c.podsWithAffinity = [...this.podsWithAffinity];
     c.podsWithRequiredAntiAffinity = [...this.podsWithRequiredAntiAffinity];
@@ -129,6 +149,7 @@ export class NodeInfo {
     c.requested = this.requested.clone();
     c.nonZeroRequested = this.nonZeroRequested.clone();
     c.generation = this.generation;
+    c.#sync();
     return c;
   }
 }

@@ -5,6 +5,7 @@
 import type { CycleState } from '../framework/cycle-state.js';
 import { MAX_NODE_SCORE, type ScorePlugin } from '../framework/interface.js';
 import type { NodeInfo, PodInfo } from '../framework/node-info.js';
+import { ALLOC_CPU, ALLOC_MEM, REQ_CPU, REQ_MEM } from '../framework/hot-row.js';
 
 export const NAME = 'NodeResourcesBalancedAllocation';
 
@@ -20,14 +21,16 @@ export class BalancedAllocation implements ScorePlugin {
   readonly name = NAME;
 
   score(_s: CycleState, pod: PodInfo, node: NodeInfo): number {
-    const a = node.allocatable;
+    const h = node.hot;
+    const allocCpu = h[ALLOC_CPU]!, allocMem = h[ALLOC_MEM]!;
     // Real requests (not the non-zero defaults), as upstream does for balance.
-    if (a.milliCPU > 0 && a.memory > 0) {
+    if (allocCpu > 0 && allocMem > 0) {
       // Two resources: the standard deviation is half the difference of the shares.
-      const cpu = Math.min((node.requested.milliCPU + pod.requests.milliCPU) / a.milliCPU, 1);
-      const mem = Math.min((node.requested.memory + pod.requests.memory) / a.memory, 1);
+      const cpu = Math.min((h[REQ_CPU]! + pod.requests.milliCPU) / allocCpu, 1);
+      const mem = Math.min((h[REQ_MEM]! + pod.requests.memory) / allocMem, 1);
       return Math.floor((1 - Math.abs(cpu - mem) / 2) * MAX_NODE_SCORE);
     }
+    const a = node.allocatable;
     const fr: number[] = [];
     if (a.milliCPU > 0) fr.push((node.requested.milliCPU + pod.requests.milliCPU) / a.milliCPU);
     if (a.memory > 0) fr.push((node.requested.memory + pod.requests.memory) / a.memory);

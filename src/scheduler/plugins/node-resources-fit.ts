@@ -8,6 +8,7 @@ import type { ClusterEvent, EnqueueExtensions, FilterPlugin, PreFilterPlugin, Sc
 import { MAX_NODE_SCORE } from '../framework/interface.js';
 import type { NodeInfo, PodInfo } from '../framework/node-info.js';
 import type { Resource } from '../framework/resource.js';
+import { ALLOC_CPU, ALLOC_EPH, ALLOC_MEM, ALLOC_PODS, NZ_CPU, NZ_MEM, POD_COUNT, REQ_CPU, REQ_EPH, REQ_MEM } from '../framework/hot-row.js';
 import { Code, SUCCESS, Status } from '../framework/status.js';
 
 export const NAME = 'NodeResourcesFit';
@@ -34,15 +35,19 @@ export function insufficientResources(req: Resource, node: NodeInfo): Insufficie
   return out;
 }
 
-/** The filter's common answer, "it fits", without allocating (nodes × pods calls per run). */
+/**
+ * The filter's common answer, "it fits", without allocating (nodes × pods calls per run),
+ * from the node's hot row (see hot-row.ts).
+ */
 function fits(req: Resource, node: NodeInfo): boolean {
+  const h = node.hot;
+  if (h[POD_COUNT]! + 1 > h[ALLOC_PODS]!) return false;
+  if (req.milliCPU > 0 && req.milliCPU > h[ALLOC_CPU]! - h[REQ_CPU]!) return false;
+  if (req.memory > 0 && req.memory > h[ALLOC_MEM]! - h[REQ_MEM]!) return false;
+  if (req.ephemeralStorage > 0 && req.ephemeralStorage > h[ALLOC_EPH]! - h[REQ_EPH]!) return false;
+  if (req.scalar.size === 0) return true;
   const alloc = node.allocatable;
   const used = node.requested;
-  if (node.pods.length + 1 > alloc.allowedPodNumber) return false;
-  if (req.milliCPU > 0 && req.milliCPU > alloc.milliCPU - used.milliCPU) return false;
-  if (req.memory > 0 && req.memory > alloc.memory - used.memory) return false;
-  if (req.ephemeralStorage > 0 && req.ephemeralStorage > alloc.ephemeralStorage - used.ephemeralStorage) return false;
-  if (req.scalar.size === 0) return true;
   for (const [name, want] of req.scalar) if (want > 0 && want > (alloc.scalar.get(name) ?? 0) - (used.scalar.get(name) ?? 0)) return false;
   return true;
 }
@@ -80,8 +85,9 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, ScorePlu
   }
 
   score(_s: CycleState, pod: PodInfo, node: NodeInfo): number {
-    const cpu = leastAllocated(node.nonZeroRequested.milliCPU + pod.nonZeroRequests.milliCPU, node.allocatable.milliCPU);
-    const mem = leastAllocated(node.nonZeroRequested.memory + pod.nonZeroRequests.memory, node.allocatable.memory);
+    const h = node.hot;
+    const cpu = leastAllocated(h[NZ_CPU]! + pod.nonZeroRequests.milliCPU, h[ALLOC_CPU]!);
+    const mem = leastAllocated(h[NZ_MEM]! + pod.nonZeroRequests.memory, h[ALLOC_MEM]!);
     return Math.floor((cpu + mem) / 2);
   }
 }

@@ -16,7 +16,7 @@ export class NodeUnschedulable implements FilterPlugin, EnqueueExtensions {
   }
   filter(_s: unknown, pod: PodInfo, node: NodeInfo): Status {
     if (!node.node) return unresolvable(ERR_REASON_UNKNOWN);
-    if (!node.node.spec?.unschedulable) return SUCCESS;
+    if (!node.unschedulable) return SUCCESS;
     return toleratedBy(pod.pod.spec?.tolerations, TAINT) ? SUCCESS : unresolvable(ERR_REASON_UNSCHEDULABLE);
   }
 }

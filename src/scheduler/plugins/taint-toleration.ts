@@ -24,7 +24,8 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
   }
 
   filter(_s: CycleState, pod: PodInfo, node: NodeInfo): Status {
-    const taint = firstUntolerated(node.node?.spec?.taints, pod.pod.spec?.tolerations, HARD);
+    if (node.taints.length === 0) return SUCCESS;
+    const taint = firstUntolerated(node.taints, pod.pod.spec?.tolerations, HARD);
     if (!taint) return SUCCESS;
     return unresolvable(`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`);
   }
@@ -37,9 +38,9 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
   }
 
   score(state: CycleState, pod: PodInfo, node: NodeInfo): number {
-    const taints = node.node?.spec?.taints;
+    const taints = node.taints;
     // Most nodes have no taints: no state lookup for them (nodes × pods calls a run).
-    if (!taints?.length) return 0;
+    if (taints.length === 0) return 0;
     const tols = state.read<PreScoreState>(KEY)?.tolerations ?? pod.pod.spec?.tolerations ?? [];
     let n = 0;
     for (const taint of taints) {
