@@ -70,7 +70,10 @@ const SERIES_WINDOW_MS = 6 * 60_000;
 export const COMBINED_PREFIX = '(combined from similar events): ';
 
 /** MicroTime, as the events API writes it: RFC 3339 with microseconds. */
-export const microTime = (ms: number): string => new Date(ms).toISOString().replace(/(\.\d{3})Z$/, '$1000Z');
+export const microTime = (ms: number): string => {
+  const iso = new Date(ms).toISOString(); // …T12:34:56.789Z (years 0-9999)
+  return iso.length === 24 ? `${iso.slice(0, 23)}000Z` : iso.replace(/(\.\d{3})Z$/, '$1000Z');
+};
 interface Bucket { tokens: number; last: number }
 
 export class EventCorrelator {
@@ -151,26 +154,33 @@ export class EventCorrelator {
   }
 }
 
-function refKey(r: ObjectReference): string[] {
-  return [r.kind ?? '', r.namespace ?? '', r.name ?? '', r.uid ?? '', r.apiVersion ?? ''];
+/**
+ * Cache keys: the parts joined with a separator no part contains unquoted (every event of a
+ * scheduler goes through two of them; JSON.stringify of an array cost more than the lookup).
+ */
+const SEP = '\u0000';
+const part = (s: string | undefined): string => (s === undefined ? '' : s.includes(SEP) || s.startsWith('"') ? JSON.stringify(s) : s);
+
+function refKey(r: ObjectReference): string {
+  return part(r.kind) + SEP + part(r.namespace) + SEP + part(r.name) + SEP + part(r.uid) + SEP + part(r.apiVersion);
 }
 
 function spamKey(ev: CoreEvent): string {
-  return JSON.stringify([ev.source.component, ev.source.host ?? '', ...refKey(ev.involvedObject)]);
+  return part(ev.source.component) + SEP + part(ev.source.host) + SEP + refKey(ev.involvedObject);
 }
 
 function dedupeKey(ev: CoreEvent): string {
-  return JSON.stringify([ev.source.component, ev.source.host ?? '', ...refKey(ev.involvedObject), ev.type, ev.reason, ev.message]);
+  return spamKey(ev) + SEP + part(ev.type) + SEP + part(ev.reason) + SEP + part(ev.message);
 }
 
 /** Everything of dedupeKey but the message. */
 function aggregateKey(ev: CoreEvent): string {
-  return JSON.stringify([ev.source.component, ev.source.host ?? '', ...refKey(ev.involvedObject), ev.type, ev.reason, ev.reportingComponent, ev.reportingInstance]);
+  return spamKey(ev) + SEP + part(ev.type) + SEP + part(ev.reason) + SEP + part(ev.reportingComponent) + SEP + part(ev.reportingInstance);
 }
 
 /** client-go events' getKey: action, reason, reporting controller, the object (with its field path). */
 function seriesKey(ev: CoreEvent): string {
-  return JSON.stringify([ev.action ?? '', ev.reason, ev.reportingComponent, ...refKey(ev.involvedObject), ev.involvedObject.fieldPath ?? '']);
+  return part(ev.action) + SEP + part(ev.reason) + SEP + part(ev.reportingComponent) + SEP + refKey(ev.involvedObject) + SEP + part(ev.involvedObject.fieldPath);
 }
 
 function lruSet<K, V>(m: Map<K, V>, k: K, v: V, max: number): void {

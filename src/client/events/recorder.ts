@@ -51,6 +51,7 @@ export class EventRecorder {
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #correlator: EventCorrelator;
+  readonly #instance: string;
   /** Waiting writes, oldest first from #head (a queue without O(n) shifts). */
   #pending: Correlation[] = [];
   #head = 0;
@@ -67,6 +68,8 @@ export class EventRecorder {
     this.#o = opts;
     this.#clock = opts.clock ?? realClock;
     this.#log = opts.logger ?? defaultLogger;
+    // Looked up once: os.hostname() asks the system every time.
+    this.#instance = opts.reportingInstance ?? opts.host ?? hostname();
     this.#correlator = new EventCorrelator({ clock: this.#clock, dedupeWindowMs: opts.dedupeWindowMs, burst: opts.burst, refillMs: opts.refillMs, series: opts.series });
   }
 
@@ -108,18 +111,19 @@ export class EventRecorder {
     let nanos = BigInt(now) * 1_000_000n;
     if (nanos <= this.#lastNanos) nanos = this.#lastNanos + 1n;
     this.#lastNanos = nanos;
-    const ts = new Date(now).toISOString().replace(/\.\d+Z$/, 'Z');
     const host = this.#o.host;
-    return {
+    const ev: CoreEvent = {
       apiVersion: 'v1', kind: 'Event',
       metadata: { name: `${ref.name}.${nanos.toString(16)}`, namespace: ref.namespace || 'default' },
       involvedObject: ref, reason, type,
       message: message.length > MAX_MESSAGE ? message.slice(0, MAX_MESSAGE - 3) + '...' : message,
       source: host ? { component: this.#o.component, host } : { component: this.#o.component },
-      ...(this.#o.series ? { eventTime: microTime(now), action: action ?? reason } : { firstTimestamp: ts, lastTimestamp: ts, count: 1 }),
       reportingComponent: this.#o.component,
-      reportingInstance: this.#o.reportingInstance ?? host ?? hostname(),
+      reportingInstance: this.#instance,
     };
+    if (this.#o.series) { ev.eventTime = microTime(now); ev.action = action ?? reason; }
+    else { ev.firstTimestamp = ev.lastTimestamp = new Date(now).toISOString().replace(/\.\d+Z$/, 'Z'); ev.count = 1; }
+    return ev;
   }
 
   /** Counts drops; says so at most once per DROP_LOG_MS (under load a line per drop would add to it). */
@@ -198,15 +202,21 @@ function transient(e: unknown): boolean {
   return e.httpStatus >= 500 || e.httpStatus === 429 || e.code === 'KL_CONNECTION' || e.code === 'KL_TIMEOUT';
 }
 
+/** The reference with only its set fields (built up, not deleted from: the object stays fast to serialise). */
 function refOf(obj: KubeObject | ObjectReference, fieldPath?: string): ObjectReference {
   const m = (obj as KubeObject).metadata;
-  const ref: ObjectReference = m
+  const src: ObjectReference = m
     ? {
       kind: (obj as KubeObject).kind, namespace: m.namespace, name: m.name, uid: m.uid,
       apiVersion: (obj as KubeObject).apiVersion, resourceVersion: m.resourceVersion,
     }
-    : { ...(obj as ObjectReference) };
-  if (fieldPath) ref.fieldPath = fieldPath;
-  for (const k of Object.keys(ref) as Array<keyof ObjectReference>) if (ref[k] === undefined || ref[k] === '') delete ref[k];
+    : (obj as ObjectReference);
+  const ref: ObjectReference = {};
+  for (const k of REF_FIELDS) {
+    const v = k === 'fieldPath' && fieldPath ? fieldPath : src[k];
+    if (v !== undefined && v !== '') ref[k] = v;
+  }
   return ref;
 }
+
+const REF_FIELDS = ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath'] as const;
