@@ -2,8 +2,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import { Code } from '../../src/scheduler/index.js';
-import { harness, makeNode, makePod, runFilter } from './builders.js';
+import { Code, CycleState } from '../../src/scheduler/index.js';
+import { harness, makeNode, makePod, pi, runFilter } from './builders.js';
 
 interface Case { name: string; pod: Pod; node: Node; existing?: Pod[]; want: { code: Code; reasons?: string[] } }
 
@@ -97,3 +97,29 @@ describe('NodePorts', () => table([
   { name: '0.0.0.0 conflicts with any IP', pod: makePod().hostPort(80, 'TCP', '10.0.0.1').obj(), node: makeNode('n1').obj(),
     existing: [makePod('a').hostPort(80).node('n1').obj()], want: { code: Code.Unschedulable } },
 ]));
+
+describe('NodeResourcesFit after the node changes', () => {
+  it('sees pods assumed, confirmed, forgotten and removed, node resizes, and a clone changed apart from its original', () => {
+    const h = harness([makeNode('n1').capacity({ cpu: '2', memory: '2Gi', pods: '3' }).obj()]);
+    const want = makePod().req({ cpu: '1' }).obj();
+    const a = pi(makePod('a').req({ cpu: '1' }).obj());
+    const b = pi(makePod('b').req({ cpu: '500m' }).obj());
+    assert.equal(runFilter(h, want, 'n1').code, Code.Success);
+    h.cache.assumePod(a, 'n1');
+    h.cache.assumePod(b, 'n1');
+    assert.deepEqual(runFilter(h, want, 'n1'), { code: Code.Unschedulable, reasons: ['Insufficient cpu'] });
+    h.cache.addPod(pi(makePod('b').req({ cpu: '500m' }).node('n1').obj()), 'n1'); // confirmed: counted once
+    assert.deepEqual(runFilter(h, want, 'n1'), { code: Code.Unschedulable, reasons: ['Insufficient cpu'] });
+    const clone = h.cache.get('n1')!.clone();
+    clone.removePod(a.key);
+    const state = new CycleState();
+    assert.equal(h.fw.runFilterPlugins(state, pi(want), clone).code, Code.Success);
+    assert.equal(runFilter(h, want, 'n1').code, Code.Unschedulable, 'the original keeps its pods');
+    h.cache.forgetPod(a.key);
+    assert.equal(runFilter(h, want, 'n1').code, Code.Success);
+    h.cache.updateNode(makeNode('n1').capacity({ cpu: '1', memory: '2Gi', pods: '3' }).obj());
+    assert.deepEqual(runFilter(h, want, 'n1'), { code: Code.Unschedulable, reasons: ['Insufficient cpu'] });
+    h.cache.removePod(b.key);
+    assert.equal(runFilter(h, want, 'n1').code, Code.Success);
+  });
+});
