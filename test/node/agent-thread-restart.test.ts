@@ -4,7 +4,7 @@
  * adopts the pods that kept running: the same containers (no second runc container, the
  * same container IDs, restart counts and start times, Ready never flapped), their statuses
  * go on (a container killed afterwards is restarted and counted), new pods start, and
- * kubectl logs and exec reach the new agent. The dead thread's spawner helper (spawner.ts)
+ * kubectl logs, exec and port-forward work again. The dead thread's spawner helper (spawner.ts)
  * does not stay behind: no zombie among the server's children. The thread is made to die
  * by the test-only trigger of src/cli/thread-fault.ts.
  */
@@ -16,6 +16,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import { POD_UID } from '../../src/node/labels.js';
 import { eventually, NodeCluster, rootSkip } from './cluster.js';
+import { httpGet, withPortForward } from './kubectl-forward.js';
 
 const FAST = { leaseIntervalMs: 1000, statusIntervalMs: 1000 };
 const podYaml = (node: string, name: string) => `apiVersion: v1
@@ -26,7 +27,7 @@ spec:
   terminationGracePeriodSeconds: 1
   containers:
   - {name: c, image: busybox, command: ["sh", "-c", "echo hello-from-${name}; exec sleep 100000"]}
-  - {name: web, image: busybox, command: ["httpd", "-f", "-p", "8080", "-h", "/"], readinessProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}}
+  - {name: web, image: busybox, command: ["sh", "-c", "mkdir /www && echo hello-web-${name} > /www/index.html && exec httpd -f -p 8080 -h /www"], readinessProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}}
 `;
 
 interface Proc { pid: number; state: string; comm: string; args: string }
@@ -75,7 +76,7 @@ describe('kubeling server restarts a dead node-agent thread, whose successor ado
   });
 
   for (const fault of ['throw', 'terminate'] as const) {
-    it(`after the thread dies (${fault}): same containers, statuses go on, new pods run, logs and exec work, no zombie`, async () => {
+    it(`after the thread dies (${fault}): same containers, statuses go on, new pods run, logs, exec and port-forward work, no zombie`, async () => {
       const containersBefore = (await containers()).map(x => x.id);
       const oldTid = c.threads.get('node-agent');
       assert.ok(oldTid, 'the server logged its node-agent thread');
@@ -111,6 +112,7 @@ describe('kubeling server restarts a dead node-agent thread, whose successor ado
       }, 20_000, 'lease renewed after the restart');
       assert.equal((await c.k(['logs', 'keeper', '-c', 'c'])).trim(), 'hello-from-keeper');
       assert.equal((await c.k(['exec', 'keeper', '-c', 'c', '--', 'echo', `exec-after-${fault}`])).trim(), `exec-after-${fault}`);
+      assert.equal((await withPortForward(c, 'pod/keeper', 8080, httpGet)).trim(), 'hello-web-keeper');
 
       // No zombie: the dead thread's spawner helper was reaped; the new thread has one of its own.
       await eventually(async () => !childrenOf(serverPid()).some(p => p.pid === oldSpawner.pid), 20_000, `the old spawner ${oldSpawner.pid} reaped`);

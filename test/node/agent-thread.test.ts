@@ -10,9 +10,8 @@
  * over, what the main thread registered, and which relays it started.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { get, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
@@ -21,6 +20,7 @@ import { startServer, type AgentThread, type RunningServer } from '../../src/cli
 import { nodeToken } from '../../src/node/index.js';
 import { POD_UID } from '../../src/node/labels.js';
 import { ensureSharedImages, eventually, NodeCluster, rootSkip } from './cluster.js';
+import { httpGet, withPortForward } from './kubectl-forward.js';
 
 /** The kubelet's requests to this process's API server: user and connection class. */
 const served: Array<{ user?: string; socket: string }> = [];
@@ -58,15 +58,6 @@ function relays(): string[] {
     } catch { /* gone meanwhile */ }
   }
   return out;
-}
-
-function httpGet(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    get({ host: '127.0.0.1', port, path: '/', agent: false }, res => {
-      let b = '';
-      res.setEncoding('utf8').on('data', d => { b += d; }).on('end', () => resolve(b));
-    }).on('error', reject);
-  });
 }
 
 describe('the node agent thread of kubeling server', { skip: rootSkip }, () => {
@@ -114,18 +105,9 @@ describe('the node agent thread of kubeling server', { skip: rootSkip }, () => {
   it("port-forward to the agent thread's pod is served on the main thread; its relay ends with the agent", async () => {
     await c.k(['apply', '-f', '-'], webYaml(c.nodeName));
     await eventually(async () => (await pod('web')).status?.phase === 'Running', 30_000, 'web running');
-    const pf = spawn('kubectl', ['--kubeconfig', c.kubeconfig, '--cache-dir', join(c.dataDir, 'kube-cache'), 'port-forward', 'pod/web', ':8080'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    try {
-      const port = await new Promise<number>((resolve, reject) => {
-        let o = '';
-        pf.stdout.on('data', d => { o += d; const m = /127\.0\.0\.1:(\d+)/.exec(o); if (m) resolve(Number(m[1])); });
-        pf.on('exit', code => reject(new Error(`kubectl port-forward exited ${code}`)));
-      });
-      // httpd may still be starting: the pod's localhost-only listener, reached through the forward.
-      assert.equal((await eventually(() => httpGet(port).catch(() => ''), 20_000, 'an answer through the forward')).trim(), 'hello-local');
-    } finally {
-      pf.kill();
-    }
+    // httpd may still be starting: the pod's localhost-only listener, reached through the forward.
+    const got = await withPortForward(c, 'pod/web', 8080, local => eventually(() => httpGet(local).catch(() => ''), 20_000, 'an answer through the forward'));
+    assert.equal(got.trim(), 'hello-local');
     // The relay into the pod's namespace was started by this (the API server's) thread's dialer, not the agent's.
     const mine = relays();
     assert.ok(mine.length === 1 && mine[0]!.includes(join(c.dataDir, 'agent', 'portforward-api')), `one relay, the main thread's: ${JSON.stringify(mine)}`);
