@@ -9,7 +9,8 @@
  *   is shared, so the three are measured in interleaved rounds (direct, kubectl,
  *   client-node, ROUNDS times): MB_per_s and ratio are the best of each (the least
  *   disturbed run), paired_ratio the median over rounds of forwarded / direct in the same
- *   round. server_cpu_ms is the API server process's CPU (user + system, agent in-process)
+ *   round. server_cpu_ms is the server process's CPU (user + system, every thread: the API
+ *   server's and the agent's; KUBELING_TEST_AGENT_THREAD=main|own picks where the agent runs)
  *   per 100 MB, median over rounds, which other load disturbs far less than throughput.
  *   kubectl_cpu_ms and client_cpu_ms are the same for the `kubectl port-forward` process and
  *   for the downloading client (a process of its own, the same for every path).
