@@ -14,6 +14,7 @@
  *   per 100 MB, median over rounds, which other load disturbs far less than throughput.
  *   kubectl_cpu_ms and client_cpu_ms are the same for the `kubectl port-forward` process and
  *   for the downloading client (a process of its own, the same for every path).
+ * - exec throughput: `kubectl exec web -- cat` of the same 100 MB, server CPU per 100 MB.
  *   KUBELING_BENCH_ROUNDS overrides the number of rounds (default 5); KUBELING_BENCH_EXEC_N
  *   the number of exec / version runs (default 30; 0 skips them).
  * Run alone: node dist/bench/streaming.js (needs root: real pods).
@@ -112,6 +113,19 @@ async function timedDownload(host: string, port: number, serverPid: number, kube
   return [r.secs, ms(0), ms(1), Math.round(r.cpuMs)];
 }
 
+/** Seconds and server CPU ms of `kubectl exec web -- cat /www/big`, its output counted and dropped. */
+async function timedExecCat(flags: string[], serverPid: number): Promise<[number, number]> {
+  const c0 = cpuSeconds(serverPid);
+  const t = performance.now();
+  const p = spawn('kubectl', [...flags, 'exec', 'web', '--', 'cat', '/www/big'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let n = 0;
+  p.stdout.on('data', (d: Buffer) => { n += d.length; });
+  const code = await new Promise<number | null>(r => p.once('close', c => r(c)));
+  const secs = (performance.now() - t) / 1000;
+  if (code !== 0 || n !== SIZE) throw new Error(`kubectl exec cat: exit ${code}, ${n} bytes`);
+  return [secs, Math.round((cpuSeconds(serverPid) - c0) * 1000)];
+}
+
 /** The client process: one download, then a line with its seconds and its own CPU ms. */
 async function downloadMain(host: string, port: number): Promise<void> {
   process.stdout.write('ready\n');
@@ -195,6 +209,17 @@ export async function benchStreaming(): Promise<object[]> {
       rows.push({ case: `direct TCP to the pod IP, 100 MB (best of ${ROUNDS})`, MB_per_s: mbps(best('direct')), ratio: 1, client_cpu_ms: median(clientCpu.direct) });
       rows.push({ case: 'kubectl port-forward (SPDY in WebSocket), 100 MB', MB_per_s: mbps(best('kubectl')), ratio: ratio('kubectl'), paired_ratio: paired('kubectl'), target: '≥ 0.5', server_cpu_ms: median(cpu.kubectl), kubectl_cpu_ms: median(kubectlCpu), client_cpu_ms: median(clientCpu.kubectl) });
       rows.push({ case: 'client-node PortForward (channel protocol), 100 MB', MB_per_s: mbps(best('node')), ratio: ratio('node'), paired_ratio: paired('node'), server_cpu_ms: median(cpu.node), client_cpu_ms: median(clientCpu.node) });
+      // The same 100 MB as a command's stdout (what `kubectl cp` from a pod rides on): exec
+      // streams cross the agent's unix socket when the agent runs in a thread of its own.
+      step('exec downloads');
+      const execSecs: number[] = [];
+      const execCpu: number[] = [];
+      for (let i = 0; i < ROUNDS; i++) {
+        const [t, ms] = await timedExecCat(flags, pid);
+        execSecs.push(t);
+        execCpu.push(ms);
+      }
+      rows.push({ case: 'kubectl exec web -- cat (100 MB to stdout)', MB_per_s: mbps(Math.min(...execSecs)), server_cpu_ms: median(execCpu) });
       rows.push({ case: 'load average (1 min) at the end', load: loadAvg() });
     } finally {
       pf.kill();
