@@ -15,8 +15,9 @@
  * the same again (50 pods one after another, then the burst) with the agent as its own
  * process over HTTPS (what `kubeling agent` on another machine is), which gives the agent's
  * own RSS (the issue's target). Needs root.
- *   node dist/bench/node.js [burst] [in-process|remote]: only the burst (right after the
- *   warm-up pod: processes still compiling); only one mode (burst alone: in-process).
+ *   node dist/bench/node.js [burst|seq] [in-process|remote]: only the burst (right after the
+ *   warm-up pod: processes still compiling), or only the 50 pods one after another; only one
+ *   mode (burst or seq alone: in-process).
  * KUBELING_BENCH_REQUESTS=1 adds the API requests per burst pod, by verb and resource.
  * KUBELING_BENCH_WARM_PODS=N: with `burst`, a burst of N pods (started, deleted) before it (compiled code).
  */
@@ -274,9 +275,11 @@ function requestRows(before: Map<string, number>, after: Map<string, number>, po
 }
 
 type AgentMode = 'in-process' | 'remote';
+/** `burst`: only the burst (and its delete); `seq`: only the 50 pods one after another. */
+type Only = 'burst' | 'seq';
 
 
-export async function benchNode(o: { only?: 'burst'; agents?: AgentMode[] } = {}): Promise<object[]> {
+export async function benchNode(o: { only?: Only; agents?: AgentMode[] } = {}): Promise<object[]> {
   if (process.getuid?.() !== 0) return [{ case: 'node', skipped: 'needs root' }];
   const rows: object[] = [];
   const agents = o.agents ?? ['in-process', 'remote'];
@@ -284,13 +287,13 @@ export async function benchNode(o: { only?: 'burst'; agents?: AgentMode[] } = {}
     // Both modes start 50 pods one after another before the burst, so each burst meets
     // processes whose code V8 has compiled (a burst right after start spends a fifth of
     // the server's and the agent's CPU compiling); podman runs once, after the in-process mode.
-    const r = await benchMode(mode, o.only, o.only !== 'burst' && mode === 'in-process');
+    const r = await benchMode(mode, o.only, !o.only && mode === 'in-process');
     rows.push(...(mode === 'remote' ? r.map(x => ({ ...x, case: `remote agent: ${(x as { case: string }).case}` })) : r));
   }
   return rows;
 }
 
-async function benchMode(mode: AgentMode, only: 'burst' | undefined, podman: boolean): Promise<object[]> {
+async function benchMode(mode: AgentMode, only: Only | undefined, podman: boolean): Promise<object[]> {
   const c = new NodeCluster();
   const rows: object[] = [];
   let cpu: BurstCpu | undefined;
@@ -347,6 +350,7 @@ async function benchMode(mode: AgentMode, only: 'burst' | undefined, podman: boo
       const deletes: number[] = [];
       for (let i = 0; i < 50; i++) deletes.push(await remove(`seq-${i}`));
       rows.push({ case: 'pod delete, one after another (50)', p50_ms: pct(deletes, 50), p99_ms: pct(deletes, 99) });
+      if (only === 'seq') { rows.push({ case: 'load average after', total_ms: load() }); watch.stop(); return rows; }
     }
 
     const created = new Map<string, BurstTimes>();
@@ -403,11 +407,11 @@ async function benchMode(mode: AgentMode, only: 'burst' | undefined, podman: boo
   return rows;
 }
 
-// `node dist/bench/node.js [burst] [in-process|remote]`: only the burst, its stages, RSS and
-// the delete of 100; only one mode (default: in the server process, then remote).
+// `node dist/bench/node.js [burst|seq] [in-process|remote]`: only the burst, its stages, RSS and
+// the delete of 100, or only the pods one after another; only one mode (default: in the server process, then remote).
 if (process.argv[1]?.endsWith('bench/node.js')) {
   const args = process.argv.slice(2);
-  const only = args.includes('burst') ? 'burst' : undefined;
+  const only = args.includes('burst') ? 'burst' : args.includes('seq') ? 'seq' : undefined;
   const agents: AgentMode[] | undefined = args.includes('remote') ? ['remote'] : args.includes('in-process') || only ? ['in-process'] : undefined;
   console.table(await benchNode({ only, agents }));
 }
