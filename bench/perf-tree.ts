@@ -7,6 +7,7 @@
  * cleanup, RCU, cgroup release work) are the one machine-wide row.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import type { GoSymbols } from './go-symbols.js';
 
 const FREQ = 999;
 
@@ -44,14 +45,17 @@ function kernelWhat(frames: string[]): string {
   return frames.at(-1) ?? '?';
 }
 
-export interface KindRow { kind: string; ms: number; user: number; kernel: number; top: string }
+export interface KindRow { kind: string; ms: number; user: number; kernel: number; top: string; go?: string }
+
+/** Names user time in a Go binary: `dso` tells its frames (perf's mapping name), `symbols` its functions. */
+export interface GoUserTime { symbols: GoSymbols; dso: RegExp; topN: number }
 
 /**
  * Per kind, in ms per `units` (pods): total, user, kernel, and the biggest kernel items
  * (`what ms`), for the tree under `root` (a pid) in `file`. `spawner`: the pid of the kubeling-shim spawner (its
  * own row; other kubeling-shim processes are shims).
  */
-export function perfByKind(file: string, root: number, spawner: number | undefined, units: number, topN = 5): KindRow[] {
+export function perfByKind(file: string, root: number, spawner: number | undefined, units: number, topN = 5, go?: GoUserTime): KindRow[] {
   const r = spawnSync('perf', ['script', '-i', file, '--show-task-events', '-F', 'comm,pid,tid,ip,sym,dso'], { maxBuffer: 1 << 30, encoding: 'utf8' });
   const parent = new Map<number, number>();
   const firstComm = new Map<number, string>();
@@ -59,7 +63,7 @@ export function perfByKind(file: string, root: number, spawner: number | undefin
     for (let p: number | undefined = pid, n = 0; p !== undefined && n < 64; p = parent.get(p), n++) if (p === root) return true;
     return false;
   };
-  const rows = new Map<string, { user: number; kernel: number; what: Map<string, number> }>();
+  const rows = new Map<string, { user: number; kernel: number; what: Map<string, number>; goFns: Map<string, number> }>();
   const kindOf = (comm: string, pid: number): string | undefined => {
     if (KTHREAD.test(comm)) return 'kernel threads (whole machine)';
     if (!inTree(pid)) return undefined;
@@ -76,13 +80,15 @@ export function perfByKind(file: string, root: number, spawner: number | undefin
     return `other: ${comm}`;
   };
   // A sample is kernel time when its innermost frame is in the kernel (perf lists it first).
-  let cur: { kind?: string; frames: string[]; user?: boolean } | undefined;
+  let cur: { kind?: string; frames: string[]; goFns?: Set<string>; user?: boolean } | undefined;
   const flush = () => {
     if (!cur?.kind) return;
     let row = rows.get(cur.kind);
-    if (!row) rows.set(cur.kind, (row = { user: 0, kernel: 0, what: new Map() }));
-    if (cur.user !== false) row.user++;
-    else {
+    if (!row) rows.set(cur.kind, (row = { user: 0, kernel: 0, what: new Map(), goFns: new Map() }));
+    if (cur.user !== false) {
+      row.user++;
+      for (const f of cur.goFns ?? []) row.goFns.set(f, (row.goFns.get(f) ?? 0) + 1); // inclusive: each function once per sample
+    } else {
       row.kernel++;
       const w = kernelWhat(cur.frames);
       row.what.set(w, (row.what.get(w) ?? 0) + 1);
@@ -91,11 +97,16 @@ export function perfByKind(file: string, root: number, spawner: number | undefin
   for (const line of r.stdout.split('\n')) {
     if (line.startsWith('\t') || line.startsWith(' ')) {
       if (!cur) continue;
-      const m = /^\s*[0-9a-f]+\s+(.*?)\s+\((.*)\)$/.exec(line);
+      const m = /^\s*([0-9a-f]+)\s+(.*?)\s+\((.*)\)$/.exec(line);
       if (!m) continue;
-      const kernel = m[2] === '[kernel.kallsyms]';
+      const kernel = m[3] === '[kernel.kallsyms]';
       cur.user ??= !kernel;
-      if (kernel) cur.frames.push(m[1]!.replace(/\+0x.*$/, ''));
+      if (kernel) cur.frames.push(m[2]!.replace(/\+0x.*$/, ''));
+      else if (go && cur.user && go.dso.test(m[3]!)) {
+        const ip = parseInt(m[1]!, 16);
+        const fn = go.symbols.name(ip < go.symbols.base ? ip + go.symbols.base : ip); // an unnamed mapping's addresses are offsets
+        if (fn) (cur.goFns ??= new Set()).add(fn);
+      }
       continue;
     }
     if (!line.trim()) { flush(); cur = undefined; continue; }
@@ -121,6 +132,7 @@ export function perfByKind(file: string, root: number, spawner: number | undefin
   return [...rows].map(([kind, v]) => {
     const ms = (samples: number) => Math.round((samples * 1000 * 10) / FREQ / units) / 10;
     const top = [...v.what].sort((a, b) => b[1] - a[1]).slice(0, topN).map(([w, n]) => `${w} ${ms(n)}`).join(', ');
-    return { kind, ms: ms(v.user + v.kernel), user: ms(v.user), kernel: ms(v.kernel), top };
+    const goTop = go && v.goFns.size ? [...v.goFns].sort((a, b) => b[1] - a[1]).slice(0, go.topN).map(([f, n]) => `${f} ${ms(n)}`).join(', ') : undefined;
+    return { kind, ms: ms(v.user + v.kernel), user: ms(v.user), kernel: ms(v.kernel), top, ...(goTop ? { go: goTop } : {}) };
   }).sort((a, b) => b.ms - a.ms);
 }

@@ -6,19 +6,21 @@
  * cgroup, so other work on the machine does not count) and of this process (the runtime's
  * TypeScript). KUBELING_BENCH_PERF=1 adds where that CPU went, per kind of process, user and
  * kernel (bench/perf-tree.ts; needs perf); KUBELING_BENCH_PERF=DIR also keeps the perf files
- * there (start.perf, remove.perf) for `perf report`; KUBELING_BENCH_PERF_TOP=N lists N kernel items per kind (5).
+ * there (start.perf, remove.perf) for `perf report`; KUBELING_BENCH_PERF_TOP=N lists N kernel items per kind (5);
+ * KUBELING_BENCH_PERF_GO=N adds runc's user time by Go function (top N; bench/go-symbols.ts).
  * Needs root; uses its own runc root, bridge, subnet and cgroup parent, and removes them.
  *   node dist/bench/runtime.js [burst=50]
  */
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSetupImages, ensurePause, ImageStore, RuncRuntime } from '../src/node/runtime/index.js';
-import { perfByKind, perfRecord } from './perf-tree.js';
+import { readGoSymbols } from './go-symbols.js';
+import { perfByKind, perfRecord, type GoUserTime, type KindRow } from './perf-tree.js';
 
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -77,6 +79,13 @@ class RuntimeCpu {
   }
 }
 
+/** KUBELING_BENCH_PERF_GO=N: runc's user time by its Go functions (top N), from its .gopclntab. */
+function goUserTime(): GoUserTime | undefined {
+  const n = Number(process.env.KUBELING_BENCH_PERF_GO ?? 0);
+  const symbols = n > 0 ? readGoSymbols(existsSync('/usr/sbin/runc') ? '/usr/sbin/runc' : '/usr/bin/runc') : undefined;
+  return symbols ? { symbols, dso: /runc/, topN: n } : undefined;
+}
+
 export async function benchRuntime(burstSize = 50): Promise<object[]> {
   if (process.getuid?.() !== 0) return [{ case: 'runtime', skipped: 'needs root' }];
   const hex = randomBytes(3).toString('hex');
@@ -106,7 +115,7 @@ export async function benchRuntime(burstSize = 50): Promise<object[]> {
   const rows: object[] = [];
   const perf = process.env.KUBELING_BENCH_PERF;
   const perfDir = perf && perf !== '1' ? perf : dir;
-  const breakdowns: { what: string; rows: object[] }[] = [];
+  const breakdowns: { what: string; rows: KindRow[] }[] = [];
   let cpu: RuntimeCpu | undefined;
   try {
     await rt.removeSandbox(await startPod()); // warm-up: creates the bridge, loads runc into the page cache
@@ -129,7 +138,7 @@ export async function benchRuntime(burstSize = 50): Promise<object[]> {
       const c0 = cpu!.now();
       const v = await fn();
       const c1 = cpu!.now();
-      if (rec) breakdowns.push({ what, rows: perfByKind(await rec.stop(), process.pid, cpu!.spawner, burstSize, Number(process.env.KUBELING_BENCH_PERF_TOP ?? 5)) });
+      if (rec) breakdowns.push({ what, rows: perfByKind(await rec.stop(), process.pid, cpu!.spawner, burstSize, Number(process.env.KUBELING_BENCH_PERF_TOP ?? 5), goUserTime()) });
       return [v, perPod(c0, c1, burstSize)];
     };
     const each: number[] = [];
@@ -145,7 +154,8 @@ export async function benchRuntime(burstSize = 50): Promise<object[]> {
   }
   for (const b of breakdowns) {
     console.log(`\nburst ${b.what}: CPU ms per pod by process kind (perf samples of this process tree)`);
-    console.table(b.rows);
+    console.table(b.rows.map(({ go: _go, ...r }) => r));
+    for (const r of b.rows.filter(r => r.go)) console.log(`${r.kind}, user time by Go function (inclusive, ms per pod): ${r.go}`);
   }
   return rows;
 }
