@@ -5,6 +5,24 @@ import type { RequestContext } from '../context.js';
 import { readObject } from '../body.js';
 import { sendJson } from '../http-util.js';
 import { nowRfc3339 } from '../strategy/meta.js';
+import { storedParts, type KnownParts } from '../storage/codec.js';
+
+/** upstream's answer to a binding, the same bytes every time. */
+const BOUND = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+
+/**
+ * The bound pod's metadata and spec JSON from the stored pod's: its metadata is the same,
+ * its spec the same with nodeName added last (when the stored spec has no nodeName key at
+ * all, so that the spread below appends it). A binding then serialises only the status.
+ */
+function boundParts(cur: KubeObject, nodeName: string): KnownParts | undefined {
+  const parts = storedParts(cur);
+  if (!parts) return undefined;
+  const spec = parts.spec;
+  if (spec === undefined || !cur.spec || 'nodeName' in cur.spec || spec.length < 2) return { metadata: parts.metadata };
+  const field = `"nodeName":${JSON.stringify(nodeName)}}`;
+  return { metadata: parts.metadata, spec: spec === '{}' ? `{${field}` : `${spec.slice(0, -1)},${field}` };
+}
 
 export async function handleBinding(ctx: RequestContext): Promise<void> {
   const b = (await readObject(ctx.req)).value as KubeObject;
@@ -23,6 +41,6 @@ export async function handleBinding(ctx: RequestContext): Promise<void> {
     const c = { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: nowRfc3339() };
     if (i >= 0) conds[i] = c; else conds.push(c);
     return { ...cur, metadata: { ...cur.metadata }, spec: { ...cur.spec, nodeName: target.name }, status: { ...cur.status, conditions: conds } };
-  }, { readOnly: true });
-  sendJson(ctx.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+  }, { readOnly: true, known: cur => boundParts(cur, target.name!) });
+  sendJson(ctx.res, 201, BOUND);
 }

@@ -67,7 +67,12 @@ function remember(kv: KeyValue, obj: KubeObject): void {
   }
 }
 
-interface Written { obj: KubeObject; bytes: Buffer; text: string; metaEnd: number }
+/**
+ * A write's stored text and where its metadata and spec are in it (start of the value, and
+ * just past it; -1 when absent): kept on the stored object (see WIRE) so that the next
+ * write of it can reuse the parts it does not change (a binding: metadata and spec).
+ */
+interface Written { obj: KubeObject; bytes: Buffer; text: string; metaStart: number; metaEnd: number; specStart: number; specEnd: number }
 /**
  * Writes in flight, by key (stores copy the bytes they are given, so the match is by
  * key and equal bytes). Entries live from encode until the write settles (`settled`).
@@ -81,7 +86,7 @@ export function decode(kv: KeyValue): KubeObject {
     if (w && w.bytes.equals(kv.value)) {
       obj = w.obj;
       obj.metadata!.resourceVersion = String(kv.modRevision);
-      setWire(obj, spliceRevision(w, kv.modRevision));
+      setWire(obj, spliceRevision(w, kv.modRevision), w);
     } else {
       obj = JSON.parse(kv.value.toString('utf8')) as KubeObject;
       obj.metadata = obj.metadata ?? {};
@@ -97,10 +102,10 @@ export function decode(kv: KeyValue): KubeObject {
  * is remembered until `settled(key, bytes)`: the object must not change after a
  * successful write, as it becomes the shared decoded copy.
  */
-export function encode(obj: KubeObject, key?: string): Buffer {
-  // JSON.stringify's output, built field by field to learn where metadata ends.
+export function encode(obj: KubeObject, key?: string, known?: KnownParts): Buffer {
+  // JSON.stringify's output, built field by field to learn where metadata and spec are.
   let text = '{';
-  let metaEnd = -1;
+  let metaStart = -1, metaEnd = -1, specStart = -1, specEnd = -1;
   for (const k of Object.keys(obj)) {
     let value = (obj as Record<string, unknown>)[k];
     // metadata without its resourceVersion, as a copy: deleting the field from the object
@@ -109,13 +114,20 @@ export function encode(obj: KubeObject, key?: string): Buffer {
       const { resourceVersion: _, ...rest } = value as Record<string, unknown>;
       value = rest;
     }
-    const v = k === 'metadata' ? metadataJson(value) : JSON.stringify(value);
+    const v = k === 'metadata' ? known?.metadata ?? metadataJson(value)
+      : k === 'spec' && known?.spec !== undefined ? known.spec : JSON.stringify(value);
     if (v === undefined) continue;
     if (text.length > 1) text += ',';
     text += quotedKey(k);
     // (Asked of the value, not the text: that is a rope of many pieces, which a character
     // test would flatten here, again before the whole text is.)
-    if (k === 'metadata' && value !== null && typeof value === 'object' && !Array.isArray(value)) metaEnd = text.length + v.length - 1;
+    if (k === 'metadata' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      metaStart = text.length;
+      metaEnd = text.length + v.length - 1;
+    } else if (k === 'spec') {
+      specStart = text.length;
+      specEnd = text.length + v.length;
+    }
     text += v;
   }
   text += '}';
@@ -123,8 +135,29 @@ export function encode(obj: KubeObject, key?: string): Buffer {
   // keeps these very bytes (resource-store hands them over).
   const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
   bytes.write(text);
-  if (key !== undefined && obj.metadata && metaEnd >= 0) written.set(key, { obj, bytes, text, metaEnd });
+  if (key !== undefined && obj.metadata && metaEnd >= 0) written.set(key, { obj, bytes, text, metaStart, metaEnd, specStart, specEnd });
   return bytes;
+}
+
+/**
+ * JSON texts for some of the top-level fields of an object being encoded, exactly as encode
+ * would write them (metadata without its resourceVersion): the caller's word, from a
+ * stored version whose parts it knows the new object repeats (storedParts).
+ */
+export interface KnownParts { metadata?: string; spec?: string }
+
+/**
+ * The stored JSON of a decoded object's metadata (without resourceVersion) and spec, when
+ * it was written by this process (undefined otherwise: the caller encodes as usual).
+ */
+export function storedParts(obj: KubeObject): KnownParts | undefined {
+  const s = (obj as Wired)[WIRE];
+  if (s === undefined || typeof s === 'string') return undefined;
+  const w = s.written;
+  return {
+    metadata: w.text.slice(w.metaStart, w.metaEnd + 1),
+    spec: w.specStart >= 0 ? w.text.slice(w.specStart, w.specEnd) : undefined,
+  };
 }
 
 /** `"key":` for a top-level key, remembered (bounded: a client may send any keys). */
@@ -188,7 +221,7 @@ export function settled(key: string, bytes: Buffer, kv?: KeyValue): void {
   if (kv && !cached(kv) && w.bytes.equals(kv.value)) {
     w.obj.metadata!.resourceVersion = String(kv.modRevision);
     remember(kv, w.obj);
-    setWire(w.obj, spliceRevision(w, kv.modRevision));
+    setWire(w.obj, spliceRevision(w, kv.modRevision), w);
   }
 }
 
@@ -261,15 +294,20 @@ export function clone<T>(o: T): T {
  * and decode adding an entry made each young GC process ephemerons.
  */
 const WIRE = Symbol('wire JSON');
-type Wired = object & { [WIRE]?: string };
+/** An object this process wrote also keeps its write's stored text (one property, not two). */
+interface WiredWrite { wire: string; written: Written }
+type Wired = object & { [WIRE]?: string | WiredWrite };
 
-function setWire(obj: object, text: string): void {
-  if (Object.isExtensible(obj)) Object.defineProperty(obj, WIRE, { value: text, writable: true });
+function setWire(obj: object, text: string, written?: Written): void {
+  if (Object.isExtensible(obj)) Object.defineProperty(obj, WIRE, { value: written ? { wire: text, written } : text, writable: true });
 }
 
 /** JSON text of a (shared, immutable) decoded object, computed once per object. */
 export function wireJson(obj: object): string {
-  let s = (obj as Wired)[WIRE];
-  if (s === undefined) { s = JSON.stringify(obj); setWire(obj, s); }
-  return s;
+  const s = (obj as Wired)[WIRE];
+  if (typeof s === 'string') return s;
+  if (s !== undefined) return s.wire;
+  const text = JSON.stringify(obj);
+  setWire(obj, text);
+  return text;
 }

@@ -9,7 +9,7 @@ import { qualifiedResource, type ResourceInfo } from '../../api/resources.js';
 import {
   AlreadyExistsError, BadRequestError, ConflictError, GoneError, KubelingError, NotFoundError,
 } from '../../api/errors.js';
-import { decode, encode, settled, withRevision } from './codec.js';
+import { decode, encode, settled, withRevision, type KnownParts } from './codec.js';
 import { listPrefix, objectKey } from './keys.js';
 
 export interface ListPage {
@@ -149,7 +149,11 @@ export class ResourceStore {
    */
   async update(ns: string | undefined, name: string,
     mutate: (cur: KubeObject) => KubeObject | null | Promise<KubeObject | null>,
-    opts: { pinned?: () => string | undefined; deleteInstead?: (next: KubeObject) => boolean; readOnly?: boolean } = {}): Promise<{ obj: KubeObject; changed: boolean; deleted?: boolean }> {
+    opts: {
+      pinned?: () => string | undefined; deleteInstead?: (next: KubeObject) => boolean; readOnly?: boolean;
+      /** Parts of `next` whose JSON the caller knows from `cur` (see codec's KnownParts). */
+      known?: (cur: KubeObject, next: KubeObject) => KnownParts | undefined;
+    } = {}): Promise<{ obj: KubeObject; changed: boolean; deleted?: boolean }> {
     for (let attempt = 0; ; attempt++) {
       const kv = await this.getKv(ns, name);
       if (!kv) throw this.notFound(name);
@@ -164,7 +168,7 @@ export class ResourceStore {
           const gone = await this.store.delete(kv.key, kv.modRevision);
           return { obj: withRevision(next, gone.modRevision), changed: true, deleted: true };
         }
-        const bytes = encode(next, kv.key);
+        const bytes = encode(next, kv.key, opts.known?.(cur, next));
         let out: KeyValue | undefined;
         try {
           out = await this.store.update(kv.key, bytes, kv.modRevision, HAND_OVER);
