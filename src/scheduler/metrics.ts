@@ -3,7 +3,7 @@
  * duration by result, and pending pods per queue (read at scrape time). They live in
  * the registry of whoever serves /metrics (the API server's, in `kubeling server`).
  */
-import { Counter, Histogram, MetricsRegistry } from '../metrics/index.js';
+import { Counter, Histogram, MetricsRegistry, type CounterSeries, type HistogramSeriesHandle } from '../metrics/index.js';
 
 export type AttemptResult = 'scheduled' | 'unschedulable' | 'error';
 
@@ -44,21 +44,35 @@ export class SchedulerMetrics {
       labelNames: ['queue'],
       collect: () => Object.entries(pending()).map(([queue, value]) => ({ labels: { queue }, value })),
     });
+    this.#algorithm = this.algorithmDuration.series();
+    const result = (r: AttemptResult) => ({
+      count: this.attempts.series({ result: r, profile }), duration: this.attemptDuration.series({ result: r, profile }),
+    });
+    this.#results = { scheduled: result('scheduled'), unschedulable: result('unschedulable'), error: result('error') };
   }
 
   /** The synchronous cycle (filter, score, select) took since `startMs`. */
   algorithm(startMs: number): void {
-    this.algorithmDuration.observe({}, (performance.now() - startMs) / 1000);
+    this.#algorithm.observe((performance.now() - startMs) / 1000);
   }
 
   /** An extension point's plugins ran since `startMs` (Bind: the pods/binding write). */
   extensionPoint(point: string, status: string, startMs: number): void {
-    this.extensionPointDuration.observe({ extension_point: point, status, profile: this.profile }, (performance.now() - startMs) / 1000);
+    const k = `${point}/${status}`;
+    let h = this.#points.get(k);
+    if (!h) this.#points.set(k, h = this.extensionPointDuration.series({ extension_point: point, status, profile: this.profile }));
+    h.observe((performance.now() - startMs) / 1000);
   }
 
   /** One attempt ended with `result`; `startMs` is when its cycle began (performance.now()). */
   attempt(result: AttemptResult, startMs: number): void {
-    this.attempts.inc({ result, profile: this.profile });
-    this.attemptDuration.observe({ result, profile: this.profile }, (performance.now() - startMs) / 1000);
+    const s = this.#results[result];
+    s.count.inc();
+    s.duration.observe((performance.now() - startMs) / 1000);
   }
+
+  // Series handles, their label keys built once (four observations per pod scheduled).
+  readonly #algorithm: HistogramSeriesHandle;
+  readonly #points = new Map<string, HistogramSeriesHandle>();
+  readonly #results: Record<AttemptResult, { count: CounterSeries; duration: HistogramSeriesHandle }>;
 }

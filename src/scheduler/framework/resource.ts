@@ -10,31 +10,38 @@ import type { Container, Pod } from './types.js';
 export const DEFAULT_MILLI_CPU = 100;
 export const DEFAULT_MEMORY = 200 * 1024 * 1024;
 
+const NO_SCALARS: ReadonlyMap<string, number> = new Map();
+
 export class Resource {
   milliCPU = 0;
   memory = 0;
   ephemeralStorage = 0;
   allowedPodNumber = 0;
+  /** Made on the first extended resource: most pods and nodes have none, and a Map per Resource was most of a PodInfo's garbage. */
+  #scalar?: Map<string, number>;
+
   /** Extended and hugepages resources by name. */
-  scalar = new Map<string, number>();
+  get scalar(): ReadonlyMap<string, number> { return this.#scalar ?? NO_SCALARS; }
+
+  setScalar(name: string, v: number): void { (this.#scalar ??= new Map()).set(name, v); }
 
   add(o: Resource): void {
     this.milliCPU += o.milliCPU; this.memory += o.memory;
     this.ephemeralStorage += o.ephemeralStorage; this.allowedPodNumber += o.allowedPodNumber;
-    for (const [k, v] of o.scalar) this.scalar.set(k, (this.scalar.get(k) ?? 0) + v);
+    if (o.#scalar) for (const [k, v] of o.#scalar) this.setScalar(k, (this.scalar.get(k) ?? 0) + v);
   }
 
   sub(o: Resource): void {
     this.milliCPU -= o.milliCPU; this.memory -= o.memory;
     this.ephemeralStorage -= o.ephemeralStorage; this.allowedPodNumber -= o.allowedPodNumber;
-    for (const [k, v] of o.scalar) this.scalar.set(k, (this.scalar.get(k) ?? 0) - v);
+    if (o.#scalar) for (const [k, v] of o.#scalar) this.setScalar(k, (this.scalar.get(k) ?? 0) - v);
   }
 
   /** Per resource, the larger of this and `o`. */
   max(o: Resource): void {
     this.milliCPU = Math.max(this.milliCPU, o.milliCPU); this.memory = Math.max(this.memory, o.memory);
     this.ephemeralStorage = Math.max(this.ephemeralStorage, o.ephemeralStorage);
-    for (const [k, v] of o.scalar) this.scalar.set(k, Math.max(this.scalar.get(k) ?? 0, v));
+    if (o.#scalar) for (const [k, v] of o.#scalar) this.setScalar(k, Math.max(this.scalar.get(k) ?? 0, v));
   }
 
   get(name: string): number {
@@ -61,7 +68,7 @@ export class Resource {
         case 'memory': r.memory = whole(q); break;
         case 'ephemeral-storage': r.ephemeralStorage = whole(q); break;
         case 'pods': r.allowedPodNumber = whole(q); break;
-        default: r.scalar.set(name, whole(q));
+        default: r.setScalar(name, whole(q));
       }
     }
     return r;
