@@ -142,11 +142,11 @@ export class Transport {
   async #request(r: RawRequest): Promise<RawResponse> {
     if (this.#headError) throw Object.assign(new TypeError(this.#headError), { code: 'ERR_INVALID_CHAR' });
     let body: string | Buffer | undefined;
-    let head = `${r.method} ${checkPath(r.path + queryString(r.query))} HTTP/1.1\r\n${this.#headLines}Accept: ${checkValue(r.accept ?? 'application/json')}\r\n`;
+    let head = `${r.method} ${checkPath(r.path + queryString(r.query))} HTTP/1.1\r\n${this.#headLines}Accept: ${r.accept === undefined ? JSON_TYPE : checkValue(r.accept)}\r\n`;
     if (r.headers) for (const k in r.headers) head += `${checkValue(k)}: ${checkValue(r.headers[k]!)}\r\n`;
     if (r.body !== undefined) {
       body = Buffer.isBuffer(r.body) ? r.body : typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
-      head += `Content-Type: ${checkValue(r.contentType ?? 'application/json')}\r\nContent-Length: ${typeof body === 'string' ? Buffer.byteLength(body) : body.length}\r\n`;
+      head += `Content-Type: ${r.contentType === undefined ? JSON_TYPE : checkValue(r.contentType)}\r\nContent-Length: ${typeof body === 'string' ? Buffer.byteLength(body) : body.length}\r\n`;
     } else if (r.method === 'POST' || r.method === 'PUT' || r.method === 'PATCH') {
       head += 'Content-Length: 0\r\n'; // as Node sends for a body-less write
     }
@@ -169,7 +169,8 @@ export class Transport {
 
   /** Sends the request; 2xx → the decoded JSON body, otherwise the matching kubeling error. */
   async json<T>(r: RawRequest): Promise<T> {
-    const out = await this.request({ accept: 'application/json', ...r });
+    // Accept defaults to JSON (#request).
+    const out = await this.request(r);
     const decoded = decodeBody(out.body);
     if (out.status < 200 || out.status > 299) throw errorFromStatus(out.status, decoded);
     return decoded as T;
@@ -177,7 +178,7 @@ export class Transport {
 
   /** Like json() for a caller that never reads a success's answer: only an error's body is decoded. */
   async send(r: RawRequest): Promise<void> {
-    const out = await this.request({ accept: 'application/json', ...r });
+    const out = await this.request(r);
     if (out.status < 200 || out.status > 299) throw errorFromStatus(out.status, decodeBody(out.body));
   }
 
@@ -268,6 +269,7 @@ function inProcessAgent(maxSockets: number, connect: () => Duplex): http.Agent {
 }
 
 /** Node's checks on what goes into a request head (it throws ERR_UNESCAPED_CHARACTERS, ERR_INVALID_CHAR). */
+const JSON_TYPE = 'application/json';
 const INVALID_PATH = /[^\u0021-\u00ff]/;
 const INVALID_HEADER = /[^\t\x20-\x7e\x80-\xff]/;
 
