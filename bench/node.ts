@@ -20,9 +20,11 @@
  *   mode (burst or seq alone: in-process).
  * KUBELING_BENCH_REQUESTS=1 adds the API requests per burst pod, by verb and resource.
  * KUBELING_BENCH_WARM_PODS=N: with `burst`, a burst of N pods (started, deleted) before it (compiled code).
+ * KUBELING_TEST_NODE_STDOUT=FILE with KUBELING_TEST_NODE_ARGS='--trace-opt --trace-deopt': the
+ * server's V8 trace in FILE.server, the burst between `=== burst start/end ===` lines (±1 stdio buffer).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../src/api/object.js';
@@ -359,6 +361,9 @@ async function benchMode(mode: AgentMode, only: Only | undefined, podman: boolea
     const perf = await perfRecord(process.env.KUBELING_BENCH_PERF);
     cpu = new BurstCpu({ agentPid: agentProc.pid!, agentThread, serverPid: remote ? c.proc!.pid! : undefined, controlPlaneThread: remote ? undefined : c.threads.get('control-plane') }, c.cgroupParent);
     cpu.start();
+    // Marks the burst in the server's V8 trace (KUBELING_TEST_NODE_STDOUT, opened for appending).
+    const mark = (what: string) => { if (process.env.KUBELING_TEST_NODE_STDOUT) appendFileSync(`${process.env.KUBELING_TEST_NODE_STDOUT}.server`, `=== ${what} ===\n`); };
+    mark('burst start');
     const window0 = process.hrtime.bigint() / 1000n; // the clock of --cpu-prof (µs, monotonic)
     const t0 = performance.now();
     const each = await Promise.all(Array.from({ length: 100 }, async (_, i) => {
@@ -368,6 +373,7 @@ async function benchMode(mode: AgentMode, only: Only | undefined, podman: boolea
       return ms;
     }));
     const burst = performance.now() - t0;
+    mark('burst end');
     await perf?.stop();
     const burstCpu = cpu.stop(100);
     if (perf || process.env.KUBELING_TEST_NODE_ARGS) {

@@ -9,7 +9,7 @@
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -153,7 +153,10 @@ export class NodeCluster {
       ...(main === AGENT_MAIN ? AGENT_NODE_FLAGS : SERVER_NODE_FLAGS),
       ...env.KUBELING_TEST_NODE_ARGS?.split(' ').filter(Boolean) ?? [], // e.g. --cpu-prof
     ];
-    const proc = spawn(process.execPath, [...nodeArgs, main, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    // KUBELING_TEST_NODE_STDOUT=FILE: the process's stdout (where V8's --trace-opt/--trace-deopt print) to FILE.server / FILE.agent.
+    const out = env.KUBELING_TEST_NODE_STDOUT ? openSync(`${env.KUBELING_TEST_NODE_STDOUT}.${main === AGENT_MAIN ? 'agent' : 'server'}`, 'a') : 'ignore';
+    const proc = spawn(process.execPath, [...nodeArgs, main, ...args], { env, stdio: ['ignore', out, 'pipe'] });
+    if (typeof out === 'number') closeSync(out);
     await new Promise<void>((resolve, reject) => {
       let buf = '';
       let done = false;
