@@ -144,9 +144,9 @@ export class PodWorker {
     if (this.#terminal) return this.#finish(pod, view, false);
     // Pending/ContainerCreating: it waits for the status this start ends with, which replaces
     // it (one write per pod started, not two; in a burst, every pod's), for at most a sync
-    // period (upstream's status manager writes every status within its 10 s sync loop). A
-    // start waiting on something slow shows it at once: an image pull, a postStart hook, a
-    // failure (which ends the sync and reports).
+    // period. Upstream's status manager writes it at once unless it is behind; here a start
+    // that is merely slow shows plain Pending until then. One waiting on something slow
+    // shows it at once: an image pull, a postStart hook, a failure (which ends the sync).
     if (!pod.status?.containerStatuses) this.#report(pod, view, false, this.#cx.resyncIntervalMs);
 
     const a = this.#actions(pod, view);

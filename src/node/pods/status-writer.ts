@@ -15,8 +15,8 @@
  * is known without comparing objects.
  * A status can be set with a deferral (a pod's first status while its start is under way):
  * it is written when the deferral ends, or replaced by the next status set without one,
- * which is then the only write (upstream's status manager coalesces the same way whenever
- * its sync loop is behind, as in a burst of pods).
+ * which is then the only write (upstream's status manager coalesces like this only when it
+ * is behind, as in a burst of pods; otherwise it writes each status at once).
  */
 import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
 import { ConflictError, NotFoundError } from '../../api/errors.js';
